@@ -1,0 +1,9 @@
+//! The core of babelbench: what a model is asked ([`request`]), the contract every model backend
+//! fulfils ([`model::LanguageModel`]), what a task is ([`task::Task`]), and the dataset registry
+//! and loaders ([`data`]). Nothing here depends on a tensor library.
+
+pub mod data;
+pub mod model;
+pub mod request;
+pub mod results;
+pub mod task;

@@ -1,0 +1,99 @@
+//! What a task is: documents that carry requests, and an evaluation of the responses.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::request::{Request, Response};
+
+/// Why a task could not be built or evaluated.
+#[derive(Debug, thiserror::Error)]
+pub enum TaskError {
+    /// The task's data could not be read.
+    #[error(transparent)]
+    Data(#[from] crate::data::DataError),
+    /// A response does not have the kind the task asked for.
+    #[error("task {task}: document {doc_id}: {message}")]
+    BadResponse {
+        /// Task name.
+        task: String,
+        /// Document id.
+        doc_id: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// The task's configuration is invalid (prompt template, few-shot count, ...).
+    #[error("task {task}: {message}")]
+    Config {
+        /// Task name.
+        task: String,
+        /// What was wrong.
+        message: String,
+    },
+}
+
+/// One evaluation item and the model requests it needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Doc {
+    /// Stable id, unique within the task (e.g. the FLORES line or Belebele question id).
+    pub id: String,
+    /// The prompt as a person would read it (for sample browsers).
+    pub prompt: String,
+    /// The reference answer.
+    pub target: String,
+    /// Requests, answered in this order.
+    pub requests: Vec<Request>,
+}
+
+/// A scored item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// The document id.
+    pub doc_id: String,
+    /// The prompt.
+    pub prompt: String,
+    /// The reference.
+    pub target: String,
+    /// What the model answered (a choice, a translation, ...).
+    pub prediction: String,
+    /// Per-sample scores by metric name.
+    pub scores: BTreeMap<String, f64>,
+}
+
+/// An aggregate metric of one task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricValue {
+    /// Metric name, e.g. `acc`, `chrf++`.
+    pub name: String,
+    /// The score.
+    pub value: f64,
+    /// 95% confidence interval, when the metric has one.
+    pub ci: Option<(f64, f64)>,
+    /// Signature that pins how the number was computed.
+    pub signature: Option<String>,
+}
+
+/// Everything a task produces.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskOutput {
+    /// One record per document, in document order.
+    pub samples: Vec<Sample>,
+    /// Aggregates.
+    pub metrics: Vec<MetricValue>,
+}
+
+/// An evaluation task for one language (or one translation direction).
+pub trait Task: Send + Sync {
+    /// Full name, e.g. `belebele_deu_Latn` or `flores_eng_Latn-deu_Latn`.
+    fn name(&self) -> &str;
+    /// Group name that selects this task among others, e.g. `belebele`.
+    fn group(&self) -> &str;
+    /// Language code this task reports under.
+    fn language(&self) -> &str;
+    /// Task version, prompt version and configuration, stamped into results.
+    fn signature(&self) -> String;
+    /// The documents, after `--limit` is applied.
+    fn docs(&self) -> Result<Vec<Doc>, TaskError>;
+    /// Scores the responses (`responses[i]` answers `docs[i].requests`, in order).
+    fn evaluate(&self, docs: &[Doc], responses: &[Vec<Response>]) -> Result<TaskOutput, TaskError>;
+}

@@ -1,0 +1,359 @@
+//! An HF `config.json`-shaped value synthesized from GGUF metadata, with the keys the
+//! architectures read (as HF transformers 5 writes them, e.g. `rope_parameters`).
+
+use serde_json::{Value, json};
+
+use super::architecture::GgufArchitecture;
+use super::metadata::MetaValue;
+use super::reader::GgufFile;
+use crate::error::LoadError;
+
+/// Gemma 3's sliding-window layers use this RoPE base; llama.cpp hard-codes it too.
+const GEMMA3_LOCAL_ROPE_THETA: f64 = 10_000.0;
+/// In Gemma 3, every layer whose 1-based index is a multiple of this is global.
+const GEMMA3_GLOBAL_EVERY: usize = 6;
+/// Gemma 3 27B (62 layers) scales queries by hidden/heads instead of head_dim; llama.cpp
+/// recognises it by its layer count.
+const GEMMA3_27B_LAYERS: usize = 62;
+/// RoPE base when the metadata has none (llama.cpp's default).
+const DEFAULT_ROPE_THETA: f64 = 10_000.0;
+
+/// Typed reads of one architecture's metadata keys, with errors naming the file and key.
+struct Keys<'a> {
+    file: &'a GgufFile,
+    arch: GgufArchitecture,
+}
+
+impl Keys<'_> {
+    /// The full key of `suffix`, e.g. `gemma3.block_count`.
+    fn key(&self, suffix: &str) -> String {
+        format!("{}.{suffix}", self.arch.name())
+    }
+
+    /// An error about metadata key `key`.
+    fn error(&self, key: &str, message: impl Into<String>) -> LoadError {
+        LoadError::InvalidConfig {
+            path: self.file.path().to_path_buf(),
+            field: key.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// The value at the full key `key`.
+    fn get(&self, key: &str) -> Option<&MetaValue> {
+        self.file.metadata().get(key)
+    }
+
+    /// An optional non-negative integer at the full key `key`.
+    fn opt_usize_at(&self, key: &str) -> Result<Option<usize>, LoadError> {
+        self.get(key)
+            .map(|v| {
+                v.as_u64()
+                    .and_then(|n| usize::try_from(n).ok())
+                    .ok_or_else(|| self.error(key, format!("expected one integer, found {v:?}")))
+            })
+            .transpose()
+    }
+
+    /// An optional non-negative integer at `{arch}.{suffix}`.
+    fn opt_usize(&self, suffix: &str) -> Result<Option<usize>, LoadError> {
+        self.opt_usize_at(&self.key(suffix))
+    }
+
+    /// A required positive integer at `{arch}.{suffix}`.
+    fn positive(&self, suffix: &str) -> Result<usize, LoadError> {
+        let key = self.key(suffix);
+        match self.opt_usize_at(&key)? {
+            Some(0) => Err(self.error(&key, "is 0; it must be at least 1")),
+            Some(n) => Ok(n),
+            None => Err(self.error(
+                &key,
+                "missing from the GGUF metadata; the file was not written by llama.cpp's \
+                 converter or is damaged",
+            )),
+        }
+    }
+
+    /// An optional number at `{arch}.{suffix}`. f32 values are widened through their shortest
+    /// decimal form, so a stored `1e-6f32` reads as `1e-6`, the value config.json holds.
+    fn opt_f64(&self, suffix: &str) -> Result<Option<f64>, LoadError> {
+        let key = self.key(suffix);
+        match self.get(&key) {
+            None => Ok(None),
+            Some(MetaValue::F32(v)) => Ok(Some(v.to_string().parse().unwrap_or(f64::from(*v)))),
+            Some(v) => v
+                .as_f64()
+                .map(Some)
+                .ok_or_else(|| self.error(&key, format!("expected a number, found {v:?}"))),
+        }
+    }
+
+    /// An optional string at `{arch}.{suffix}`.
+    fn opt_str(&self, suffix: &str) -> Result<Option<&str>, LoadError> {
+        let key = self.key(suffix);
+        self.get(&key)
+            .map(|v| {
+                v.as_str()
+                    .ok_or_else(|| self.error(&key, format!("expected a string, found {v:?}")))
+            })
+            .transpose()
+    }
+
+    /// A special token id from `tokenizer.ggml.{name}_token_id`, or JSON null.
+    fn token_id(&self, name: &str) -> Result<Value, LoadError> {
+        Ok(self
+            .opt_usize_at(&format!("tokenizer.ggml.{name}_token_id"))?
+            .map_or(Value::Null, Value::from))
+    }
+}
+
+/// The dimensions every supported architecture shares.
+struct Common {
+    hidden: usize,
+    intermediate: usize,
+    layers: usize,
+    heads: usize,
+    kv_heads: usize,
+    head_dim: usize,
+    rms_eps: f64,
+    context: usize,
+    vocab: usize,
+    rope_theta: f64,
+}
+
+impl Common {
+    /// Reads the shared keys; `rms_default` stands in for a missing RMSNorm epsilon.
+    fn read(keys: &Keys<'_>, rms_default: Option<f64>) -> Result<Self, LoadError> {
+        let hidden = keys.positive("embedding_length")?;
+        let heads = keys.positive("attention.head_count")?;
+        let kv_heads = keys.opt_usize("attention.head_count_kv")?.unwrap_or(heads);
+        if kv_heads == 0 || !heads.is_multiple_of(kv_heads) {
+            return Err(keys.error(
+                &keys.key("attention.head_count_kv"),
+                format!("{kv_heads} does not divide the {heads} attention heads"),
+            ));
+        }
+        let head_dim = match keys.opt_usize("attention.key_length")? {
+            Some(d) if d > 0 => d,
+            _ if hidden.is_multiple_of(heads) => hidden / heads,
+            _ => {
+                return Err(keys.error(
+                    &keys.key("attention.key_length"),
+                    format!(
+                        "missing, and the hidden size {hidden} is not a multiple of {heads} heads"
+                    ),
+                ));
+            }
+        };
+        if let Some(rope_dims) = keys.opt_usize("rope.dimension_count")?
+            && rope_dims != head_dim
+        {
+            return Err(keys.error(
+                &keys.key("rope.dimension_count"),
+                format!(
+                    "RoPE on {rope_dims} of {head_dim} head dimensions (partial rotary) is not \
+                     supported"
+                ),
+            ));
+        }
+        let eps_key = keys.key("attention.layer_norm_rms_epsilon");
+        let rms_eps = match (
+            keys.opt_f64("attention.layer_norm_rms_epsilon")?,
+            rms_default,
+        ) {
+            (Some(eps), _) | (None, Some(eps)) => eps,
+            (None, None) => return Err(keys.error(&eps_key, "missing from the GGUF metadata")),
+        };
+        Ok(Self {
+            hidden,
+            intermediate: keys.positive("feed_forward_length")?,
+            layers: keys.positive("block_count")?,
+            heads,
+            kv_heads,
+            head_dim,
+            rms_eps,
+            context: keys.positive("context_length")?,
+            vocab: vocab_size(keys, hidden)?,
+            rope_theta: keys
+                .opt_f64("rope.freq_base")?
+                .unwrap_or(DEFAULT_ROPE_THETA),
+        })
+    }
+}
+
+/// Rows of `token_embd.weight`, checked against the hidden size.
+fn vocab_size(keys: &Keys<'_>, hidden: usize) -> Result<usize, LoadError> {
+    let name = "token_embd.weight";
+    let info = keys
+        .file
+        .tensor(name)
+        .ok_or_else(|| LoadError::MissingTensor {
+            path: keys.file.path().to_path_buf(),
+            name: name.to_string(),
+        })?;
+    match info.shape()[..] {
+        [rows, cols] if cols == hidden => Ok(rows),
+        _ => Err(LoadError::ShapeMismatch {
+            path: keys.file.path().to_path_buf(),
+            name: name.to_string(),
+            actual: info.shape(),
+            expected: vec![info.shape().first().copied().unwrap_or(0), hidden],
+        }),
+    }
+}
+
+/// `rope_parameters` for RoPE base `theta` and the file's `{arch}.rope.scaling.*` keys.
+fn rope_parameters(keys: &Keys<'_>, theta: f64) -> Result<Value, LoadError> {
+    let kind = keys.opt_str("rope.scaling.type")?.unwrap_or("none");
+    match kind {
+        "none" => Ok(json!({ "rope_theta": theta, "rope_type": "default" })),
+        "linear" => {
+            let factor_key = keys.key("rope.scaling.factor");
+            let factor = keys
+                .opt_f64("rope.scaling.factor")?
+                .filter(|f| *f > 0.0)
+                .ok_or_else(|| {
+                    keys.error(&factor_key, "linear RoPE scaling needs a positive factor")
+                })?;
+            Ok(json!({ "rope_theta": theta, "rope_type": "linear", "factor": factor }))
+        }
+        other => Err(keys.error(
+            &keys.key("rope.scaling.type"),
+            format!("RoPE scaling `{other}` is not supported; supported: none, linear"),
+        )),
+    }
+}
+
+/// Fails for llama.cpp's precomputed RoPE frequency factors (Llama 3.1+ scaling), which HF
+/// describes with parameters the GGUF does not keep.
+fn reject_rope_freqs(keys: &Keys<'_>) -> Result<(), LoadError> {
+    if keys.file.tensor("rope_freqs.weight").is_some() {
+        return Err(LoadError::Format {
+            path: keys.file.path().to_path_buf(),
+            message: "tensor `rope_freqs.weight` holds Llama 3.1-style RoPE scaling factors, \
+                      which babelbench cannot turn back into HF's rope_parameters; load this \
+                      model from its HF folder instead"
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+/// The HF config of `file`, a GGUF of architecture `arch`.
+pub fn synthesize(file: &GgufFile, arch: GgufArchitecture) -> Result<Value, LoadError> {
+    let keys = Keys { file, arch };
+    let tied = file.tensor("output.weight").is_none();
+    match arch {
+        GgufArchitecture::Gemma3 => gemma3(&keys, tied),
+        GgufArchitecture::Llama => llama(&keys, tied),
+        GgufArchitecture::Qwen2 => qwen2(&keys, tied),
+    }
+}
+
+/// A `gemma3_text` config.
+fn gemma3(keys: &Keys<'_>, tied: bool) -> Result<Value, LoadError> {
+    let c = Common::read(keys, Some(1e-6))?;
+    let window = keys.positive("attention.sliding_window")?;
+    let layer_types: Vec<&str> = (1..=c.layers)
+        .map(|i| {
+            if i.is_multiple_of(GEMMA3_GLOBAL_EVERY) {
+                "full_attention"
+            } else {
+                "sliding_attention"
+            }
+        })
+        .collect();
+    let query_pre_attn_scalar = if c.layers == GEMMA3_27B_LAYERS {
+        c.hidden / c.heads
+    } else {
+        c.head_dim
+    };
+    let soft_cap = |suffix| -> Result<Value, LoadError> {
+        Ok(keys.opt_f64(suffix)?.map_or(Value::Null, Value::from))
+    };
+    Ok(json!({
+        "architectures": ["Gemma3ForCausalLM"],
+        "model_type": "gemma3_text",
+        "hidden_size": c.hidden,
+        "intermediate_size": c.intermediate,
+        "num_hidden_layers": c.layers,
+        "num_attention_heads": c.heads,
+        "num_key_value_heads": c.kv_heads,
+        "head_dim": c.head_dim,
+        "rms_norm_eps": c.rms_eps,
+        "max_position_embeddings": c.context,
+        "vocab_size": c.vocab,
+        "sliding_window": window,
+        "layer_types": layer_types,
+        "rope_parameters": {
+            "full_attention": rope_parameters(keys, c.rope_theta)?,
+            "sliding_attention": { "rope_theta": GEMMA3_LOCAL_ROPE_THETA, "rope_type": "default" },
+        },
+        "query_pre_attn_scalar": query_pre_attn_scalar,
+        "hidden_activation": "gelu_pytorch_tanh",
+        "attention_bias": false,
+        "attn_logit_softcapping": soft_cap("attn_logit_softcapping")?,
+        "final_logit_softcapping": soft_cap("final_logit_softcapping")?,
+        "use_bidirectional_attention": false,
+        "tie_word_embeddings": tied,
+        "bos_token_id": keys.token_id("bos")?,
+        "eos_token_id": keys.token_id("eos")?,
+        "pad_token_id": keys.token_id("padding")?,
+    }))
+}
+
+/// A `llama` config.
+fn llama(keys: &Keys<'_>, tied: bool) -> Result<Value, LoadError> {
+    reject_rope_freqs(keys)?;
+    let c = Common::read(keys, None)?;
+    let file = keys.file;
+    Ok(json!({
+        "architectures": ["LlamaForCausalLM"],
+        "model_type": "llama",
+        "hidden_size": c.hidden,
+        "intermediate_size": c.intermediate,
+        "num_hidden_layers": c.layers,
+        "num_attention_heads": c.heads,
+        "num_key_value_heads": c.kv_heads,
+        "head_dim": c.head_dim,
+        "rms_norm_eps": c.rms_eps,
+        "max_position_embeddings": c.context,
+        "vocab_size": c.vocab,
+        "rope_parameters": rope_parameters(keys, c.rope_theta)?,
+        "hidden_act": "silu",
+        "attention_bias": file.tensor("blk.0.attn_q.bias").is_some(),
+        "mlp_bias": file.tensor("blk.0.ffn_up.bias").is_some(),
+        "tie_word_embeddings": tied,
+        "bos_token_id": keys.token_id("bos")?,
+        "eos_token_id": keys.token_id("eos")?,
+        "pad_token_id": keys.token_id("padding")?,
+    }))
+}
+
+/// A `qwen2` config.
+fn qwen2(keys: &Keys<'_>, tied: bool) -> Result<Value, LoadError> {
+    let c = Common::read(keys, None)?;
+    Ok(json!({
+        "architectures": ["Qwen2ForCausalLM"],
+        "model_type": "qwen2",
+        "hidden_size": c.hidden,
+        "intermediate_size": c.intermediate,
+        "num_hidden_layers": c.layers,
+        "num_attention_heads": c.heads,
+        "num_key_value_heads": c.kv_heads,
+        "head_dim": c.head_dim,
+        "rms_norm_eps": c.rms_eps,
+        "max_position_embeddings": c.context,
+        "vocab_size": c.vocab,
+        "rope_parameters": rope_parameters(keys, c.rope_theta)?,
+        "hidden_act": "silu",
+        "use_sliding_window": false,
+        "sliding_window": null,
+        "max_window_layers": c.layers,
+        "layer_types": vec!["full_attention"; c.layers],
+        "tie_word_embeddings": tied,
+        "bos_token_id": keys.token_id("bos")?,
+        "eos_token_id": keys.token_id("eos")?,
+        "pad_token_id": keys.token_id("padding")?,
+    }))
+}
