@@ -105,6 +105,21 @@ pub struct HiddenStates {
     pub layers: Vec<Vec<f32>>,
 }
 
+/// The token ids of a text, as [`crate::model::LanguageModel::tokenize`] returns them (special
+/// tokens as the tokenizer adds them). No forward pass.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TokenizeRequest {
+    /// The text.
+    pub text: String,
+}
+
+/// Result of a [`TokenizeRequest`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenizeResponse {
+    /// The token ids.
+    pub token_ids: Vec<u32>,
+}
+
 /// Any request a task can send.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -117,6 +132,8 @@ pub enum Request {
     Generate(GenerateRequest),
     /// See [`HiddenStatesRequest`].
     HiddenStates(HiddenStatesRequest),
+    /// See [`TokenizeRequest`].
+    Tokenize(TokenizeRequest),
 }
 
 /// The response to a [`Request`], of the matching kind.
@@ -131,4 +148,6 @@ pub enum Response {
     Generate(GenerateResponse),
     /// See [`HiddenStates`].
     HiddenStates(HiddenStates),
+    /// See [`TokenizeResponse`].
+    Tokenize(TokenizeResponse),
 }

@@ -1,0 +1,266 @@
+//! MEXA cross-lingual alignment of one language with English (Kargaran et al., code
+//! cisnlp/Mexa).
+//!
+//! The first n FLORES-200 devtest sentences (n = the limit, default 100) of English and of the
+//! language are encoded one by one (special tokens as the tokenizer adds them; sentences
+//! stripped of surrounding whitespace, as MEXA does). Every entry of the hidden states, index 0
+//! (the embeddings) included, is pooled in two ways: the position-weighted mean (weights 1..T,
+//! MEXA's default) and the last token. Per entry and pooling the [`crate::alignment`] score is
+//! computed; the model-level scores are its mean and maximum over entries.
+//!
+//! Metric names (`P` = `weighted_mean` or `last`):
+//! - `mexa_P_mean`, `mexa_P_max`: mean and maximum over layers;
+//! - `mexa_P_best_layer`: the first layer reaching the maximum;
+//! - `layer_LL/P`: the score of hidden-state entry `LL` (zero-padded to the width of the
+//!   largest index, at least 2 digits: `layer_00/last` is the embedding output).
+//!
+//! Per sample (one per sentence pair): `P_aligned_fraction`, the fraction of layers in which the
+//! pair is aligned. English requests are identical for every language, so the run engine
+//! computes them once.
+
+use std::collections::BTreeMap;
+
+use harness::data::load_flores_devtest;
+use harness::request::{HiddenStatesRequest, Pooling, Request, Response};
+use harness::task::{Doc, MetricValue, Sample, Task, TaskError, TaskOutput};
+
+use crate::alignment::{SimilarityMatrix, summarize_layers};
+use crate::config::TaskConfig;
+use crate::responses::{bad_response, check_shape, hidden_states};
+
+/// The group name.
+pub const MEXA_GROUP: &str = "mexa";
+
+/// The pivot language.
+pub const MEXA_PIVOT: &str = "eng_Latn";
+
+/// Sentence pairs aligned when no limit is set (MEXA's default).
+pub const MEXA_DEFAULT_SENTENCES: usize = 100;
+
+/// The poolings computed, in request order after the pivot/other split.
+pub const MEXA_POOLINGS: [Pooling; 2] = [Pooling::WeightedMean, Pooling::Last];
+
+/// The version of this task.
+const VERSION: &str = "version=1|text=flores200-devtest|pivot=eng_Latn|poolings=weighted_mean,last|aligned=strict-row-and-column-max";
+
+/// MEXA alignment of one language: `mexa_<lang>`.
+#[derive(Debug, Clone)]
+pub struct MexaTask {
+    name: String,
+    language: String,
+    config: TaskConfig,
+}
+
+impl MexaTask {
+    /// MEXA for `language` (a FLORES-200 code).
+    pub fn new(language: &str, config: TaskConfig) -> Self {
+        MexaTask {
+            name: format!("{MEXA_GROUP}_{language}"),
+            language: language.to_string(),
+            config,
+        }
+    }
+
+    /// The number of sentence pairs aligned.
+    fn num_sentences(&self) -> usize {
+        self.config.limit.unwrap_or(MEXA_DEFAULT_SENTENCES)
+    }
+}
+
+/// The request for `text` pooled by `pooling`.
+fn encode(text: &str, pooling: Pooling) -> Request {
+    Request::HiddenStates(HiddenStatesRequest {
+        text: text.to_string(),
+        pooling,
+    })
+}
+
+/// `layer_03/weighted_mean`: the metric name of one layer's score.
+pub fn layer_metric_name(layer: usize, num_layers: usize, pooling: Pooling) -> String {
+    let width = num_layers.saturating_sub(1).to_string().len().max(2);
+    format!("layer_{layer:0width$}/{}", pooling.name())
+}
+
+/// The request index of a (side, pooling) pair: pivot then other, per pooling.
+fn request_index(pooling_index: usize, pivot: bool) -> usize {
+    2 * pooling_index + usize::from(!pivot)
+}
+
+impl Task for MexaTask {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn group(&self) -> &str {
+        MEXA_GROUP
+    }
+
+    fn language(&self) -> &str {
+        &self.language
+    }
+
+    fn signature(&self) -> String {
+        format!("{MEXA_GROUP}|{VERSION}|sentences={}", self.num_sentences())
+    }
+
+    fn docs(&self) -> Result<Vec<Doc>, TaskError> {
+        let root = &self.config.data_root;
+        let n = self.num_sentences();
+        if n < 2 {
+            return Err(TaskError::Config {
+                task: self.name.clone(),
+                message: format!(
+                    "MEXA aligns at least 2 sentence pairs, but the limit is {n}; raise it"
+                ),
+            });
+        }
+        let english = load_flores_devtest(root, MEXA_PIVOT)?;
+        let sentences = load_flores_devtest(root, &self.language)?;
+        Ok(sentences
+            .into_iter()
+            .zip(english)
+            .take(n)
+            .map(|(sentence, english)| {
+                let (text, pivot) = (sentence.text.trim(), english.text.trim());
+                let requests = MEXA_POOLINGS
+                    .iter()
+                    .flat_map(|&pooling| [encode(pivot, pooling), encode(text, pooling)])
+                    .collect();
+                Doc {
+                    id: sentence.line.to_string(),
+                    prompt: text.to_string(),
+                    target: pivot.to_string(),
+                    requests,
+                }
+            })
+            .collect())
+    }
+
+    fn evaluate(&self, docs: &[Doc], responses: &[Vec<Response>]) -> Result<TaskOutput, TaskError> {
+        check_shape(&self.name, docs, responses)?;
+        let num_layers = self.layer_count(docs, responses)?;
+        let mut metrics = Vec::new();
+        let mut layer_metrics = Vec::new();
+        // aligned_counts[p][i]: in how many layers pair i is aligned under pooling p.
+        let mut aligned_counts = vec![vec![0usize; docs.len()]; MEXA_POOLINGS.len()];
+        for (p, &pooling) in MEXA_POOLINGS.iter().enumerate() {
+            let mut scores = Vec::with_capacity(num_layers);
+            for layer in 0..num_layers {
+                let side = |pivot: bool| -> Result<Vec<&[f32]>, TaskError> {
+                    docs.iter()
+                        .zip(responses)
+                        .map(|(doc, answers)| {
+                            let index = request_index(p, pivot);
+                            let states = hidden_states(&self.name, doc, index, &answers[index])?;
+                            Ok(states.layers[layer].as_slice())
+                        })
+                        .collect()
+                };
+                let matrix = SimilarityMatrix::from_embeddings(&side(true)?, &side(false)?)
+                    .map_err(|e| TaskError::BadResponse {
+                        task: self.name.clone(),
+                        doc_id: format!("(all, layer {layer}, {})", pooling.name()),
+                        message: e.to_string(),
+                    })?;
+                for (count, aligned) in aligned_counts[p].iter_mut().zip(matrix.aligned()) {
+                    *count += usize::from(aligned);
+                }
+                let score = matrix.score();
+                scores.push(score);
+                layer_metrics.push(plain_metric(
+                    layer_metric_name(layer, num_layers, pooling),
+                    score,
+                ));
+            }
+            let summary = summarize_layers(&scores).ok_or_else(|| TaskError::BadResponse {
+                task: self.name.clone(),
+                doc_id: docs[0].id.clone(),
+                message: "no hidden-state layers in the responses".to_string(),
+            })?;
+            let name = pooling.name();
+            metrics.push(plain_metric(format!("mexa_{name}_mean"), summary.mean));
+            metrics.push(plain_metric(format!("mexa_{name}_max"), summary.max));
+            metrics.push(plain_metric(
+                format!("mexa_{name}_best_layer"),
+                summary.best_layer as f64,
+            ));
+        }
+        metrics.extend(layer_metrics);
+        let samples = docs
+            .iter()
+            .enumerate()
+            .map(|(i, doc)| Sample {
+                doc_id: doc.id.clone(),
+                prompt: doc.prompt.clone(),
+                target: doc.target.clone(),
+                prediction: String::new(),
+                scores: MEXA_POOLINGS
+                    .iter()
+                    .enumerate()
+                    .map(|(p, pooling)| {
+                        (
+                            format!("{}_aligned_fraction", pooling.name()),
+                            aligned_counts[p][i] as f64 / num_layers as f64,
+                        )
+                    })
+                    .collect::<BTreeMap<_, _>>(),
+            })
+            .collect();
+        Ok(TaskOutput { samples, metrics })
+    }
+}
+
+impl MexaTask {
+    /// The number of hidden-state entries, which every response must share.
+    fn layer_count(&self, docs: &[Doc], responses: &[Vec<Response>]) -> Result<usize, TaskError> {
+        let mut expected: Option<usize> = None;
+        for (doc, answers) in docs.iter().zip(responses) {
+            if answers.len() != 2 * MEXA_POOLINGS.len() {
+                return Err(bad_response(
+                    &self.name,
+                    doc,
+                    format!(
+                        "{} responses, expected {}; the document was not built by this task",
+                        answers.len(),
+                        2 * MEXA_POOLINGS.len()
+                    ),
+                ));
+            }
+            for (index, answer) in answers.iter().enumerate() {
+                let layers = hidden_states(&self.name, doc, index, answer)?.layers.len();
+                match expected {
+                    None if layers == 0 => {
+                        return Err(bad_response(
+                            &self.name,
+                            doc,
+                            format!("response {index} holds no hidden-state layers"),
+                        ));
+                    }
+                    None => expected = Some(layers),
+                    Some(n) if n != layers => {
+                        return Err(bad_response(
+                            &self.name,
+                            doc,
+                            format!(
+                                "response {index} holds {layers} hidden-state layers, but earlier \
+                                 responses hold {n}; all must come from the same model"
+                            ),
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        Ok(expected.unwrap_or(0))
+    }
+}
+
+/// A metric without interval or signature.
+fn plain_metric(name: String, value: f64) -> MetricValue {
+    MetricValue {
+        name,
+        value,
+        ci: None,
+        signature: None,
+    }
+}

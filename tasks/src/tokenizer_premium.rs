@@ -1,0 +1,159 @@
+//! Tokenizer premium: how many tokens a language needs for the FLORES-200 devtest sentences
+//! relative to the same sentences in English, `Σ tokens(lang) / Σ tokens(eng_Latn)` over the
+//! evaluated lines (the interval resamples lines). No forward pass.
+//!
+//! Token counts come through the run engine like every other answer: each document asks for
+//! [`Request::Tokenize`] of the sentence, of its English translation, and of the empty text.
+//! The empty text's count is the special tokens the tokenizer adds to every text (e.g. BOS); it
+//! is subtracted from both counts, so that only the sentence's own tokens are compared.
+
+use std::collections::BTreeMap;
+
+use harness::data::load_flores_devtest;
+use harness::request::{Request, Response, TokenizeRequest};
+use harness::task::{Doc, MetricValue, Sample, Task, TaskError, TaskOutput};
+
+use crate::ci::{BootstrapSettings, ratio};
+use crate::config::TaskConfig;
+use crate::responses::{bad_response, check_shape, tokens};
+
+/// The group name.
+pub const TOKENIZER_PREMIUM_GROUP: &str = "tokenizer_premium";
+
+/// The language every other is compared with.
+pub const PREMIUM_PIVOT: &str = "eng_Latn";
+
+/// The version of this task.
+const VERSION: &str = "version=1|text=flores200-devtest|pivot=eng_Latn|special-tokens=excluded";
+
+/// The tokenizer premium of one language: `tokenizer_premium_<lang>`.
+#[derive(Debug, Clone)]
+pub struct TokenizerPremiumTask {
+    name: String,
+    language: String,
+    config: TaskConfig,
+}
+
+impl TokenizerPremiumTask {
+    /// The premium of `language` (a FLORES-200 code) over English.
+    pub fn new(language: &str, config: TaskConfig) -> Self {
+        TokenizerPremiumTask {
+            name: format!("{TOKENIZER_PREMIUM_GROUP}_{language}"),
+            language: language.to_string(),
+            config,
+        }
+    }
+}
+
+/// A tokenize request for `text`.
+fn tokenize(text: &str) -> Request {
+    Request::Tokenize(TokenizeRequest {
+        text: text.to_string(),
+    })
+}
+
+/// A total without interval or signature.
+fn total(name: &str, counts: &[f64]) -> MetricValue {
+    MetricValue {
+        name: name.to_string(),
+        value: counts.iter().sum(),
+        ci: None,
+        signature: None,
+    }
+}
+
+impl Task for TokenizerPremiumTask {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn group(&self) -> &str {
+        TOKENIZER_PREMIUM_GROUP
+    }
+
+    fn language(&self) -> &str {
+        &self.language
+    }
+
+    fn signature(&self) -> String {
+        format!(
+            "{TOKENIZER_PREMIUM_GROUP}|{VERSION}|{}",
+            self.config.limit_label()
+        )
+    }
+
+    fn docs(&self) -> Result<Vec<Doc>, TaskError> {
+        let root = &self.config.data_root;
+        let english = load_flores_devtest(root, PREMIUM_PIVOT)?;
+        let sentences = load_flores_devtest(root, &self.language)?;
+        let pairs: Vec<_> = sentences.into_iter().zip(english).collect();
+        Ok(self
+            .config
+            .apply_limit(pairs)
+            .into_iter()
+            .map(|(sentence, english)| Doc {
+                id: sentence.line.to_string(),
+                requests: vec![
+                    tokenize(&sentence.text),
+                    tokenize(&english.text),
+                    tokenize(""),
+                ],
+                prompt: sentence.text,
+                target: english.text,
+            })
+            .collect())
+    }
+
+    fn evaluate(&self, docs: &[Doc], responses: &[Vec<Response>]) -> Result<TaskOutput, TaskError> {
+        check_shape(&self.name, docs, responses)?;
+        let mut samples = Vec::with_capacity(docs.len());
+        let mut lang_tokens = Vec::with_capacity(docs.len());
+        let mut english_tokens = Vec::with_capacity(docs.len());
+        for (doc, answers) in docs.iter().zip(responses) {
+            let count = |index: usize| -> Result<usize, TaskError> {
+                Ok(tokens(&self.name, doc, index, &answers[index])?
+                    .token_ids
+                    .len())
+            };
+            let special = count(2)?;
+            let own =
+                |index: usize| -> Result<usize, TaskError> {
+                    let total = count(index)?;
+                    total.checked_sub(special).filter(|&n| n > 0).ok_or_else(|| {
+                    bad_response(
+                        &self.name,
+                        doc,
+                        format!(
+                            "response {index}: {total} tokens, but the empty text alone has \
+                             {special}; a sentence must add at least one token"
+                        ),
+                    )
+                })
+                };
+            let (lang, english) = (own(0)? as f64, own(1)? as f64);
+            lang_tokens.push(lang);
+            english_tokens.push(english);
+            samples.push(Sample {
+                doc_id: doc.id.clone(),
+                prompt: doc.prompt.clone(),
+                target: doc.target.clone(),
+                prediction: String::new(),
+                scores: BTreeMap::from([
+                    ("premium".to_string(), lang / english),
+                    ("tokens".to_string(), lang),
+                    ("english_tokens".to_string(), english),
+                ]),
+            });
+        }
+        let settings = BootstrapSettings::from_config(&self.config);
+        let premium = ratio("premium", &lang_tokens, &english_tokens, 1.0, &settings);
+        Ok(TaskOutput {
+            samples,
+            metrics: vec![
+                premium.named("premium"),
+                total("tokens", &lang_tokens),
+                total("english_tokens", &english_tokens),
+            ],
+        })
+    }
+}

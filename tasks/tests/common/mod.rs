@@ -1,0 +1,47 @@
+//! Helpers shared by the integration tests: the shared data root and hand-made responses.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use harness::request::{LoglikelihoodResponse, Response};
+use tasks::config::TaskConfig;
+
+/// The read-only data shared by the checkouts (`../shared/data` from the repository root).
+pub fn data_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")
+}
+
+/// A configuration over the shared data.
+pub fn config(limit: Option<usize>, num_fewshot: Option<usize>) -> TaskConfig {
+    TaskConfig {
+        limit,
+        num_fewshot,
+        ..TaskConfig::new(data_root())
+    }
+}
+
+/// A loglikelihood response with log-probability `logprob`.
+pub fn ll(logprob: f64) -> Response {
+    Response::Loglikelihood(LoglikelihoodResponse {
+        logprob,
+        is_greedy: false,
+        num_tokens: 1,
+        num_bytes: 2,
+    })
+}
+
+/// The value of metric `name`, failing the test when it is absent.
+pub fn metric(output: &harness::task::TaskOutput, name: &str) -> harness::task::MetricValue {
+    output
+        .metrics
+        .iter()
+        .find(|m| m.name == name)
+        .unwrap_or_else(|| panic!("no metric {name} in {:?}", output.metrics))
+        .clone()
+}
+
+/// Asserts `a` and `b` agree to 1e-12.
+pub fn assert_close(a: f64, b: f64) {
+    assert!((a - b).abs() < 1e-12, "{a} != {b}");
+}

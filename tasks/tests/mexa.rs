@@ -1,0 +1,145 @@
+//! MEXA: hidden-state requests from the real data, and alignment of hand-built embeddings.
+
+mod common;
+
+use common::{assert_close, config, metric};
+use harness::request::{HiddenStates, HiddenStatesRequest, Pooling, Request, Response};
+use harness::task::Task;
+use tasks::mexa::{MexaTask, layer_metric_name};
+
+fn unit(i: usize) -> Vec<f32> {
+    (0..3).map(|k| if k == i { 1.0 } else { 0.0 }).collect()
+}
+
+/// Layers of one response: one vector per hidden-state entry.
+fn states(layers: Vec<Vec<f32>>) -> Response {
+    Response::HiddenStates(HiddenStates { layers })
+}
+
+#[test]
+fn documents_ask_for_both_poolings_of_both_sides() {
+    let task = MexaTask::new("deu_Latn", config(Some(2), None));
+    assert_eq!(task.name(), "mexa_deu_Latn");
+    assert!(task.signature().ends_with("|sentences=2"));
+    let docs = task.docs().expect("docs");
+    assert_eq!(docs.len(), 2);
+    let english = "\"We now have 4-month-old mice that are non-diabetic that used to be diabetic,\" he added.";
+    let german = "„Wir haben jetzt 4 Monate alte Mäuse, die Diabetes hatten und jetzt keinen mehr haben“, fügte er hinzu.";
+    let encode = |text: &str, pooling| {
+        Request::HiddenStates(HiddenStatesRequest {
+            text: text.to_string(),
+            pooling,
+        })
+    };
+    assert_eq!(
+        docs[0].requests,
+        vec![
+            encode(english, Pooling::WeightedMean),
+            encode(german, Pooling::WeightedMean),
+            encode(english, Pooling::Last),
+            encode(german, Pooling::Last),
+        ]
+    );
+    assert_eq!(
+        (docs[0].prompt.as_str(), docs[0].target.as_str()),
+        (german, english)
+    );
+    // The English requests are the same for every language.
+    let french = MexaTask::new("fra_Latn", config(Some(2), None))
+        .docs()
+        .expect("docs");
+    assert_eq!(french[1].requests[0], docs[1].requests[0]);
+    assert_eq!(french[1].requests[2], docs[1].requests[2]);
+}
+
+#[test]
+fn fewer_than_two_sentences_is_a_config_error() {
+    let err = MexaTask::new("deu_Latn", config(Some(1), None))
+        .docs()
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("at least 2 sentence pairs, but the limit is 1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn evaluate_scores_every_layer_and_pooling() {
+    let task = MexaTask::new("deu_Latn", config(Some(3), None));
+    let docs = task.docs().expect("docs");
+    // Two hidden-state entries. Weighted mean: layer 0 identical (all aligned), layer 1 a
+    // cyclic permutation (none). Last token: layer 0 maps sentences 0 and 1 onto the same
+    // vector (a tie: only sentence 2 aligned), layer 1 identical.
+    let responses: Vec<Vec<Response>> = (0..3)
+        .map(|i| {
+            vec![
+                states(vec![unit(i), unit(i)]),
+                states(vec![unit(i), unit((i + 1) % 3)]),
+                states(vec![unit(i), unit(i)]),
+                states(vec![unit(if i == 1 { 0 } else { i }), unit(i)]),
+            ]
+        })
+        .collect();
+    let output = task.evaluate(&docs, &responses).expect("evaluates");
+    assert_close(metric(&output, "mexa_weighted_mean_mean").value, 0.5);
+    assert_close(metric(&output, "mexa_weighted_mean_max").value, 1.0);
+    assert_eq!(metric(&output, "mexa_weighted_mean_best_layer").value, 0.0);
+    assert_close(metric(&output, "mexa_last_mean").value, 2.0 / 3.0);
+    assert_close(metric(&output, "mexa_last_max").value, 1.0);
+    assert_eq!(metric(&output, "mexa_last_best_layer").value, 1.0);
+    assert_eq!(metric(&output, "layer_00/weighted_mean").value, 1.0);
+    assert_eq!(metric(&output, "layer_01/weighted_mean").value, 0.0);
+    assert_close(metric(&output, "layer_00/last").value, 1.0 / 3.0);
+    assert_eq!(metric(&output, "layer_01/last").value, 1.0);
+    assert_eq!(output.metrics.len(), 10);
+    let last: Vec<f64> = output
+        .samples
+        .iter()
+        .map(|s| s.scores["last_aligned_fraction"])
+        .collect();
+    assert_eq!(last, vec![0.5, 0.5, 1.0]);
+    let weighted: Vec<f64> = output
+        .samples
+        .iter()
+        .map(|s| s.scores["weighted_mean_aligned_fraction"])
+        .collect();
+    assert_eq!(weighted, vec![0.5, 0.5, 0.5]);
+}
+
+#[test]
+fn layer_names_are_zero_padded_to_the_largest_index() {
+    assert_eq!(
+        layer_metric_name(3, 19, Pooling::WeightedMean),
+        "layer_03/weighted_mean"
+    );
+    assert_eq!(layer_metric_name(7, 101, Pooling::Last), "layer_007/last");
+}
+
+#[test]
+fn inconsistent_layer_counts_are_errors() {
+    let task = MexaTask::new("deu_Latn", config(Some(2), None));
+    let docs = task.docs().expect("docs");
+    let good = || states(vec![unit(0), unit(1)]);
+    let responses = vec![
+        vec![good(), good(), good(), good()],
+        vec![good(), states(vec![unit(0)]), good(), good()],
+    ];
+    let err = task.evaluate(&docs, &responses).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "document 1: response 1 holds 1 hidden-state layers, but earlier responses hold 2"
+        ),
+        "{err}"
+    );
+    let zero = vec![
+        vec![good(), states(vec![vec![0.0; 3], unit(1)]), good(), good()],
+        vec![good(), good(), good(), good()],
+    ];
+    let err = task.evaluate(&docs, &zero).unwrap_err().to_string();
+    assert!(err.contains("layer 0, weighted_mean"), "{err}");
+    assert!(
+        err.contains("other sentence 0: the vector is zero"),
+        "{err}"
+    );
+}
