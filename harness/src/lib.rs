@@ -3,6 +3,8 @@
 //! and loaders ([`data`]). Nothing here depends on a tensor library.
 
 pub mod data;
+pub mod evaluator;
+pub mod metric;
 pub mod model;
 pub mod request;
 pub mod results;

@@ -86,4 +86,8 @@ pub struct RunManifest {
     pub finished_at: Option<String>,
     /// Seconds spent per phase (load, loglikelihood, generate, ...).
     pub phase_seconds: std::collections::BTreeMap<String, f64>,
+    /// The options the run was started with (`--tasks`, `--limit`, ...), as the command line
+    /// recorded them: `merge` rebuilds the tasks from them, and `results.json` reports them.
+    #[serde(default)]
+    pub run_config: std::collections::BTreeMap<String, serde_json::Value>,
 }
