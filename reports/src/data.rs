@@ -1,0 +1,391 @@
+//! The results of several runs in one polars frame: each task group's primary metric per model,
+//! task and language on the reports' 0–100 scale, joined with the language table, plus MEXA's
+//! per-layer scores.
+
+use std::collections::BTreeSet;
+
+use polars::prelude::*;
+
+use crate::error::ReportError;
+use crate::languages::LanguageTable;
+use crate::metrics::{display_scale, higher_is_better, layer_metric, primary_metric};
+use crate::run::Run;
+use crate::run_files::scan_parquet;
+
+/// A task group and the metric that headlines it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupMetric {
+    /// The group, e.g. `belebele`.
+    pub group: String,
+    /// Its primary metric, e.g. `acc`.
+    pub metric: String,
+    /// Factor from the stored value to the shown value (100 for fractions).
+    pub scale: f64,
+    /// Whether higher values are better.
+    pub higher_is_better: bool,
+}
+
+/// One per-layer score of a MEXA-style group, on the 0–100 scale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerScore {
+    /// Run label.
+    pub model: String,
+    /// Task group.
+    pub group: String,
+    /// Language code.
+    pub language: String,
+    /// Pooling, e.g. `weighted_mean`.
+    pub pooling: String,
+    /// Layer index.
+    pub layer: usize,
+    /// Score (percent).
+    pub value: f64,
+}
+
+/// One row of the primary-metric frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrimaryScore {
+    /// Run label.
+    pub model: String,
+    /// Task group.
+    pub group: String,
+    /// Task name.
+    pub task: String,
+    /// Language code.
+    pub language: String,
+    /// Script of the language.
+    pub script: String,
+    /// Resource class of the language, when listed.
+    pub resource_class: Option<u8>,
+    /// Value on the reports' scale.
+    pub value: f64,
+    /// Lower end of the 95% interval, on the same scale.
+    pub ci_low: Option<f64>,
+    /// Upper end of the 95% interval, on the same scale.
+    pub ci_high: Option<f64>,
+    /// Samples aggregated.
+    pub num_samples: u64,
+}
+
+/// Everything the leaderboard and the site compute from.
+#[derive(Debug, Clone)]
+pub struct ReportData {
+    /// The runs, in the order given.
+    pub runs: Vec<Run>,
+    /// Task groups, sorted by name, with their primary metrics.
+    pub groups: Vec<GroupMetric>,
+    /// Primary-metric rows: columns `model group task language script class value ci_low ci_high
+    /// num_samples`.
+    pub primary: DataFrame,
+    /// Per-layer scores of groups that report `layer_LL/POOLING` metrics.
+    pub layers: Vec<LayerScore>,
+}
+
+impl ReportData {
+    /// Scans `results.parquet` of every run lazily and computes the frames.
+    pub fn load(runs: Vec<Run>, languages: &LanguageTable) -> Result<Self, ReportError> {
+        if runs.is_empty() {
+            return Err(ReportError::NoRuns);
+        }
+        let dirs = runs
+            .iter()
+            .map(|run| run.dir.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let query = |action: &'static str| {
+            let dirs = dirs.clone();
+            move |source: PolarsError| ReportError::Query {
+                action,
+                dirs,
+                source,
+            }
+        };
+        let scans = runs
+            .iter()
+            .map(|run| {
+                Ok(scan_parquet(&run.results_path())?
+                    .select([
+                        col("task"),
+                        col("group"),
+                        col("language"),
+                        col("metric"),
+                        col("value"),
+                        col("ci_low"),
+                        col("ci_high"),
+                        col("num_samples"),
+                    ])
+                    .with_column(lit(run.label.as_str()).alias("model")))
+            })
+            .collect::<Result<Vec<_>, ReportError>>()?;
+        let all = concat(scans, UnionArgs::default()).map_err(query("combine the results"))?;
+
+        let pairs = all
+            .clone()
+            .select([col("group"), col("metric")])
+            .unique_stable(None, UniqueKeepStrategy::First)
+            .collect()
+            .map_err(query("list the metrics"))?;
+        let pair_groups = strings(&pairs, "group").map_err(query("list the metrics"))?;
+        let pair_metrics = strings(&pairs, "metric").map_err(query("list the metrics"))?;
+        let groups = group_metrics(&pair_groups, &pair_metrics);
+
+        let primary =
+            primary_frame(&all, &groups, languages).map_err(query("select primary metrics"))?;
+        let layers =
+            layer_scores(&all, &pair_metrics, &runs).map_err(query("collect per-layer scores"))?;
+        Ok(ReportData {
+            runs,
+            groups,
+            primary,
+            layers,
+        })
+    }
+
+    /// The run labels, in run order.
+    pub fn models(&self) -> Vec<String> {
+        self.runs.iter().map(|run| run.label.clone()).collect()
+    }
+
+    /// The group's metric description.
+    pub fn group(&self, group: &str) -> Option<&GroupMetric> {
+        self.groups.iter().find(|g| g.group == group)
+    }
+
+    /// Every primary-metric row, in frame order.
+    pub fn primary_scores(&self) -> Result<Vec<PrimaryScore>, PolarsError> {
+        let frame = &self.primary;
+        let (model, group, task, language, script) = (
+            strings(frame, "model")?,
+            strings(frame, "group")?,
+            strings(frame, "task")?,
+            strings(frame, "language")?,
+            strings(frame, "script")?,
+        );
+        let class: Vec<Option<u32>> = frame.column("class")?.u32()?.iter().collect();
+        let value = floats(frame, "value")?;
+        let (ci_low, ci_high) = (floats(frame, "ci_low")?, floats(frame, "ci_high")?);
+        let count: Vec<Option<u64>> = frame.column("num_samples")?.u64()?.iter().collect();
+        Ok((0..frame.height())
+            .map(|i| PrimaryScore {
+                model: model[i].clone(),
+                group: group[i].clone(),
+                task: task[i].clone(),
+                language: language[i].clone(),
+                script: script[i].clone(),
+                resource_class: class[i].and_then(|c| u8::try_from(c).ok()),
+                value: value[i].unwrap_or(f64::NAN),
+                ci_low: ci_low[i],
+                ci_high: ci_high[i],
+                num_samples: count[i].unwrap_or(0),
+            })
+            .collect())
+    }
+
+    /// Resource classes present among the scored languages, ascending.
+    pub fn classes(&self) -> Result<Vec<u8>, PolarsError> {
+        let classes: BTreeSet<u8> = self
+            .primary
+            .column("class")?
+            .u32()?
+            .iter()
+            .flatten()
+            .filter_map(|c| u8::try_from(c).ok())
+            .collect();
+        Ok(classes.into_iter().collect())
+    }
+
+    /// Scripts present among the scored languages, sorted.
+    pub fn scripts(&self) -> Result<Vec<String>, PolarsError> {
+        let scripts: BTreeSet<String> = strings(&self.primary, "script")?.into_iter().collect();
+        Ok(scripts.into_iter().collect())
+    }
+}
+
+/// The primary metric of each group, from its `(group, metric)` pairs.
+fn group_metrics(groups: &[String], metrics: &[String]) -> Vec<GroupMetric> {
+    let names: BTreeSet<&str> = groups.iter().map(String::as_str).collect();
+    names
+        .into_iter()
+        .filter_map(|group| {
+            let metric = primary_metric(
+                groups
+                    .iter()
+                    .zip(metrics)
+                    .filter(|(g, _)| g.as_str() == group)
+                    .map(|(_, m)| m.as_str()),
+            )?;
+            Some(GroupMetric {
+                group: group.to_string(),
+                scale: display_scale(&metric),
+                higher_is_better: higher_is_better(&metric),
+                metric,
+            })
+        })
+        .collect()
+}
+
+/// Rows of each group's primary metric, scaled, with each language's script and class.
+fn primary_frame(
+    all: &LazyFrame,
+    groups: &[GroupMetric],
+    languages: &LanguageTable,
+) -> PolarsResult<DataFrame> {
+    let selection = DataFrame::new(
+        groups.len(),
+        vec![
+            Column::new(
+                "group".into(),
+                groups.iter().map(|g| g.group.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "metric".into(),
+                groups.iter().map(|g| g.metric.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "scale".into(),
+                groups.iter().map(|g| g.scale).collect::<Vec<_>>(),
+            ),
+        ],
+    )?;
+    let codes = all
+        .clone()
+        .select([col("language")])
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .collect()?;
+    let codes = strings(&codes, "language")?;
+    let attributes = DataFrame::new(
+        codes.len(),
+        vec![
+            Column::new("language".into(), codes.clone()),
+            Column::new(
+                "script".into(),
+                codes
+                    .iter()
+                    .map(|c| languages.script_of(c))
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "class".into(),
+                codes
+                    .iter()
+                    .map(|c| languages.class_of(c).map(u32::from))
+                    .collect::<Vec<_>>(),
+            ),
+        ],
+    )?;
+    all.clone()
+        .join(
+            selection.lazy(),
+            [col("group"), col("metric")],
+            [col("group"), col("metric")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .join(
+            attributes.lazy(),
+            [col("language")],
+            [col("language")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .select([
+            col("model"),
+            col("group"),
+            col("task"),
+            col("language"),
+            col("script"),
+            col("class"),
+            (col("value") * col("scale")).alias("value"),
+            (col("ci_low") * col("scale")).alias("ci_low"),
+            (col("ci_high") * col("scale")).alias("ci_high"),
+            col("num_samples"),
+        ])
+        .collect()
+}
+
+/// The per-layer rows, scaled, in run order then layer order.
+fn layer_scores(
+    all: &LazyFrame,
+    metrics: &[String],
+    runs: &[Run],
+) -> PolarsResult<Vec<LayerScore>> {
+    let layered: Vec<(&str, usize, &str)> = metrics
+        .iter()
+        .filter_map(|m| layer_metric(m).map(|(layer, pooling)| (m.as_str(), layer, pooling)))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if layered.is_empty() {
+        return Ok(Vec::new());
+    }
+    let selection = DataFrame::new(
+        layered.len(),
+        vec![
+            Column::new(
+                "metric".into(),
+                layered.iter().map(|l| l.0).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "layer".into(),
+                layered.iter().map(|l| l.1 as u64).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "pooling".into(),
+                layered.iter().map(|l| l.2).collect::<Vec<_>>(),
+            ),
+        ],
+    )?;
+    let frame = all
+        .clone()
+        .join(
+            selection.lazy(),
+            [col("metric")],
+            [col("metric")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .collect()?;
+    let (model, group, language, pooling) = (
+        strings(&frame, "model")?,
+        strings(&frame, "group")?,
+        strings(&frame, "language")?,
+        strings(&frame, "pooling")?,
+    );
+    let layer: Vec<Option<u64>> = frame.column("layer")?.u64()?.iter().collect();
+    let value = floats(&frame, "value")?;
+    let mut rows: Vec<LayerScore> = (0..frame.height())
+        .filter_map(|i| {
+            Some(LayerScore {
+                model: model[i].clone(),
+                group: group[i].clone(),
+                language: language[i].clone(),
+                pooling: pooling[i].clone(),
+                layer: usize::try_from(layer[i]?).ok()?,
+                value: value[i]? * 100.0,
+            })
+        })
+        .collect();
+    let order = |label: &str| runs.iter().position(|run| run.label == label);
+    rows.sort_by(|a, b| {
+        (order(&a.model), &a.group, &a.language, &a.pooling, a.layer).cmp(&(
+            order(&b.model),
+            &b.group,
+            &b.language,
+            &b.pooling,
+            b.layer,
+        ))
+    });
+    Ok(rows)
+}
+
+/// A text column as strings, nulls as empty strings.
+pub(crate) fn strings(frame: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
+    Ok(frame
+        .column(name)?
+        .str()?
+        .iter()
+        .map(|v| v.unwrap_or_default().to_string())
+        .collect())
+}
+
+/// A float column.
+pub(crate) fn floats(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
+    Ok(frame.column(name)?.f64()?.iter().collect())
+}

@@ -1,0 +1,133 @@
+use std::path::PathBuf;
+
+use reports::site::build;
+
+use crate::fixtures::{alpha_v1, alpha_v2, beta, languages, write_run};
+
+/// Builds the site of alpha v1, alpha v2 and beta into `<tmp>/site`.
+pub fn build_fixture_site() -> (tempfile::TempDir, reports::site::Site) {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = vec![
+        write_run(dir.path(), &alpha_v1()),
+        write_run(dir.path(), &alpha_v2()),
+        write_run(dir.path(), &beta()),
+    ];
+    let site = build(&dirs, &languages(), &dir.path().join("site")).unwrap();
+    (dir, site)
+}
+
+fn read(site: &reports::site::Site, page: &str) -> String {
+    std::fs::read_to_string(site.root.join(page)).unwrap()
+}
+
+#[test]
+fn writes_every_page_and_table() {
+    let (_dir, site) = build_fixture_site();
+    let pages: Vec<String> = site.pages.iter().map(|p| p.display().to_string()).collect();
+    let mut expected: Vec<String> = [
+        "index.html",
+        "models/alpha--alpha_v1.html",
+        "models/alpha--alpha_v2.html",
+        "models/beta.html",
+        "groups/belebele.html",
+        "groups/mexa.html",
+        "groups/sib200.html",
+        "mexa.html",
+    ]
+    .map(String::from)
+    .to_vec();
+    for group in ["belebele", "mexa", "sib200"] {
+        for language in ["amh_Ethi", "deu_Latn", "swh_Latn"] {
+            expected.push(format!("samples/{group}_{language}--{language}.html"));
+        }
+    }
+    expected.push("samples/index.html".into());
+    expected.push("history.html".into());
+    assert_eq!(pages, expected);
+    for page in &site.pages {
+        assert!(site.root.join(page).is_file(), "{}", page.display());
+    }
+    let tables: Vec<PathBuf> = site.tables.clone();
+    assert_eq!(
+        tables.len(),
+        2 * (5 + 3),
+        "5 leaderboard views and 3 groups, CSV and Markdown each"
+    );
+    assert!(tables.contains(&PathBuf::from("tables/leaderboard-class-2.md")));
+}
+
+#[test]
+fn leaderboard_page_links_models_and_exports() {
+    let (_dir, site) = build_fixture_site();
+    let index = read(&site, "index.html");
+    // minijinja escapes `/` in attributes as `&#x2f;`, which browsers read back as `/`.
+    assert!(
+        index.contains(
+            "<td><a href=\"models&#x2f;beta.html\">beta</a></td><td data-value=\"60.0\">60.0</td>"
+        ),
+        "{index}"
+    );
+    assert!(index.contains("href=\"tables&#x2f;leaderboard-script-Ethi.csv\""));
+    assert!(
+        !index.contains("http://") && !index.contains("https://"),
+        "no external resources"
+    );
+    let csv = read(&site, "tables/leaderboard-overall.csv");
+    assert_eq!(
+        csv.lines().next().unwrap(),
+        "model,belebele (acc),mexa (mexa_weighted_mean_mean),sib200 (acc),average"
+    );
+    assert_eq!(
+        csv.lines().nth(3).unwrap(),
+        "beta,60,36.666666666666664,60,52.22222222222222"
+    );
+}
+
+#[test]
+fn group_pages_have_bar_charts_and_heatmaps() {
+    let (_dir, site) = build_fixture_site();
+    let page = read(&site, "groups/belebele.html");
+    assert_eq!(page.matches("<svg").count(), 2);
+    assert!(
+        page.contains("<title>German (deu_Latn): beta: 90.00</title>"),
+        "{page}"
+    );
+    assert!(page.contains("<title>Amharic (amh_Ethi), alpha (alpha_v2): 100.0</title>"));
+    // Languages sorted by their mean over models, best first: German (90), Amharic (63.3), Swahili (30).
+    let german = page.find("German (deu_Latn)").unwrap();
+    let amharic = page.find("Amharic (amh_Ethi)").unwrap();
+    let swahili = page.find("Swahili (swh_Latn)").unwrap();
+    assert!(german < amharic && amharic < swahili);
+}
+
+#[test]
+fn mexa_page_has_curves_scatters_and_correlations() {
+    let (_dir, site) = build_fixture_site();
+    let page = read(&site, "mexa.html");
+    // Three curve charts (one per run) and six scatters (runs × Belebele, SIB-200).
+    assert_eq!(page.matches("<svg").count(), 9);
+    // alpha v1 against Belebele: 9300 / √(11400 · 7800) = 0.986.
+    assert!(
+        page.contains("Pearson r = 0.986, Spearman ρ = 1.000, 3 languages"),
+        "{page}"
+    );
+}
+
+#[test]
+fn sample_pages_escape_text() {
+    let (_dir, site) = build_fixture_site();
+    let page = read(&site, "samples/belebele_deu_Latn--deu_Latn.html");
+    assert!(page.contains("Question 0 &lt;deu_Latn&gt; &amp; more"));
+    assert!(!page.contains("<deu_Latn>"));
+    // The header, then 5 + 5 + 10 documents of alpha v1, alpha v2 and beta.
+    assert_eq!(page.matches("<tr>").count(), 1 + 20);
+}
+
+#[test]
+fn history_page_rings_changes_beyond_the_interval() {
+    let (_dir, site) = build_fixture_site();
+    let page = read(&site, "history.html");
+    // belebele amh, deu, swh and sib200 swh.
+    assert_eq!(page.matches("class=\"flag\"").count(), 4);
+    assert!(page.contains("<td class=\"down\">▼ worse</td>"));
+}
