@@ -1,0 +1,185 @@
+//! Transformer architectures built from a config.json-shaped JSON value and a
+//! [`WeightSource`], with one forward API for all of them.
+//!
+//! A forward call takes a [`TokenBatch`] (padding on either side), an optional [`KvCache`] for
+//! incremental decoding, and whether to return HF's `output_hidden_states`; it returns the
+//! final-normed hidden states. [`CausalLm::lm_head`] turns chosen rows of them into logits, so
+//! the vocabulary projection runs only where log-probabilities are needed.
+
+mod batch;
+mod config;
+mod decoder_model;
+mod gemma3;
+mod gpt2;
+mod llama;
+mod qwen2;
+
+use std::path::Path;
+
+use burn::tensor::{Device, Tensor};
+use serde_json::Value;
+
+pub use crate::layers::kv_cache::KvCache;
+pub use batch::{PadSide, TokenBatch};
+
+use crate::error::{ForwardError, LoadError};
+use crate::safetensors_source::HfFolder;
+use crate::weights::WeightSource;
+use config::ConfigReader;
+
+/// The architectures this runtime implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Architecture {
+    /// Llama 2/3, SmolLM, TinyLlama (`llama`).
+    Llama,
+    /// Mistral (`mistral`): Llama with a sliding window on every layer.
+    Mistral,
+    /// Qwen2 (`qwen2`): Llama with Q/K/V biases.
+    Qwen2,
+    /// Gemma 3 text models (`gemma3_text`).
+    Gemma3,
+    /// GPT-2 (`gpt2`).
+    Gpt2,
+}
+
+impl Architecture {
+    /// The architecture named by config.json's `model_type`, or else by its `architectures`.
+    pub fn detect(config: &Value, config_path: &Path) -> Result<Self, LoadError> {
+        let reader = ConfigReader::new(config, config_path);
+        let model_type = reader.opt_str("model_type")?.unwrap_or_default();
+        let architectures = reader.opt_str_list("architectures")?.unwrap_or_default();
+        let by_type = match model_type {
+            "llama" => Some(Self::Llama),
+            "mistral" => Some(Self::Mistral),
+            "qwen2" => Some(Self::Qwen2),
+            "gemma3_text" => Some(Self::Gemma3),
+            "gpt2" => Some(Self::Gpt2),
+            _ => None,
+        };
+        let by_class = || {
+            architectures.iter().find_map(|class| match *class {
+                "LlamaForCausalLM" => Some(Self::Llama),
+                "MistralForCausalLM" => Some(Self::Mistral),
+                "Qwen2ForCausalLM" => Some(Self::Qwen2),
+                "Gemma3ForCausalLM" => Some(Self::Gemma3),
+                "GPT2LMHeadModel" => Some(Self::Gpt2),
+                _ => None,
+            })
+        };
+        // An unknown model_type wins over a familiar class name: it signals a different model.
+        let found = if model_type.is_empty() {
+            by_class()
+        } else {
+            by_type
+        };
+        found.ok_or_else(|| LoadError::UnknownArchitecture {
+            path: config_path.to_path_buf(),
+            model_type: model_type.to_string(),
+            architectures: architectures.iter().map(|s| s.to_string()).collect(),
+        })
+    }
+
+    /// HF's `model_type` of this architecture.
+    pub fn model_type(self) -> &'static str {
+        match self {
+            Self::Llama => "llama",
+            Self::Mistral => "mistral",
+            Self::Qwen2 => "qwen2",
+            Self::Gemma3 => "gemma3_text",
+            Self::Gpt2 => "gpt2",
+        }
+    }
+}
+
+/// Dimensions of a loaded model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelInfo {
+    /// The architecture.
+    pub architecture: Architecture,
+    /// Rows of the embedding table and columns of the logits.
+    pub vocab_size: usize,
+    /// Width of hidden states.
+    pub hidden_size: usize,
+    /// Decoder blocks.
+    pub num_layers: usize,
+    /// Number of learned positions, for models limited by a position table (GPT-2).
+    pub max_positions: Option<usize>,
+}
+
+/// Result of a forward call.
+#[derive(Debug, Clone)]
+pub struct ForwardOutput {
+    /// Hidden states after the final norm, `[rows, seq, hidden]`; padding rows hold
+    /// unspecified finite values.
+    pub last_hidden_state: Tensor<3>,
+    /// HF's `output_hidden_states` when requested: `num_layers + 1` tensors, index 0 the
+    /// (scaled) embeddings, index `i` the output of block `i` (1-based), except that the last
+    /// entry is the final-normed state (equal to `last_hidden_state`), as in transformers.
+    pub hidden_states: Option<Vec<Tensor<3>>>,
+}
+
+/// A causal language model.
+pub trait CausalLm: Send + Sync {
+    /// Dimensions of the model.
+    fn info(&self) -> &ModelInfo;
+
+    /// Runs `batch` through the model. With `cache`, the batch continues the rows already in
+    /// it (positions follow on) and its keys and values are appended. With
+    /// `output_hidden_states`, every HF hidden state is returned too.
+    fn forward(
+        &self,
+        batch: &TokenBatch,
+        cache: Option<&mut KvCache>,
+        output_hidden_states: bool,
+    ) -> Result<ForwardOutput, ForwardError>;
+
+    /// Logits `[n, vocab]` of `hidden` rows `[n, hidden_size]` taken from
+    /// [`ForwardOutput::last_hidden_state`].
+    fn lm_head(&self, hidden: Tensor<2>) -> Result<Tensor<2>, ForwardError>;
+
+    /// An empty KV cache for a batch of `rows` rows.
+    fn new_cache(&self, rows: usize) -> KvCache {
+        KvCache::new(self.info().num_layers, rows)
+    }
+}
+
+/// What a model is built from: a config.json-shaped value and tensors with HF names.
+pub struct Checkpoint<'a> {
+    /// The config (parsed config.json, or one synthesized from GGUF metadata).
+    pub config: &'a Value,
+    /// File named in config errors.
+    pub config_path: &'a Path,
+    /// The tensors.
+    pub weights: &'a dyn WeightSource,
+    /// File or folder named in tensor errors.
+    pub weights_path: &'a Path,
+}
+
+/// Builds the model `checkpoint` describes on `device`.
+pub fn load(checkpoint: &Checkpoint<'_>, device: &Device) -> Result<Box<dyn CausalLm>, LoadError> {
+    let model: Box<dyn CausalLm> =
+        match Architecture::detect(checkpoint.config, checkpoint.config_path)? {
+            Architecture::Llama => Box::new(llama::load(checkpoint, device, Architecture::Llama)?),
+            Architecture::Mistral => {
+                Box::new(llama::load(checkpoint, device, Architecture::Mistral)?)
+            }
+            Architecture::Qwen2 => Box::new(qwen2::load(checkpoint, device)?),
+            Architecture::Gemma3 => Box::new(gemma3::load(checkpoint, device)?),
+            Architecture::Gpt2 => Box::new(gpt2::load(checkpoint, device)?),
+        };
+    Ok(model)
+}
+
+/// Builds the model saved by HF transformers in `dir` (config.json + safetensors).
+pub fn load_hf_folder(dir: &Path, device: &Device) -> Result<Box<dyn CausalLm>, LoadError> {
+    let folder = HfFolder::open(dir)?;
+    load(
+        &Checkpoint {
+            config: &folder.config,
+            config_path: &folder.config_path,
+            weights: &folder.weights,
+            weights_path: folder.weights.path(),
+        },
+        device,
+    )
+}

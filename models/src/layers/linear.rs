@@ -1,0 +1,125 @@
+//! Dense projections `y = x·Wᵀ + b` with the weight kept in HF's row-major `[out, in]` layout.
+//! Many rows go through the backend's GEMM on a transposed view; a few rows (decoding steps,
+//! small LM-head calls) go through [`matmul_rows`], which streams the weight once.
+
+use burn::tensor::Tensor;
+use burn::tensor::module::linear;
+use burn_flex::Flex;
+
+use crate::error::{ForwardError, LoadError};
+use crate::layers::host::{from_host, to_host};
+use crate::layers::matvec::{MAX_ROWS, matmul_rows};
+use crate::layers::param::ParamLoader;
+
+/// A dense layer.
+#[derive(Debug, Clone)]
+pub(crate) struct Linear {
+    /// `[out, in]`, contiguous.
+    weight: Tensor<2>,
+    bias: Option<Tensor<1>>,
+    /// The bias on the host, for the few-rows path.
+    bias_host: Option<Vec<f32>>,
+}
+
+impl Linear {
+    /// An HF `nn.Linear` at `prefix` (`prefix.weight` `[out, in]`, optional `prefix.bias`).
+    pub(crate) fn load(
+        loader: &ParamLoader<'_>,
+        prefix: &str,
+        in_features: usize,
+        out_features: usize,
+        bias: bool,
+    ) -> Result<Self, LoadError> {
+        Self::load_fused(loader, &[(prefix, out_features)], in_features, bias)
+    }
+
+    /// Several HF `nn.Linear`s reading the same input, stacked into one matrix so that a single
+    /// product computes them all; the outputs come out concatenated in the order given.
+    pub(crate) fn load_fused(
+        loader: &ParamLoader<'_>,
+        parts: &[(&str, usize)],
+        in_features: usize,
+        bias: bool,
+    ) -> Result<Self, LoadError> {
+        let total_out: usize = parts.iter().map(|(_, out)| out).sum();
+        let mut weight = Vec::with_capacity(total_out * in_features);
+        let mut bias_values = Vec::with_capacity(if bias { total_out } else { 0 });
+        for (prefix, out) in parts {
+            weight.extend(loader.host(&format!("{prefix}.weight"), &[*out, in_features])?);
+            if bias {
+                bias_values.extend(loader.host(&format!("{prefix}.bias"), &[*out])?);
+            }
+        }
+        let weight = loader.place(weight, [total_out, in_features]);
+        let bias = bias.then_some(bias_values);
+        Ok(Self::new(weight, bias, loader))
+    }
+
+    /// A GPT-2 `Conv1D` at `prefix`: `prefix.weight` stored `[in, out]` and `prefix.bias`.
+    pub(crate) fn load_conv1d(
+        loader: &ParamLoader<'_>,
+        prefix: &str,
+        in_features: usize,
+        out_features: usize,
+    ) -> Result<Self, LoadError> {
+        let in_out = loader.host(&format!("{prefix}.weight"), &[in_features, out_features])?;
+        let mut out_in = vec![0.0f32; in_out.len()];
+        for (i, row) in in_out.chunks_exact(out_features).enumerate() {
+            for (o, &v) in row.iter().enumerate() {
+                out_in[o * in_features + i] = v;
+            }
+        }
+        let weight = loader.place(out_in, [out_features, in_features]);
+        let bias = loader.host(&format!("{prefix}.bias"), &[out_features])?;
+        Ok(Self::new(weight, Some(bias), loader))
+    }
+
+    /// A bias-free layer over an `[out, in]` matrix already on the device (a tied head).
+    pub(crate) fn from_out_in(weight: Tensor<2>) -> Self {
+        Self {
+            weight,
+            bias: None,
+            bias_host: None,
+        }
+    }
+
+    fn new(weight: Tensor<2>, bias: Option<Vec<f32>>, loader: &ParamLoader<'_>) -> Self {
+        let bias_tensor = bias.as_ref().map(|b| {
+            let len = b.len();
+            loader.place(b.clone(), [len])
+        });
+        Self {
+            weight,
+            bias: bias_tensor,
+            bias_host: bias,
+        }
+    }
+
+    /// Input width.
+    pub(crate) fn in_features(&self) -> usize {
+        self.weight.dims()[1]
+    }
+
+    /// `x·Wᵀ + b` over the last dimension of `x`.
+    pub(crate) fn forward<const D: usize>(&self, x: Tensor<D>) -> Result<Tensor<D>, ForwardError> {
+        let dims = x.dims();
+        let rows: usize = dims[..D - 1].iter().product();
+        if rows <= MAX_ROWS
+            && let Ok(weight) = self.weight.clone().try_into_primitive::<Flex>()
+            && let Some(weight) = weight.as_slice::<f32>()
+        {
+            let [n, _] = self.weight.dims();
+            let device = x.device();
+            let values = to_host(x)?;
+            let out = matmul_rows(&values, rows, weight, n, self.bias_host.as_deref());
+            let mut out_dims = dims;
+            out_dims[D - 1] = n;
+            return Ok(from_host(out, out_dims, &device));
+        }
+        Ok(linear(
+            x,
+            self.weight.clone().transpose(),
+            self.bias.clone(),
+        ))
+    }
+}

@@ -1,0 +1,79 @@
+//! Reading named weights from a [`WeightSource`] with the shapes a config implies.
+
+use std::path::Path;
+
+use burn::tensor::{Device, Tensor, TensorData};
+
+use crate::error::LoadError;
+use crate::weights::{HostTensor, WeightSource};
+
+/// Reads checkpoint tensors, checks their shapes and places them on a device.
+pub(crate) struct ParamLoader<'a> {
+    weights: &'a dyn WeightSource,
+    path: &'a Path,
+    device: &'a Device,
+}
+
+impl<'a> ParamLoader<'a> {
+    /// A loader over `weights`, naming `path` in its errors.
+    pub(crate) fn new(weights: &'a dyn WeightSource, path: &'a Path, device: &'a Device) -> Self {
+        Self {
+            weights,
+            path,
+            device,
+        }
+    }
+
+    /// The device tensors are placed on.
+    pub(crate) fn device(&self) -> &Device {
+        self.device
+    }
+
+    /// Whether the checkpoint has a tensor called `name`.
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.weights.contains(name)
+    }
+
+    /// The tensor `name` as host values, checked against `shape`.
+    pub(crate) fn host(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, LoadError> {
+        let HostTensor {
+            shape: actual,
+            data,
+        } = self.weights.tensor(name)?;
+        if actual != shape {
+            return Err(LoadError::ShapeMismatch {
+                path: self.path.to_path_buf(),
+                name: name.to_string(),
+                actual,
+                expected: shape.to_vec(),
+            });
+        }
+        let expected_len: usize = shape.iter().product();
+        if data.len() != expected_len {
+            return Err(LoadError::Format {
+                path: self.path.to_path_buf(),
+                message: format!(
+                    "tensor `{name}` of shape {shape:?} holds {} values instead of \
+                     {expected_len}; re-create the checkpoint",
+                    data.len()
+                ),
+            });
+        }
+        Ok(data)
+    }
+
+    /// The tensor `name` on the device, checked against `shape`.
+    pub(crate) fn tensor<const D: usize>(
+        &self,
+        name: &str,
+        shape: [usize; D],
+    ) -> Result<Tensor<D>, LoadError> {
+        let data = self.host(name, &shape)?;
+        Ok(self.place(data, shape))
+    }
+
+    /// `data` as a tensor of `shape` on the device.
+    pub(crate) fn place<const D: usize>(&self, data: Vec<f32>, shape: [usize; D]) -> Tensor<D> {
+        Tensor::from_data(TensorData::new(data, shape), self.device)
+    }
+}

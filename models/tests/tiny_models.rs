@@ -1,0 +1,396 @@
+//! The four tiny HF checkpoints of `shared/fixtures/models/tiny` against their PyTorch
+//! reference outputs, and the invariants of batching, padding and KV-cache decoding.
+
+use std::path::{Path, PathBuf};
+
+use burn::tensor::{Device, Tensor};
+use models::arch::{CausalLm, PadSide, TokenBatch, load_hf_folder};
+use models::error::ForwardError;
+use models::safetensors_source::SafetensorsSource;
+use models::weights::WeightSource;
+
+const ARCHS: [&str; 4] = ["llama", "qwen2", "gemma3", "gpt2"];
+const VOCAB: usize = 512;
+const HIDDEN: usize = 64;
+
+fn fixture(arch: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/models/tiny")
+        .join(arch)
+}
+
+/// reference.json: three right-padded rows of 12 ids, logits at real positions and the mean
+/// of the final-normed hidden state over real tokens.
+struct Reference {
+    ids: Vec<Vec<u32>>,
+    mask: Vec<Vec<bool>>,
+    logits: Vec<Vec<Vec<f32>>>,
+    last_hidden_mean: Vec<Vec<f32>>,
+}
+
+fn reference(arch: &str) -> Reference {
+    let text = std::fs::read_to_string(fixture(arch).join("reference.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let floats = |v: &serde_json::Value| -> Vec<f32> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap() as f32)
+            .collect()
+    };
+    let rows = |key: &str| json[key].as_array().unwrap().clone();
+    Reference {
+        ids: rows("input_ids")
+            .iter()
+            .map(|r| {
+                r.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_u64().unwrap() as u32)
+                    .collect()
+            })
+            .collect(),
+        mask: rows("attention_mask")
+            .iter()
+            .map(|r| {
+                r.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_u64().unwrap() == 1)
+                    .collect()
+            })
+            .collect(),
+        logits: rows("logits")
+            .iter()
+            .map(|r| r.as_array().unwrap().iter().map(floats).collect())
+            .collect(),
+        last_hidden_mean: rows("last_hidden_mean").iter().map(floats).collect(),
+    }
+}
+
+impl Reference {
+    /// The real tokens of each row.
+    fn sequences(&self) -> Vec<Vec<u32>> {
+        self.ids
+            .iter()
+            .zip(&self.mask)
+            .map(|(ids, mask)| {
+                ids.iter()
+                    .zip(mask)
+                    .filter(|(_, m)| **m)
+                    .map(|(i, _)| *i)
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The reference batch exactly as given (right padding).
+    fn batch(&self) -> TokenBatch {
+        let rows = self.ids.len();
+        let seq = self.ids[0].len();
+        TokenBatch::new(rows, seq, self.ids.concat(), self.mask.concat()).unwrap()
+    }
+}
+
+fn model(arch: &str) -> Box<dyn CausalLm> {
+    load_hf_folder(&fixture(arch), &Device::flex()).unwrap()
+}
+
+fn values<const D: usize>(tensor: Tensor<D>) -> Vec<f32> {
+    tensor.into_data().as_slice::<f32>().unwrap().to_vec()
+}
+
+fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}
+
+/// Final-normed hidden states `[rows × seq × HIDDEN]` and logits `[rows × seq × VOCAB]`.
+fn run(model: &dyn CausalLm, batch: &TokenBatch) -> (Vec<f32>, Vec<f32>) {
+    let out = model.forward(batch, None, false).unwrap();
+    let [rows, seq, hidden] = out.last_hidden_state.dims();
+    let logits = model
+        .lm_head(out.last_hidden_state.clone().reshape([rows * seq, hidden]))
+        .unwrap();
+    (values(out.last_hidden_state), values(logits))
+}
+
+/// `width` values of position `pos` of row `row` in a `[rows × seq × width]` buffer.
+fn at(data: &[f32], seq: usize, width: usize, row: usize, pos: usize) -> &[f32] {
+    let start = (row * seq + pos) * width;
+    &data[start..start + width]
+}
+
+fn check_reference(arch: &str) {
+    let reference = reference(arch);
+    let model = model(arch);
+    let batch = reference.batch();
+    let seq = batch.seq_len();
+    let (hidden, logits) = run(model.as_ref(), &batch);
+    let mut logit_diff = 0.0f32;
+    let mut mean_diff = 0.0f32;
+    for (row, row_logits) in reference.logits.iter().enumerate() {
+        let real = row_logits.len();
+        assert_eq!(real, reference.mask[row].iter().filter(|m| **m).count());
+        let mut mean = vec![0.0f32; HIDDEN];
+        for (pos, expected) in row_logits.iter().enumerate() {
+            logit_diff = logit_diff.max(max_abs_diff(at(&logits, seq, VOCAB, row, pos), expected));
+            for (m, h) in mean.iter_mut().zip(at(&hidden, seq, HIDDEN, row, pos)) {
+                *m += h / real as f32;
+            }
+        }
+        mean_diff = mean_diff.max(max_abs_diff(&mean, &reference.last_hidden_mean[row]));
+    }
+    eprintln!("{arch}: max |Δ logits| = {logit_diff:.3e}, max |Δ hidden mean| = {mean_diff:.3e}");
+    assert!(logit_diff <= 1e-4, "{arch}: logits differ by {logit_diff}");
+    assert!(
+        mean_diff <= 1e-4,
+        "{arch}: hidden means differ by {mean_diff}"
+    );
+}
+
+#[test]
+fn llama_matches_pytorch() {
+    check_reference("llama");
+}
+
+#[test]
+fn qwen2_matches_pytorch() {
+    check_reference("qwen2");
+}
+
+#[test]
+fn gemma3_matches_pytorch() {
+    check_reference("gemma3");
+}
+
+#[test]
+fn gpt2_matches_pytorch() {
+    check_reference("gpt2");
+}
+
+/// Every row run alone, unpadded, equals the same row inside a padded batch (right and left).
+#[test]
+fn padded_batches_equal_rows_run_alone() {
+    for arch in ARCHS {
+        let reference = reference(arch);
+        let model = model(arch);
+        let sequences = reference.sequences();
+        for side in [PadSide::Right, PadSide::Left] {
+            let batch = TokenBatch::padded(&sequences, side).unwrap();
+            let seq = batch.seq_len();
+            let (hidden, _) = run(model.as_ref(), &batch);
+            assert!(
+                hidden.iter().all(|v| v.is_finite()),
+                "{arch} {side:?}: padding gave NaN"
+            );
+            for (row, tokens) in sequences.iter().enumerate() {
+                let alone = TokenBatch::padded(&[tokens], PadSide::Right).unwrap();
+                let (single, _) = run(model.as_ref(), &alone);
+                let offset = if side == PadSide::Left {
+                    seq - tokens.len()
+                } else {
+                    0
+                };
+                for pos in 0..tokens.len() {
+                    let diff = max_abs_diff(
+                        at(&hidden, seq, HIDDEN, row, offset + pos),
+                        at(&single, tokens.len(), HIDDEN, 0, pos),
+                    );
+                    assert!(diff <= 1e-5, "{arch} {side:?} row {row} pos {pos}: {diff}");
+                }
+            }
+        }
+    }
+}
+
+/// Prefill all but the last `steps` tokens of each row, then feed one token per row per step:
+/// the logits of every step equal the full forward's at that position. Rows have different
+/// lengths, so the prefill is padded on either side and the cache holds padding slots.
+#[test]
+fn kv_cache_decoding_matches_full_forward() {
+    const STEPS: usize = 3;
+    for arch in ARCHS {
+        let reference = reference(arch);
+        let model = model(arch);
+        let sequences = reference.sequences();
+        let full: Vec<Vec<f32>> = sequences
+            .iter()
+            .map(|s| {
+                run(
+                    model.as_ref(),
+                    &TokenBatch::padded(&[s], PadSide::Right).unwrap(),
+                )
+                .1
+            })
+            .collect();
+        for side in [PadSide::Left, PadSide::Right] {
+            let prefixes: Vec<&[u32]> = sequences.iter().map(|s| &s[..s.len() - STEPS]).collect();
+            let mut cache = model.new_cache(sequences.len());
+            let prefill = TokenBatch::padded(&prefixes, side).unwrap();
+            model.forward(&prefill, Some(&mut cache), false).unwrap();
+            let mut worst = 0.0f32;
+            for step in 0..STEPS {
+                let ids: Vec<u32> = sequences
+                    .iter()
+                    .map(|s| s[s.len() - STEPS + step])
+                    .collect();
+                let batch =
+                    TokenBatch::new(ids.len(), 1, ids, vec![true; sequences.len()]).unwrap();
+                let (_, logits) = run_cached(model.as_ref(), &batch, &mut cache);
+                for (row, s) in sequences.iter().enumerate() {
+                    let pos = s.len() - STEPS + step;
+                    let diff = max_abs_diff(
+                        at(&logits, 1, VOCAB, row, 0),
+                        at(&full[row], s.len(), VOCAB, 0, pos),
+                    );
+                    worst = worst.max(diff);
+                }
+            }
+            eprintln!(
+                "{arch} {side:?}-padded prefill + {STEPS} steps: max |Δ logits| = {worst:.3e}"
+            );
+            assert!(
+                worst <= 1e-4,
+                "{arch} {side:?}: cached logits differ by {worst}"
+            );
+            assert_eq!(cache.real_tokens(0), sequences[0].len());
+            assert_eq!(cache.real_tokens(2), sequences[2].len());
+        }
+    }
+}
+
+fn run_cached(
+    model: &dyn CausalLm,
+    batch: &TokenBatch,
+    cache: &mut models::arch::KvCache,
+) -> (Vec<f32>, Vec<f32>) {
+    let out = model.forward(batch, Some(cache), false).unwrap();
+    let [rows, seq, hidden] = out.last_hidden_state.dims();
+    let logits = model
+        .lm_head(out.last_hidden_state.clone().reshape([rows * seq, hidden]))
+        .unwrap();
+    (values(out.last_hidden_state), values(logits))
+}
+
+/// `hidden_states` has `layers + 1` entries: the scaled embeddings first, the final-normed
+/// state last.
+#[test]
+fn hidden_states_follow_transformers_layout() {
+    let reference = reference("gemma3");
+    let model = model("gemma3");
+    let batch = reference.batch();
+    let out = model.forward(&batch, None, true).unwrap();
+    let states = out.hidden_states.unwrap();
+    assert_eq!(states.len(), 4);
+    assert_eq!(
+        values(states[3].clone()),
+        values(out.last_hidden_state.clone())
+    );
+    let weights =
+        SafetensorsSource::open_file(&fixture("gemma3").join("model.safetensors")).unwrap();
+    let embed = weights.tensor("model.embed_tokens.weight").unwrap();
+    let first = values(states[0].clone());
+    let token = reference.ids[1][4] as usize;
+    let expected: Vec<f32> = embed.data[token * HIDDEN..(token + 1) * HIDDEN]
+        .iter()
+        .map(|v| v * 8.0)
+        .collect();
+    assert_eq!(at(&first, 12, HIDDEN, 1, 4), expected.as_slice());
+    // Block outputs differ from one another and from the embeddings.
+    assert!(max_abs_diff(&values(states[1].clone()), &first) > 1e-3);
+
+    // GPT-2's first entry is token plus learned position embeddings.
+    let states = self::model("gpt2")
+        .forward(&batch, None, true)
+        .unwrap()
+        .hidden_states
+        .unwrap();
+    assert_eq!(states.len(), 3);
+    let weights = SafetensorsSource::open_file(&fixture("gpt2").join("model.safetensors")).unwrap();
+    let wte = weights.tensor("transformer.wte.weight").unwrap();
+    let wpe = weights.tensor("transformer.wpe.weight").unwrap();
+    let token = reference.ids[0][3] as usize;
+    let expected: Vec<f32> = (0..HIDDEN)
+        .map(|i| wte.data[token * HIDDEN + i] + wpe.data[3 * HIDDEN + i])
+        .collect();
+    assert_eq!(
+        at(&values(states[0].clone()), 12, HIDDEN, 0, 3),
+        expected.as_slice()
+    );
+}
+
+#[test]
+fn invalid_inputs_are_errors() {
+    let model = model("llama");
+    let batch = TokenBatch::new(1, 2, vec![3, 512], vec![true, true]).unwrap();
+    assert!(matches!(
+        model.forward(&batch, None, false),
+        Err(ForwardError::TokenOutOfRange {
+            row: 0,
+            column: 1,
+            id: 512,
+            vocab: 512
+        })
+    ));
+    let batch = TokenBatch::new(1, 2, vec![3, 4], vec![true, true]).unwrap();
+    let mut cache = model.new_cache(2);
+    assert!(matches!(
+        model.forward(&batch, Some(&mut cache), false),
+        Err(ForwardError::CacheMismatch(_))
+    ));
+    assert_eq!(cache.slots(), 0);
+    // A cache filled by GPT-2 (4 key/value heads) cannot continue in Llama (2).
+    let gpt2 = self::model("gpt2");
+    let mut foreign = gpt2.new_cache(1);
+    gpt2.forward(&batch, Some(&mut foreign), false).unwrap();
+    assert!(matches!(
+        model.forward(&batch, Some(&mut foreign), false),
+        Err(ForwardError::CacheMismatch(_))
+    ));
+    let narrow = Tensor::<2>::zeros([1, 32], &Device::flex());
+    assert!(matches!(
+        model.lm_head(narrow),
+        Err(ForwardError::HiddenSize {
+            expected: 64,
+            actual: 32
+        })
+    ));
+    let long = TokenBatch::new(1, 129, vec![7; 129], vec![true; 129]).unwrap();
+    assert!(matches!(
+        gpt2.forward(&long, None, false),
+        Err(ForwardError::TooLong {
+            row: 0,
+            position: 128,
+            max: 128
+        })
+    ));
+}
+
+/// With a window as long as the sequence, Gemma 3 drifts from the reference only at positions
+/// beyond the fixture's 4-token window: the reference comparison exercises the sliding layers.
+#[test]
+fn gemma3_sliding_window_is_exercised() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("gemma3").join("config.json")).unwrap(),
+    )
+    .unwrap();
+    config["sliding_window"] = 12.into();
+    std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
+    std::fs::copy(
+        fixture("gemma3").join("model.safetensors"),
+        dir.path().join("model.safetensors"),
+    )
+    .unwrap();
+    let reference = reference("gemma3");
+    let model = load_hf_folder(dir.path(), &Device::flex()).unwrap();
+    let (_, logits) = run(model.as_ref(), &reference.batch());
+    let inside = max_abs_diff(at(&logits, 12, VOCAB, 0, 3), &reference.logits[0][3]);
+    let beyond = max_abs_diff(at(&logits, 12, VOCAB, 0, 11), &reference.logits[0][11]);
+    assert!(inside <= 1e-4, "within the window: {inside}");
+    assert!(beyond > 1e-3, "beyond the window: {beyond}");
+}
