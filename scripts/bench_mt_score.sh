@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Times `babelbench mt-score` against sacrebleu's command line on FLORES-200-sized corpora:
+# per language, all 1012 devtest lines as references and seeded perturbations of them as
+# hypotheses (words dropped, replaced and swapped; characters for scripts without spaces).
+# Every timing is the median wall time of $RUNS runs of the whole process, start-up included,
+# and the script checks that both print the same score (4 decimals).
+#
+# Needs: python3 with sacrebleu 2.6.0 (`pip install sacrebleu==2.6.0`) and a built binary,
+# `cargo build --bin babelbench` (dev profile) or `cargo build --release --bin babelbench`.
+#
+# Environment: BABELBENCH (binary, default target/debug/babelbench), FLORES_DIR (default
+# ../shared/data/flores200/devtest), LANGS (space-separated), RUNS (default 5).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BIN=${BABELBENCH:-target/debug/babelbench}
+FLORES_DIR=${FLORES_DIR:-../shared/data/flores200/devtest}
+LANGS=${LANGS:-"eng_Latn deu_Latn fra_Latn rus_Cyrl hin_Deva arb_Arab swh_Latn zho_Hans tha_Thai"}
+RUNS=${RUNS:-5}
+
+[[ -x "$BIN" ]] || { echo "no binary at $BIN: run cargo build --bin babelbench, or set BABELBENCH" >&2; exit 2; }
+command -v sacrebleu >/dev/null || { echo "sacrebleu not found: pip install sacrebleu==2.6.0" >&2; exit 2; }
+[[ -d "$FLORES_DIR" ]] || { echo "no FLORES devtest folder at $FLORES_DIR: set FLORES_DIR" >&2; exit 2; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export NO_COLOR=1
+
+# Seeded perturbation of every reference line into a hypothesis line.
+perturb() {
+    python3 - "$1" "$2" <<'PY'
+import random, sys
+src, dst = sys.argv[1], sys.argv[2]
+rng = random.Random(12345)
+out = []
+for line in open(src, encoding="utf-8"):
+    line = line.rstrip("\n")
+    units = line.split(" ")
+    spaced = len(units) > 4
+    if not spaced:
+        units = list(line)
+    for _ in range(max(1, len(units) // 8)):
+        if len(units) < 3:
+            break
+        op = rng.randrange(3)
+        i = rng.randrange(len(units) - 1)
+        if op == 0:
+            del units[i]
+        elif op == 1:
+            units[i] = "xyz" if spaced else units[rng.randrange(len(units))]
+        else:
+            units[i], units[i + 1] = units[i + 1], units[i]
+    out.append((" " if spaced else "").join(units))
+open(dst, "w", encoding="utf-8").write("\n".join(out) + "\n")
+PY
+}
+
+# Median wall seconds of running "$@" $RUNS times.
+median_seconds() {
+    local times=() start end
+    for ((r = 0; r < RUNS; r++)); do
+        start=$EPOCHREALTIME
+        "$@" >/dev/null
+        end=$EPOCHREALTIME
+        times+=("$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.6f", e - s }')")
+    done
+    printf '%s\n' "${times[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+}
+
+json_score() {
+    python3 -c 'import json, sys; print("%.4f" % json.load(sys.stdin)["score"])'
+}
+
+printf '%-9s %-10s %-5s %12s %12s %9s  %s\n' lang metric tok sacrebleu_s babelbench_s speedup score
+total_sb=0
+total_bb=0
+for lang in $LANGS; do
+    ref="$FLORES_DIR/$lang.devtest"
+    hyp="$work/$lang.hyp"
+    perturb "$ref" "$hyp"
+    case $lang in
+        zho_*) tok=zh ;;
+        tha_* | jpn_* | lao_* | khm_* | mya_*) tok=char ;;
+        *) tok=13a ;;
+    esac
+    for metric in bleu chrf chrf++; do
+        case $metric in
+            bleu) sb_args=(-m bleu -tok "$tok") ;;
+            chrf) sb_args=(-m chrf) ;;
+            chrf++) sb_args=(-m chrf --chrf-word-order 2) ;;
+        esac
+        bb_args=(mt-score --hyp "$hyp" --ref "$ref" -m "$metric" --tokenize "$tok" -w 4)
+        sb_score=$(sacrebleu "$ref" -i "$hyp" "${sb_args[@]}" -w 4 -q -f json | json_score)
+        bb_score=$("$BIN" "${bb_args[@]}" --json | json_score)
+        if [[ "$sb_score" != "$bb_score" ]]; then
+            echo "score mismatch for $lang $metric: sacrebleu $sb_score, babelbench $bb_score" >&2
+            exit 1
+        fi
+        sb=$(median_seconds sacrebleu "$ref" -i "$hyp" "${sb_args[@]}" -q)
+        bb=$(median_seconds "$BIN" "${bb_args[@]}")
+        total_sb=$(awk -v a="$total_sb" -v b="$sb" 'BEGIN { print a + b }')
+        total_bb=$(awk -v a="$total_bb" -v b="$bb" 'BEGIN { print a + b }')
+        printf '%-9s %-10s %-5s %12.4f %12.4f %8.1fx  %s\n' "$lang" "$metric" "$tok" "$sb" "$bb" \
+            "$(awk -v a="$sb" -v b="$bb" 'BEGIN { print a / b }')" "$bb_score"
+    done
+done
+printf '%-9s %-10s %-5s %12.4f %12.4f %8.1fx\n' all all - "$total_sb" "$total_bb" \
+    "$(awk -v a="$total_sb" -v b="$total_bb" 'BEGIN { print a / b }')"

@@ -1,0 +1,245 @@
+//! chrF (Popović 2015) and chrF++ (Popović 2017), as sacrebleu 2.6.0 computes them with its
+//! defaults: case-sensitive, whitespace excluded from character n-grams, one reference, and
+//! effective-order averaging (no epsilon smoothing).
+//!
+//! Per segment: character n-grams of orders `1..=char_order` over the text with all
+//! whitespace removed, then, for chrF++, word n-grams of orders `1..=word_order` over the
+//! whitespace-separated words, where a word of two or more characters that ends (or else
+//! starts) with ASCII punctuation is split into the word and that punctuation character.
+//! Per order the statistics are hypothesis n-grams, reference n-grams and clipped matches;
+//! the hypothesis count is reported as 0 when the reference has no n-gram of that order.
+//!
+//! Score of summed statistics: precision and recall are averaged over the orders where both
+//! the hypothesis and the reference have n-grams, and the score is
+//! `100 · (1 + β²) · P · R / (β² · P + R)`, or 0 when `P + R` is 0.
+
+use harness::metric::{Metric, Signature, Statistics};
+
+use super::error::MetricError;
+use super::ngrams::{Interner, NgramCounts, match_ngrams};
+use super::{SACREBLEU_VERSION, TranslationMetric, pystr};
+
+/// Per-order n-gram statistics of chrF: character orders first, then word orders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChrfStats {
+    /// `char_order` character n-gram counts, then `word_order` word n-gram counts.
+    pub orders: Vec<NgramCounts>,
+}
+
+impl Statistics for ChrfStats {
+    fn add_assign(&mut self, other: &Self) {
+        for (total, counts) in self.orders.iter_mut().zip(&other.orders) {
+            total.add_assign(counts);
+        }
+    }
+}
+
+/// The chrF metric; chrF++ when the word order is 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chrf {
+    char_order: usize,
+    word_order: usize,
+    beta: u32,
+}
+
+impl Chrf {
+    /// sacrebleu's default character n-gram order.
+    pub const CHAR_ORDER: usize = 6;
+    /// sacrebleu's default word n-gram order (0: chrF).
+    pub const WORD_ORDER: usize = 0;
+    /// sacrebleu's default β: recall weighs twice as much as precision.
+    pub const BETA: u32 = 2;
+
+    /// chrF with the given orders and β; an error when both orders are 0.
+    pub fn new(char_order: usize, word_order: usize, beta: u32) -> Result<Self, MetricError> {
+        if char_order + word_order == 0 {
+            return Err(MetricError::NoNgramOrders);
+        }
+        Ok(Chrf {
+            char_order,
+            word_order,
+            beta,
+        })
+    }
+
+    /// chrF: character order 6, word order 0, β 2.
+    pub fn chrf() -> Self {
+        Chrf {
+            char_order: Self::CHAR_ORDER,
+            word_order: Self::WORD_ORDER,
+            beta: Self::BETA,
+        }
+    }
+
+    /// chrF++: character order 6, word order 2, β 2.
+    pub fn chrf_plus_plus() -> Self {
+        Chrf {
+            word_order: 2,
+            ..Self::chrf()
+        }
+    }
+
+    /// The character n-gram order.
+    pub fn char_order(&self) -> usize {
+        self.char_order
+    }
+
+    /// The word n-gram order.
+    pub fn word_order(&self) -> usize {
+        self.word_order
+    }
+
+    /// β of the F-score.
+    pub fn beta(&self) -> u32 {
+        self.beta
+    }
+}
+
+/// ASCII punctuation, Python's `string.punctuation`.
+fn is_ascii_punctuation(c: char) -> bool {
+    c.is_ascii_punctuation()
+}
+
+/// The words of `text` with one leading or trailing ASCII punctuation character split off,
+/// as sacrebleu's `CHRF._remove_punctuation` (which splits `(hi)` into `(hi` and `)`).
+fn words_with_punctuation_split(text: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    for word in pystr::split(text) {
+        let mut chars = word.chars();
+        let first = chars.next();
+        let last = chars.next_back();
+        match (first, last) {
+            (Some(_), Some(last)) if is_ascii_punctuation(last) => {
+                let cut = word.len() - last.len_utf8();
+                words.push(&word[..cut]);
+                words.push(&word[cut..]);
+            }
+            (Some(first), Some(_)) if is_ascii_punctuation(first) => {
+                let cut = first.len_utf8();
+                words.push(&word[..cut]);
+                words.push(&word[cut..]);
+            }
+            _ => words.push(word),
+        }
+    }
+    words
+}
+
+/// The code points of `text` without whitespace.
+fn chars_without_whitespace(text: &str) -> Vec<u32> {
+    text.chars()
+        .filter(|&c| !pystr::is_space(c))
+        .map(u32::from)
+        .collect()
+}
+
+impl Metric for Chrf {
+    type Stats = ChrfStats;
+
+    /// `chrF2`, `chrF2++`: `chrF`, β, and one `+` per word order.
+    fn name(&self) -> String {
+        format!("chrF{}{}", self.beta, "+".repeat(self.word_order))
+    }
+
+    /// `nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0` for chrF.
+    fn signature(&self) -> Signature {
+        Signature::new()
+            .with("nrefs", 1)
+            .with("case", "mixed")
+            .with("eff", "yes")
+            .with("nc", self.char_order)
+            .with("nw", self.word_order)
+            .with("space", "no")
+            .with("version", SACREBLEU_VERSION)
+    }
+
+    fn zero_stats(&self) -> ChrfStats {
+        ChrfStats {
+            orders: vec![NgramCounts::default(); self.char_order + self.word_order],
+        }
+    }
+
+    fn score(&self, total: &ChrfStats) -> f64 {
+        let factor = f64::from(self.beta * self.beta);
+        let mut avg_precision = 0.0;
+        let mut avg_recall = 0.0;
+        let mut effective_order = 0u32;
+        for counts in &total.orders {
+            if counts.hypothesis > 0 && counts.reference > 0 {
+                avg_precision += counts.matched as f64 / counts.hypothesis as f64;
+                avg_recall += counts.matched as f64 / counts.reference as f64;
+                effective_order += 1;
+            }
+        }
+        if effective_order == 0 {
+            return 0.0;
+        }
+        avg_precision /= f64::from(effective_order);
+        avg_recall /= f64::from(effective_order);
+        if avg_precision + avg_recall == 0.0 {
+            return 0.0;
+        }
+        let score = (1.0 + factor) * avg_precision * avg_recall;
+        100.0 * (score / (factor * avg_precision + avg_recall))
+    }
+}
+
+impl TranslationMetric for Chrf {
+    fn segment_stats(&self, hypothesis: &str, reference: &str) -> ChrfStats {
+        let mut stats = self.zero_stats();
+        let (chars, words) = stats.orders.split_at_mut(self.char_order);
+        match_ngrams(
+            &chars_without_whitespace(hypothesis),
+            &chars_without_whitespace(reference),
+            chars,
+        );
+        if self.word_order > 0 {
+            let mut interner = Interner::new();
+            let hypothesis_words = interner.ids(words_with_punctuation_split(hypothesis).into_iter());
+            let reference_words = interner.ids(words_with_punctuation_split(reference).into_iter());
+            match_ngrams(&hypothesis_words, &reference_words, words);
+        }
+        for counts in &mut stats.orders {
+            if counts.reference == 0 {
+                counts.hypothesis = 0;
+            }
+        }
+        stats
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn punctuation_is_split_off_once_per_word() {
+        assert_eq!(
+            words_with_punctuation_split("(hi) a, .b ! «x». ..."),
+            ["(hi", ")", "a", ",", ".", "b", "!", "«x»", ".", "..", "."]
+        );
+    }
+
+    #[test]
+    fn names_and_signatures() {
+        assert_eq!(Chrf::chrf().name(), "chrF2");
+        assert_eq!(Chrf::chrf_plus_plus().name(), "chrF2++");
+        assert_eq!(
+            Chrf::chrf_plus_plus().signature().to_string(),
+            "nrefs:1|case:mixed|eff:yes|nc:6|nw:2|space:no|version:2.6.0"
+        );
+        assert_eq!(Chrf::new(0, 0, 2), Err(MetricError::NoNgramOrders));
+    }
+
+    #[test]
+    fn reference_free_orders_report_no_hypothesis_ngrams() {
+        // The reference "ab" has no 3-grams, so the hypothesis' 3-grams are not counted.
+        let stats = Chrf::new(3, 0, 2).unwrap().segment_stats("abc", "a b");
+        let orders: Vec<(u64, u64, u64)> = stats
+            .orders
+            .iter()
+            .map(|c| (c.hypothesis, c.reference, c.matched))
+            .collect();
+        assert_eq!(orders, [(3, 2, 2), (2, 1, 1), (0, 0, 0)]);
+    }
+}
