@@ -1,1 +1,12 @@
+//! The burn runtime of babelbench: transformer architectures, weight loading from safetensors
+//! and GGUF, and a batched runner that implements [`harness::model::LanguageModel`].
 
+pub mod arch;
+pub mod error;
+pub mod gguf;
+mod layers;
+pub mod loader;
+pub mod runner;
+pub mod safetensors_source;
+pub mod tokenizer;
+pub mod weights;

@@ -1,0 +1,82 @@
+//! Pooled hidden states: every entry of HF's `output_hidden_states`, reduced over each text's
+//! real tokens (padding never counts).
+
+use harness::model::ModelError;
+use harness::request::{HiddenStates, Pooling};
+
+use crate::arch::{PadSide, TokenBatch};
+use crate::layers::host::to_host;
+use crate::runner::chunks::by_token_budget;
+use crate::runner::engine::Engine;
+use crate::runner::errors::forward_error;
+
+/// Pooled hidden states of each token sequence (each non-empty).
+pub(crate) fn pooled_hidden_states(
+    engine: &Engine<'_>,
+    sequences: &[Vec<u32>],
+    pooling: Pooling,
+) -> Result<Vec<HiddenStates>, ModelError> {
+    let lengths: Vec<usize> = sequences.iter().map(Vec::len).collect();
+    let mut out = Vec::with_capacity(sequences.len());
+    for range in by_token_budget(&lengths, engine.budget) {
+        let chunk = &sequences[range];
+        let batch = TokenBatch::padded(chunk, PadSide::Right).map_err(forward_error)?;
+        let output = engine.lm.forward(&batch, None, true).map_err(forward_error)?;
+        let states = output.hidden_states.ok_or_else(|| {
+            ModelError::Backend("the model returned no hidden states although asked to".into())
+        })?;
+        let mut pooled: Vec<HiddenStates> = chunk
+            .iter()
+            .map(|_| HiddenStates {
+                layers: Vec::with_capacity(states.len()),
+            })
+            .collect();
+        for layer in states {
+            let [_, seq, hidden] = layer.dims();
+            let values = to_host(layer).map_err(forward_error)?;
+            for (row, sequence) in chunk.iter().enumerate() {
+                let tokens = &values[row * seq * hidden..(row * seq + sequence.len()) * hidden];
+                pooled[row].layers.push(pool(tokens, hidden, pooling));
+            }
+        }
+        out.extend(pooled);
+    }
+    Ok(out)
+}
+
+/// Reduces `tokens` (`[count, hidden]`, row-major, count ≥ 1) to one vector.
+pub(crate) fn pool(tokens: &[f32], hidden: usize, pooling: Pooling) -> Vec<f32> {
+    let count = tokens.len() / hidden;
+    if pooling == Pooling::Last {
+        return tokens[(count - 1) * hidden..].to_vec();
+    }
+    let mut sum = vec![0f64; hidden];
+    let mut total_weight = 0f64;
+    for (t, token) in tokens.chunks_exact(hidden).enumerate() {
+        let weight = match pooling {
+            Pooling::WeightedMean => (t + 1) as f64,
+            _ => 1.0,
+        };
+        total_weight += weight;
+        for (acc, &x) in sum.iter_mut().zip(token) {
+            *acc += weight * f64::from(x);
+        }
+    }
+    sum.iter().map(|&s| (s / total_weight) as f32).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pooling_over_tokens() {
+        let tokens = [1.0f32, 10.0, 2.0, 20.0, 4.0, 40.0];
+        let mean = pool(&tokens, 2, Pooling::Mean);
+        assert!((mean[0] - 7.0 / 3.0).abs() < 1e-6 && (mean[1] - 70.0 / 3.0).abs() < 1e-5);
+        // Weights 1, 2, 3: (1 + 4 + 12) / 6.
+        let weighted = pool(&tokens, 2, Pooling::WeightedMean);
+        assert!((weighted[0] - 17.0 / 6.0).abs() < 1e-6);
+        assert_eq!(pool(&tokens, 2, Pooling::Last), [4.0, 40.0]);
+    }
+}
