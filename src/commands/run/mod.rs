@@ -1,0 +1,198 @@
+//! `babelbench run`: evaluate a model on tasks into a run folder (resumable, shardable).
+
+mod checksums;
+mod progress;
+mod selection;
+mod suite;
+
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use harness::evaluator::{
+    DEFAULT_UNIT_SIZE, NoProgress, Progress, RunIdentity, RunSpec, Shard, model_fingerprint,
+};
+use harness::model::LanguageModel;
+use harness::task::Task;
+use reports::run_files::ParquetTables;
+
+pub use progress::Bars;
+pub use selection::Selection;
+
+/// Batch size when `--batch-size auto` is given: enough rows to keep both matmul dimensions
+/// busy on a CPU, while the runner still splits batches by its token budget.
+const AUTO_BATCH_SIZE: usize = 16;
+
+/// Arguments of `babelbench run`.
+#[derive(Args)]
+pub struct RunArgs {
+    /// An HF model folder or a .gguf file (default: the default model in the model cache,
+    /// fetched by scripts/fetch-default-model.sh).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// The model's tokenizer.json (default: the one in the folder or beside the file).
+    #[arg(long)]
+    pub tokenizer: Option<PathBuf>,
+    /// Comma-separated task names or groups (default: the default suite).
+    #[arg(long, value_delimiter = ',')]
+    pub tasks: Vec<String>,
+    /// Comma-separated language globs, e.g. `deu_*,*_Cyrl`.
+    #[arg(long, value_delimiter = ',')]
+    pub languages: Vec<String>,
+    /// Documents per task (for MEXA: sentences aligned).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Few-shot examples per prompt (default: each task's own).
+    #[arg(long)]
+    pub num_fewshot: Option<usize>,
+    /// Requests per model call: a number or `auto`.
+    #[arg(long, default_value = "auto")]
+    pub batch_size: BatchSize,
+    /// Data root (default: $BABELBENCH_DATA, else ./data).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Run folder (default: runs/<model name>).
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Run only shard I of N (0-based), e.g. `3/8`; combine shards with `babelbench merge`.
+    #[arg(long)]
+    pub shard: Option<Shard>,
+    /// Seed of the bootstrap confidence intervals.
+    #[arg(long, default_value_t = tasks::config::DEFAULT_SEED)]
+    pub seed: u64,
+    /// No progress bars (for cron).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `--batch-size`: a positive number or `auto`.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchSize(NonZeroUsize);
+
+impl FromStr for BatchSize {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text == "auto" {
+            return Ok(BatchSize(NonZeroUsize::new(AUTO_BATCH_SIZE).expect("constant is positive")));
+        }
+        text.parse::<NonZeroUsize>()
+            .map(BatchSize)
+            .map_err(|_| format!("`{text}` is not a positive number or `auto`"))
+    }
+}
+
+/// Runs `babelbench run`.
+pub fn run(args: RunArgs) -> anyhow::Result<()> {
+    let selection = Selection {
+        tasks: if args.tasks.is_empty() { suite::default_selectors() } else { args.tasks },
+        languages: args.languages,
+        limit: args.limit,
+        num_fewshot: args.num_fewshot,
+        data_dir: harness::data::resolve_data_root(args.data_dir.as_deref()),
+        seed: args.seed,
+    };
+    let tasks = selection.build()?;
+    let model_path = match args.model {
+        Some(path) => path,
+        None => default_model_path()?,
+    };
+    let name = model_name(&model_path);
+    let output = args.output.unwrap_or_else(|| Path::new("runs").join(&name));
+    let progress: Box<dyn Progress> = if args.quiet { Box::new(NoProgress) } else { Box::new(Bars::new()) };
+
+    let load_clock = Instant::now();
+    let model = models::loader::load_model(
+        &model_path,
+        args.tokenizer.as_deref(),
+        &models::loader::default_device(),
+    )
+    .with_context(|| format!("loading the model {}", model_path.display()))?;
+    let info = model.info();
+    let fingerprint = model_fingerprint(model.fingerprint_files(), &info.backend, &info.dtype)?;
+    if !args.quiet {
+        eprintln!(
+            "loaded {} ({}, {} layers) in {:.1}s; {} tasks into {}",
+            model_path.display(),
+            info.architecture,
+            info.num_layers,
+            load_clock.elapsed().as_secs_f64(),
+            tasks.len(),
+            output.display()
+        );
+    }
+
+    let identity = RunIdentity {
+        babelbench_version: env!("CARGO_PKG_VERSION").to_string(),
+        git_revision: option_env!("BABELBENCH_GIT_REVISION").map(String::from),
+        model_path: model_path.display().to_string(),
+        model_name: name,
+        threads: rayon_threads(),
+        dataset_checksums: checksums::for_tasks(&tasks)?,
+        seed: selection.seed,
+        run_config: selection.to_run_config()?,
+    };
+    let task_refs: Vec<&dyn Task> = tasks.iter().map(|t| t.as_ref()).collect();
+    let report = harness::evaluator::run(&RunSpec {
+        tasks: &task_refs,
+        model: &model,
+        fingerprint: &fingerprint,
+        batch_size: args.batch_size.0,
+        unit_size: DEFAULT_UNIT_SIZE,
+        shard: args.shard,
+        output: &output,
+        identity: &identity,
+        tables: Some(&ParquetTables),
+        progress: progress.as_ref(),
+    })?;
+    if !args.quiet {
+        eprintln!(
+            "{} requests ({} distinct): {} computed, {} from the cache",
+            report.stats.requests, report.stats.unique, report.stats.computed, report.stats.cached
+        );
+    }
+    if report.evaluated.is_some() {
+        println!("{}", output.display());
+    } else {
+        println!("{} (shard; combine with `babelbench merge`)", output.display());
+    }
+    Ok(())
+}
+
+/// The default model: google/gemma-3-270m (Q4_K_M GGUF) in the model cache.
+fn default_model_path() -> anyhow::Result<PathBuf> {
+    let cache = match std::env::var_os("BABELBENCH_MODELS") {
+        Some(dir) => PathBuf::from(dir),
+        None => match std::env::var_os("HOME") {
+            Some(home) => Path::new(&home).join(".cache/babelbench/models"),
+            None => bail!("neither --model nor $BABELBENCH_MODELS nor $HOME is set"),
+        },
+    };
+    let path = cache.join("gemma-3-270m/gemma-3-270m-q4_k_m.gguf");
+    if !path.is_file() {
+        bail!(
+            "the default model {} is missing: run scripts/fetch-default-model.sh, or pass --model",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
+/// A display name: the file name without `.gguf`, or the folder name.
+fn model_name(path: &Path) -> String {
+    let stem = if path.is_dir() { path.file_name() } else { path.file_stem() };
+    stem.map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// Worker threads of the compute pool: `$RAYON_NUM_THREADS`, else one per core.
+fn rayon_threads() -> usize {
+    std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+}

@@ -1,0 +1,67 @@
+//! The options that decide which tasks a run evaluates. They are stored in the manifest's
+//! `run_config`, so `merge` rebuilds exactly the tasks the shards ran.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use harness::task::Task;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tasks::config::TaskConfig;
+use tasks::registry::TaskRegistry;
+
+/// Which tasks, on which data, with which settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Selection {
+    /// Task selectors (groups, task names, globs).
+    pub tasks: Vec<String>,
+    /// Language globs that filter the tasks; empty keeps all.
+    pub languages: Vec<String>,
+    /// Documents per task.
+    pub limit: Option<usize>,
+    /// Few-shot examples per prompt.
+    pub num_fewshot: Option<usize>,
+    /// The data root.
+    pub data_dir: PathBuf,
+    /// Seed of the bootstrap resampling.
+    pub seed: u64,
+}
+
+impl Selection {
+    /// Builds the tasks.
+    pub fn build(&self) -> anyhow::Result<Vec<Box<dyn Task>>> {
+        if self.limit == Some(0) {
+            bail!("--limit 0 selects no documents; give a positive number or leave it out");
+        }
+        harness::data::check_data_root(&self.data_dir)?;
+        let mut config = TaskConfig::new(&self.data_dir);
+        config.limit = self.limit;
+        config.num_fewshot = self.num_fewshot;
+        config.seed = self.seed;
+        let registry = TaskRegistry::new(config)?;
+        let selectors: Vec<&str> = self.tasks.iter().map(String::as_str).collect();
+        let globs: Vec<&str> = self.languages.iter().map(String::as_str).collect();
+        let tasks = registry.select(&selectors, &globs)?;
+        if tasks.is_empty() {
+            bail!("--tasks selected no task; see `babelbench tasks` for the names");
+        }
+        Ok(tasks)
+    }
+
+    /// The selection as the manifest's `run_config` entries.
+    pub fn to_run_config(&self) -> anyhow::Result<BTreeMap<String, Value>> {
+        match serde_json::to_value(self)? {
+            Value::Object(map) => Ok(map.into_iter().collect()),
+            other => bail!("selection serialized to {other}, not an object"),
+        }
+    }
+
+    /// The selection a run recorded in its manifest.
+    pub fn from_run_config(config: &BTreeMap<String, Value>) -> anyhow::Result<Selection> {
+        let object: serde_json::Map<String, Value> =
+            config.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        serde_json::from_value(Value::Object(object))
+            .context("the shard's manifest.json run_config does not describe a babelbench run")
+    }
+}
