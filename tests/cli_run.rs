@@ -1,0 +1,158 @@
+//! `babelbench run` and `babelbench merge` end to end with the default model (fetched by
+//! scripts/fetch-default-model.sh): a run killed with SIGKILL several times and rerun equals an
+//! uninterrupted run, shards merge to the unsharded result, and bad input exits 2.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// Small, quick tasks: rolling log-likelihood and loglikelihood requests, one per batch.
+const TASKS: &str = "bpb_deu_Latn,bpb_fra_Latn,sib200_deu_Latn";
+const LIMIT: &str = "3";
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data")
+}
+
+fn default_model() -> PathBuf {
+    let cache = std::env::var_os("BABELBENCH_MODELS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(&std::env::var_os("HOME").unwrap()).join(".cache/babelbench/models"));
+    let path = cache.join("gemma-3-270m/gemma-3-270m-q4_k_m.gguf");
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/fetch-default-model.sh first",
+        path.display()
+    );
+    path
+}
+
+fn run_args(output: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "run",
+        "--quiet",
+        "--model",
+        default_model().to_str().unwrap(),
+        "--data-dir",
+        data_dir().to_str().unwrap(),
+        "--tasks",
+        TASKS,
+        "--limit",
+        LIMIT,
+        "--batch-size",
+        "1",
+        "--output",
+        output.to_str().unwrap(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+fn babelbench(args: &[String]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_babelbench")).args(args).output().unwrap()
+}
+
+fn assert_ok(output: &Output) {
+    assert!(
+        output.status.success(),
+        "babelbench failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The results of a finished run folder, as written.
+fn results(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("results.jsonl")).unwrap()
+}
+
+fn samples(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("samples.jsonl")).unwrap()
+}
+
+#[test]
+fn killed_runs_resume_to_the_uninterrupted_result_and_shards_merge_to_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = tmp.path().join("whole");
+    assert_ok(&babelbench(&run_args(&whole, &[])));
+
+    // Kill the run with SIGKILL at growing delays, then let the last rerun finish.
+    let killed = tmp.path().join("killed");
+    let mut kills = 0;
+    for delay_ms in [1500u64, 3000, 4500, 6000] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_babelbench"))
+            .args(run_args(&killed, &[]))
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_millis(delay_ms) {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL on Unix
+            kills += 1;
+        }
+        child.wait().unwrap();
+    }
+    assert!(kills > 0, "the run finished before it could be killed");
+    assert_ok(&babelbench(&run_args(&killed, &[])));
+    assert_eq!(results(&killed), results(&whole));
+    assert_eq!(samples(&killed), samples(&whole));
+
+    // Two shards, merged, equal the whole run.
+    let shard0 = tmp.path().join("shard0");
+    let shard1 = tmp.path().join("shard1");
+    assert_ok(&babelbench(&run_args(&shard0, &["--shard", "0/2"])));
+    assert_ok(&babelbench(&run_args(&shard1, &["--shard", "1/2"])));
+    let merged = tmp.path().join("merged");
+    let merge: Vec<String> = [
+        "merge",
+        "--quiet",
+        shard0.to_str().unwrap(),
+        shard1.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_ok(&babelbench(&merge));
+    assert_eq!(results(&merged), results(&whole));
+    assert_eq!(samples(&merged), samples(&whole));
+}
+
+fn assert_exit_2(args: &[String], expected: &str) {
+    let output = babelbench(args);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    assert!(stderr.contains(expected), "stderr does not mention `{expected}`: {stderr}");
+}
+
+#[test]
+fn bad_run_input_exits_2_with_a_clear_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let mut unknown = run_args(&out, &[]);
+    let at = unknown.iter().position(|a| a == TASKS).unwrap();
+    unknown[at] = "belebel_deu_Latn".to_string();
+    assert_exit_2(&unknown, "belebele");
+
+    let mut zero = run_args(&out, &[]);
+    let at = zero.iter().position(|a| a == LIMIT).unwrap();
+    zero[at] = "0".to_string();
+    assert_exit_2(&zero, "--limit 0");
+
+    let shard = babelbench(&run_args(&out, &["--shard", "3/2"]));
+    assert_eq!(shard.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&shard.stderr).contains("3/2"));
+
+    let mut missing = run_args(&out, &[]);
+    let at = missing.iter().position(|a| a.ends_with(".gguf")).unwrap();
+    missing[at] = tmp.path().join("no-such-model.gguf").to_string_lossy().into_owned();
+    assert_exit_2(&missing, "no-such-model.gguf");
+}
