@@ -12,6 +12,9 @@ fn main() {
         .filter(|out| out.status.success())
         .and_then(|out| String::from_utf8(out.stdout).ok());
     if let Some(revision) = revision {
-        println!("cargo:rustc-env=BABELBENCH_GIT_REVISION={}", revision.trim());
+        println!(
+            "cargo:rustc-env=BABELBENCH_GIT_REVISION={}",
+            revision.trim()
+        );
     }
 }

@@ -44,7 +44,11 @@ fn perturb(i: usize, line: &str) -> String {
 
 fn corpus(lang: &str) -> (Vec<String>, Vec<String>) {
     let refs = devtest(lang);
-    let hyps = refs.iter().enumerate().map(|(i, r)| perturb(i, r)).collect();
+    let hyps = refs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| perturb(i, r))
+        .collect();
     (hyps, refs)
 }
 
@@ -57,7 +61,9 @@ fn bench_metric<M: TranslationMetric>(
 ) {
     c.bench_function(name, |b| {
         b.iter(|| {
-            let stats = metric.corpus_stats(black_box(hyps), black_box(refs)).unwrap();
+            let stats = metric
+                .corpus_stats(black_box(hyps), black_box(refs))
+                .unwrap();
             black_box(metric.corpus_score(&stats))
         })
     });
@@ -67,20 +73,56 @@ fn metrics(c: &mut Criterion) {
     for lang in ["eng_Latn", "hin_Deva"] {
         let (hyps, refs) = corpus(lang);
         bench_metric(c, &format!("chrf/{lang}"), &Chrf::chrf(), &hyps, &refs);
-        bench_metric(c, &format!("chrf++/{lang}"), &Chrf::chrf_plus_plus(), &hyps, &refs);
-        bench_metric(c, &format!("bleu-13a/{lang}"), &Bleu::new(BleuTokenizer::V13a), &hyps, &refs);
-        bench_metric(c, &format!("bleu-intl/{lang}"), &Bleu::new(BleuTokenizer::Intl), &hyps, &refs);
+        bench_metric(
+            c,
+            &format!("chrf++/{lang}"),
+            &Chrf::chrf_plus_plus(),
+            &hyps,
+            &refs,
+        );
+        bench_metric(
+            c,
+            &format!("bleu-13a/{lang}"),
+            &Bleu::new(BleuTokenizer::V13a),
+            &hyps,
+            &refs,
+        );
+        bench_metric(
+            c,
+            &format!("bleu-intl/{lang}"),
+            &Bleu::new(BleuTokenizer::Intl),
+            &hyps,
+            &refs,
+        );
     }
     let (hyps, refs) = corpus("zho_Hans");
-    bench_metric(c, "bleu-zh/zho_Hans", &Bleu::new(BleuTokenizer::Zh), &hyps, &refs);
+    bench_metric(
+        c,
+        "bleu-zh/zho_Hans",
+        &Bleu::new(BleuTokenizer::Zh),
+        &hyps,
+        &refs,
+    );
     let (hyps, refs) = corpus("tha_Thai");
-    bench_metric(c, "bleu-char/tha_Thai", &Bleu::new(BleuTokenizer::Char), &hyps, &refs);
+    bench_metric(
+        c,
+        "bleu-char/tha_Thai",
+        &Bleu::new(BleuTokenizer::Char),
+        &hyps,
+        &refs,
+    );
 
     let (hyps, refs) = corpus("eng_Latn");
     let chrf = Chrf::chrf();
     let stats = chrf.corpus_stats(&hyps, &refs).unwrap();
     c.bench_function("bootstrap-1000/chrf/eng_Latn", |b| {
-        b.iter(|| black_box(Bootstrap::default().interval(&chrf, black_box(&stats)).unwrap()))
+        b.iter(|| {
+            black_box(
+                Bootstrap::default()
+                    .interval(&chrf, black_box(&stats))
+                    .unwrap(),
+            )
+        })
     });
 }
 

@@ -85,9 +85,18 @@ fn info_prints_the_model() {
     let dir = tempfile::tempdir().unwrap();
     let tokenizer = write_tokenizer(dir.path(), true);
     let output = babelbench(&[
-        "model", "info", "--model", path_str(&tiny()), "--tokenizer", path_str(&tokenizer),
+        "model",
+        "info",
+        "--model",
+        path_str(&tiny()),
+        "--tokenizer",
+        path_str(&tokenizer),
     ]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let info: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(info["architecture"], "gemma3_text");
     assert_eq!(info["num_layers"], 3);
@@ -98,23 +107,32 @@ fn info_prints_the_model() {
 
 #[test]
 fn score_matches_the_pytorch_reference() {
-    let reference: Value = serde_json::from_str(
-        &std::fs::read_to_string(tiny().join("reference.json")).unwrap(),
-    )
-    .unwrap();
+    let reference: Value =
+        serde_json::from_str(&std::fs::read_to_string(tiny().join("reference.json")).unwrap())
+            .unwrap();
     let ids: Vec<u64> = reference["input_ids"][0]
         .as_array()
         .unwrap()
         .iter()
         .map(|v| v.as_u64().unwrap())
         .collect();
-    let text = ids.iter().map(|id| format!("w{id}")).collect::<Vec<_>>().join(" ");
+    let text = ids
+        .iter()
+        .map(|id| format!("w{id}"))
+        .collect::<Vec<_>>()
+        .join(" ");
     let dir = tempfile::tempdir().unwrap();
     let tokenizer = write_tokenizer(dir.path(), false);
     let input = write_input(dir.path(), &[json!({"text": text}), json!({"text": "w7"})]);
     let output = babelbench(&[
-        "model", "score", "--model", path_str(&tiny()), "--tokenizer", path_str(&tokenizer),
-        "--input", path_str(&input),
+        "model",
+        "score",
+        "--model",
+        path_str(&tiny()),
+        "--tokenizer",
+        path_str(&tokenizer),
+        "--input",
+        path_str(&input),
     ]);
     let lines = json_lines(&output);
     assert_eq!(lines.len(), 2);
@@ -133,7 +151,10 @@ fn score_matches_the_pytorch_reference() {
         let log_z = max + row.iter().map(|x| (x - max).exp()).sum::<f64>().ln();
         let expected = row[ids[position + 1] as usize] - log_z;
         let got = got.as_f64().unwrap();
-        assert!((got - expected).abs() < 1e-4, "position {position}: {got} vs {expected}");
+        assert!(
+            (got - expected).abs() < 1e-4,
+            "position {position}: {got} vs {expected}"
+        );
         sum += got;
     }
     assert!((lines[0]["sum_logprob"].as_f64().unwrap() - sum).abs() < 1e-9);
@@ -147,23 +168,39 @@ fn loglikelihood_embed_and_generate_write_one_line_per_input() {
     let dir = tempfile::tempdir().unwrap();
     let tokenizer = write_tokenizer(dir.path(), true);
     let tiny = tiny();
-    let model = ["--model", path_str(&tiny), "--tokenizer", path_str(&tokenizer)];
+    let model = [
+        "--model",
+        path_str(&tiny),
+        "--tokenizer",
+        path_str(&tokenizer),
+    ];
 
     let pairs = write_input(
         dir.path(),
-        &[json!({"context": "w10 w11 ", "continuation": "w12"}),
-          json!({"context": "w10 w11", "continuation": " w12 w13"})],
+        &[
+            json!({"context": "w10 w11 ", "continuation": "w12"}),
+            json!({"context": "w10 w11", "continuation": " w12 w13"}),
+        ],
     );
     let mut args = vec!["model", "loglikelihood"];
     args.extend(model);
     args.extend(["--input", path_str(&pairs)]);
     let lines = json_lines(&babelbench(&args));
     assert_eq!(lines.len(), 2);
-    assert_eq!((lines[0]["num_tokens"].clone(), lines[0]["num_bytes"].clone()), (json!(1), json!(4)));
+    assert_eq!(
+        (
+            lines[0]["num_tokens"].clone(),
+            lines[0]["num_bytes"].clone()
+        ),
+        (json!(1), json!(4))
+    );
     assert_eq!(lines[1]["num_tokens"], json!(2));
     assert!(lines[1]["logprob"].as_f64().unwrap() < lines[0]["logprob"].as_f64().unwrap());
 
-    let texts = write_input(dir.path(), &[json!({"text": "w10 w11 w12"}), json!({"text": "w400"})]);
+    let texts = write_input(
+        dir.path(),
+        &[json!({"text": "w10 w11 w12"}), json!({"text": "w400"})],
+    );
     let mut args = vec!["model", "embed"];
     args.extend(model);
     args.extend(["--input", path_str(&texts), "--pooling", "last"]);
@@ -176,7 +213,14 @@ fn loglikelihood_embed_and_generate_write_one_line_per_input() {
 
     let mut args = vec!["model", "generate"];
     args.extend(model);
-    args.extend(["--input", path_str(&texts), "--max-new-tokens", "3", "--batch-size", "1"]);
+    args.extend([
+        "--input",
+        path_str(&texts),
+        "--max-new-tokens",
+        "3",
+        "--batch-size",
+        "1",
+    ]);
     let lines = json_lines(&babelbench(&args));
     assert_eq!(lines.len(), 2);
     for line in &lines {
@@ -193,16 +237,30 @@ fn bad_input_exits_2_with_the_line_number() {
     let input = dir.path().join("bad.jsonl");
     std::fs::write(&input, "{\"text\": \"w5\"}\n{\"txt\": \"w6\"}\n").unwrap();
     let output = babelbench(&[
-        "model", "score", "--model", path_str(&tiny()), "--tokenizer", path_str(&tokenizer),
-        "--input", path_str(&input),
+        "model",
+        "score",
+        "--model",
+        path_str(&tiny()),
+        "--tokenizer",
+        path_str(&tokenizer),
+        "--input",
+        path_str(&input),
     ]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("bad.jsonl:2:") && stderr.contains("\"text\""), "{stderr}");
+    assert!(
+        stderr.contains("bad.jsonl:2:") && stderr.contains("\"text\""),
+        "{stderr}"
+    );
 
     std::fs::write(&input, "{\"text\": \"w5\"}\nnot json\n").unwrap();
     let output = babelbench(&[
-        "model", "embed", "--model", path_str(&tiny()), "--input", path_str(&input),
+        "model",
+        "embed",
+        "--model",
+        path_str(&tiny()),
+        "--input",
+        path_str(&input),
     ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("bad.jsonl:2: not valid JSON"));
@@ -214,11 +272,19 @@ fn a_missing_model_exits_2_naming_it() {
     let output = babelbench(&["model", "info", "--model", "/nonexistent/m.gguf"]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("/nonexistent/m.gguf") && stderr.contains("no such model"), "{stderr}");
+    assert!(
+        stderr.contains("/nonexistent/m.gguf") && stderr.contains("no such model"),
+        "{stderr}"
+    );
     // A folder model without tokenizer.json: the error says how to pass one.
     let input = write_input(dir.path(), &[json!({"text": "w5"})]);
     let output = babelbench(&[
-        "model", "generate", "--model", path_str(&tiny()), "--input", path_str(&input),
+        "model",
+        "generate",
+        "--model",
+        path_str(&tiny()),
+        "--input",
+        path_str(&input),
     ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--tokenizer"));

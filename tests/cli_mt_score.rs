@@ -104,7 +104,10 @@ fn json_equals_sacrebleus_output() {
 ]
 "#;
     let files = default_files();
-    assert_eq!(stdout(&files.run(&["--metrics", "chrf,bleu", "--json"])), expected);
+    assert_eq!(
+        stdout(&files.run(&["--metrics", "chrf,bleu", "--json"])),
+        expected
+    );
 }
 
 #[test]
@@ -122,7 +125,10 @@ fn scores_with_four_decimals_equal_sacrebleus() {
     // sacrebleu ref.txt -i hyp.txt -m chrf --chrf-word-order 2 -w 4 -q
     let (signature, chrf_pp) = score(&["-m", "chrf++"]);
     assert_eq!(chrf_pp, 52.6794);
-    assert_eq!(signature, "nrefs:1|case:mixed|eff:yes|nc:6|nw:2|space:no|version:2.6.0");
+    assert_eq!(
+        signature,
+        "nrefs:1|case:mixed|eff:yes|nc:6|nw:2|space:no|version:2.6.0"
+    );
     // sacrebleu ref.txt -i hyp.txt -m chrf -w 4 -q -b
     assert_eq!(score(&["-m", "chrf"]).1, 53.9043);
     // sacrebleu ref.txt -i hyp.txt -m bleu -tok T -w 4 -q -b, for each tokenizer T
@@ -177,9 +183,13 @@ chrF2++|nrefs:1|case:mixed|eff:yes|nc:6|nw:2|space:no|version:2.6.0 = 50.68
 #[test]
 fn confidence_adds_an_interval_and_the_bootstrap_to_the_signature() {
     let files = default_files();
-    let json: Value =
-        serde_json::from_str(&stdout(&files.run(&["-m", "chrf", "--json", "--confidence"])))
-            .unwrap();
+    let json: Value = serde_json::from_str(&stdout(&files.run(&[
+        "-m",
+        "chrf",
+        "--json",
+        "--confidence",
+    ])))
+    .unwrap();
     assert_eq!(
         json["signature"],
         "nrefs:1|bs:1000|seed:12345|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0"
@@ -199,7 +209,10 @@ fn confidence_adds_an_interval_and_the_bootstrap_to_the_signature() {
 fn bad_inputs_fail_with_status_2_and_name_the_culprit() {
     let files = Files::new(b"one\ntwo\n", b"only one\n");
     let err = failure(&files.run(&[]));
-    assert!(err.contains("--hyp") && err.contains("has 2 lines") && err.contains("has 1"), "{err}");
+    assert!(
+        err.contains("--hyp") && err.contains("has 2 lines") && err.contains("has 1"),
+        "{err}"
+    );
 
     let missing = files.path("absent.txt");
     let err = failure(&run_with(&missing, &files.path("ref.txt"), &[]));
@@ -207,7 +220,10 @@ fn bad_inputs_fail_with_status_2_and_name_the_culprit() {
 
     let files = Files::new(b"fine\n", b"ok\nbad \xff byte\n");
     let err = failure(&files.run(&[]));
-    assert!(err.contains("--ref") && err.contains("not valid UTF-8: line 2"), "{err}");
+    assert!(
+        err.contains("--ref") && err.contains("not valid UTF-8: line 2"),
+        "{err}"
+    );
 
     let files = Files::new(b"", b"");
     let err = failure(&files.run(&[]));
@@ -224,5 +240,8 @@ fn bad_inputs_fail_with_status_2_and_name_the_culprit() {
     );
 
     let err = failure(&files.run(&["--sentence", "--confidence"]));
-    assert!(err.contains("--confidence") && err.contains("--sentence"), "{err}");
+    assert!(
+        err.contains("--confidence") && err.contains("--sentence"),
+        "{err}"
+    );
 }

@@ -17,7 +17,9 @@ fn data_dir() -> PathBuf {
 fn default_model() -> PathBuf {
     let cache = std::env::var_os("BABELBENCH_MODELS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(&std::env::var_os("HOME").unwrap()).join(".cache/babelbench/models"));
+        .unwrap_or_else(|| {
+            Path::new(&std::env::var_os("HOME").unwrap()).join(".cache/babelbench/models")
+        });
     let path = cache.join("gemma-3-270m/gemma-3-270m-q4_k_m.gguf");
     assert!(
         path.is_file(),
@@ -52,7 +54,10 @@ fn run_args(output: &Path, extra: &[&str]) -> Vec<String> {
 }
 
 fn babelbench(args: &[String]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_babelbench")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_babelbench"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn assert_ok(output: &Output) {
@@ -130,7 +135,10 @@ fn assert_exit_2(args: &[String], expected: &str) {
     let output = babelbench(args);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
-    assert!(stderr.contains(expected), "stderr does not mention `{expected}`: {stderr}");
+    assert!(
+        stderr.contains(expected),
+        "stderr does not mention `{expected}`: {stderr}"
+    );
 }
 
 #[test]
@@ -153,6 +161,10 @@ fn bad_run_input_exits_2_with_a_clear_message() {
 
     let mut missing = run_args(&out, &[]);
     let at = missing.iter().position(|a| a.ends_with(".gguf")).unwrap();
-    missing[at] = tmp.path().join("no-such-model.gguf").to_string_lossy().into_owned();
+    missing[at] = tmp
+        .path()
+        .join("no-such-model.gguf")
+        .to_string_lossy()
+        .into_owned();
     assert_exit_2(&missing, "no-such-model.gguf");
 }

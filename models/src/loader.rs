@@ -104,7 +104,11 @@ fn load_folder(dir: &Path, device: &Device) -> Result<Loaded, LoadError> {
         .filter(|path| path.is_file())
         .collect();
     files.extend(weight_files(dir)?);
-    Ok(Loaded { lm, settings, files })
+    Ok(Loaded {
+        lm,
+        settings,
+        files,
+    })
 }
 
 /// The part of a shard index that lists the shard files.

@@ -81,14 +81,23 @@ fn model() -> &'static BurnModel {
 }
 
 fn texts() -> Vec<String> {
-    reference().sentences.iter().map(|s| s.text.clone()).collect()
+    reference()
+        .sentences
+        .iter()
+        .map(|s| s.text.clone())
+        .collect()
 }
 
 #[test]
 fn token_ids_match_the_reference() {
     let model = model();
     for sentence in &reference().sentences {
-        assert_eq!(model.tokenize(&sentence.text).unwrap(), sentence.input_ids, "{}", sentence.lang);
+        assert_eq!(
+            model.tokenize(&sentence.text).unwrap(),
+            sentence.input_ids,
+            "{}",
+            sentence.lang
+        );
     }
     for greedy in &reference().greedy {
         assert_eq!(model.tokenize(&greedy.prompt).unwrap(), greedy.prompt_ids);
@@ -101,13 +110,22 @@ fn per_token_logprobs_match_the_reference() {
     let ids: Vec<Vec<u32>> = sentences.iter().map(|s| s.input_ids.clone()).collect();
     let logprobs = model().token_logprobs(&ids).unwrap();
     for (sentence, ours) in sentences.iter().zip(&logprobs) {
-        assert_eq!(ours.len(), sentence.next_token_logprobs.len(), "{}", sentence.lang);
+        assert_eq!(
+            ours.len(),
+            sentence.next_token_logprobs.len(),
+            "{}",
+            sentence.lang
+        );
         let worst = ours
             .iter()
             .zip(&sentence.next_token_logprobs)
             .map(|(a, b)| (a - b).abs())
             .fold(0.0, f64::max);
-        assert!(worst <= LOGPROB_TOLERANCE, "{}: max |Δ logprob| {worst}", sentence.lang);
+        assert!(
+            worst <= LOGPROB_TOLERANCE,
+            "{}: max |Δ logprob| {worst}",
+            sentence.lang
+        );
         let sum: f64 = ours.iter().sum();
         let allowed = LOGPROB_TOLERANCE * ours.len() as f64;
         assert!(
@@ -136,7 +154,10 @@ fn pooled_hidden_states_match_the_reference_on_every_layer() {
     let model = model();
     let sentences = &reference().sentences;
     for (pooling, pick) in [
-        (Pooling::Mean, (|s: &Sentence| &s.hidden_mean) as fn(&Sentence) -> &Vec<Vec<f32>>),
+        (
+            Pooling::Mean,
+            (|s: &Sentence| &s.hidden_mean) as fn(&Sentence) -> &Vec<Vec<f32>>,
+        ),
         (Pooling::Last, |s: &Sentence| &s.hidden_last),
     ] {
         let ours = model.hidden_states(&texts(), pooling).unwrap();
@@ -227,12 +248,17 @@ fn results_do_not_depend_on_batch_size() {
             eight.logprob
         );
         assert_eq!(one.is_greedy, eight.is_greedy);
-        assert_eq!((one.num_tokens, one.num_bytes), (eight.num_tokens, eight.num_bytes));
+        assert_eq!(
+            (one.num_tokens, one.num_bytes),
+            (eight.num_tokens, eight.num_bytes)
+        );
     }
     let texts = texts();
     let batched = model.hidden_states(&texts, Pooling::WeightedMean).unwrap();
     for (text, eight) in texts.iter().zip(&batched) {
-        let one = &model.hidden_states(std::slice::from_ref(text), Pooling::WeightedMean).unwrap()[0];
+        let one = &model
+            .hidden_states(std::slice::from_ref(text), Pooling::WeightedMean)
+            .unwrap()[0];
         for (a, b) in one.layers.iter().zip(&eight.layers) {
             assert!(relative_error(a, b) <= BATCH_TOLERANCE, "{text:?}");
         }
@@ -254,7 +280,11 @@ fn multiple_choice_answers_share_the_context_pass() {
     let ids = model.tokenize(context).unwrap();
     for (request, answer) in requests.iter().zip(&together) {
         let mut full = ids.clone();
-        full.extend(&model.tokenize(&format!("{context}{}", request.continuation)).unwrap()[ids.len()..]);
+        full.extend(
+            &model
+                .tokenize(&format!("{context}{}", request.continuation))
+                .unwrap()[ids.len()..],
+        );
         let alone = model.token_logprobs(&[full]).unwrap();
         let last = *alone[0].last().unwrap();
         assert_eq!(answer.num_tokens, 1);

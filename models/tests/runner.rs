@@ -50,7 +50,9 @@ fn token_logprobs_match_pytorch_on_every_architecture() {
         let sequences: Vec<Vec<u32>> = (0..3).map(|i| reference.tokens(i)).collect();
         let batched = model.token_logprobs(&sequences).unwrap();
         for (i, sequence) in sequences.iter().enumerate() {
-            let alone = &model.token_logprobs(std::slice::from_ref(sequence)).unwrap()[0];
+            let alone = &model
+                .token_logprobs(std::slice::from_ref(sequence))
+                .unwrap()[0];
             assert_eq!(batched[i].len(), sequence.len() - 1);
             for (position, &token) in sequence[1..].iter().enumerate() {
                 let expected = reference.logprob(i, position, token);
@@ -73,7 +75,9 @@ fn loglikelihood_follows_lm_eval_encoding() {
     // Context = first 7 words with a trailing space, continuation = the next 3 words.
     let context = format!("{} ", words(&tokens[..7]));
     let continuation = words(&tokens[7..10]);
-    let answer = &model.loglikelihood(&[request(&context, &continuation)]).unwrap()[0];
+    let answer = &model
+        .loglikelihood(&[request(&context, &continuation)])
+        .unwrap()[0];
     let expected: f64 = (6..9).map(|p| reference.logprob(0, p, tokens[p + 1])).sum();
     assert!((answer.logprob - expected).abs() <= 3.0 * REFERENCE_TOLERANCE);
     assert_eq!(answer.num_tokens, 3);
@@ -83,14 +87,15 @@ fn loglikelihood_follows_lm_eval_encoding() {
     assert_eq!(answer.is_greedy, greedy);
 
     // The greedy next word is greedy; any other word is not.
-    let best = (0..512u32)
-        .find(|&t| reference.is_argmax(0, 6, t))
-        .unwrap();
+    let best = (0..512u32).find(|&t| reference.is_argmax(0, 6, t)).unwrap();
     let context = words(&tokens[..7]);
     let answers = model
         .loglikelihood(&[
             request(&context, &format!(" w{best}")),
-            request(&context, &format!(" w{}", if best == 300 { 301 } else { 300 })),
+            request(
+                &context,
+                &format!(" w{}", if best == 300 { 301 } else { 300 }),
+            ),
         ])
         .unwrap();
     assert!(answers[0].is_greedy && !answers[1].is_greedy);
@@ -124,10 +129,11 @@ fn multiple_choice_requests_share_passes_and_stay_batch_invariant() {
         .loglikelihood(&[request(context, " w20 w30")])
         .unwrap()[0];
     let first_of_two = two.logprob
-        - model.token_logprobs(&[model.tokenize(&format!("{context} w20 w30")).unwrap()]).unwrap()
-            [0]
-        .last()
-        .unwrap();
+        - model
+            .token_logprobs(&[model.tokenize(&format!("{context} w20 w30")).unwrap()])
+            .unwrap()[0]
+            .last()
+            .unwrap();
     assert!((first_of_two - batched[0].logprob).abs() <= BATCH_TOLERANCE);
     // Exactly one of the four single-token choices can be greedy at most.
     assert!(batched[..4].iter().filter(|a| a.is_greedy).count() <= 1);
@@ -144,7 +150,10 @@ fn long_inputs_are_truncated_from_the_left() {
     let tokens = reference.tokens(0);
     // 12 tokens, max context 6: the input is the 6 tokens before the last.
     let answer = &model
-        .loglikelihood(&[request(&words(&tokens[..10]), &format!(" {}", words(&tokens[10..])))])
+        .loglikelihood(&[request(
+            &words(&tokens[..10]),
+            &format!(" {}", words(&tokens[10..])),
+        )])
         .unwrap()[0];
     let truncated = &model.token_logprobs(&[tokens[5..].to_vec()]).unwrap()[0];
     let expected: f64 = truncated[truncated.len() - 2..].iter().sum();
@@ -152,7 +161,10 @@ fn long_inputs_are_truncated_from_the_left() {
     let err = model
         .loglikelihood(&[request("w5", &format!(" {}", words(&tokens[..7])))])
         .unwrap_err();
-    assert!(matches!(err, ModelError::InvalidRequest(ref m) if m.contains("more than the model's context of 6")), "{err}");
+    assert!(
+        matches!(err, ModelError::InvalidRequest(ref m) if m.contains("more than the model's context of 6")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -167,7 +179,9 @@ fn rolling_loglikelihood_sums_disjoint_windows() {
     let answers = model
         .loglikelihood_rolling(&[
             RollingRequest { text: text.clone() },
-            RollingRequest { text: String::new() },
+            RollingRequest {
+                text: String::new(),
+            },
         ])
         .unwrap();
     // Windows of 8: BOS + t0..t6 predicts t0..t7; t7..t14 predicts t8..t15; t11..t18
@@ -180,9 +194,23 @@ fn rolling_loglikelihood_sums_disjoint_windows() {
     let expected: f64 = scored[0].iter().sum::<f64>()
         + scored[1].iter().sum::<f64>()
         + scored[2][4..].iter().sum::<f64>();
-    assert!((answers[0].logprob - expected).abs() <= BATCH_TOLERANCE, "{} vs {expected}", answers[0].logprob);
-    assert_eq!((answers[0].num_tokens, answers[0].num_bytes), (20, text.len()));
-    assert_eq!((answers[1].logprob, answers[1].num_tokens, answers[1].num_bytes), (0.0, 0, 0));
+    assert!(
+        (answers[0].logprob - expected).abs() <= BATCH_TOLERANCE,
+        "{} vs {expected}",
+        answers[0].logprob
+    );
+    assert_eq!(
+        (answers[0].num_tokens, answers[0].num_bytes),
+        (20, text.len())
+    );
+    assert_eq!(
+        (
+            answers[1].logprob,
+            answers[1].num_tokens,
+            answers[1].num_bytes
+        ),
+        (0.0, 0, 0)
+    );
 }
 
 fn generate(context: &str, until: &[&str], max_new_tokens: usize) -> GenerateRequest {
@@ -210,12 +238,19 @@ fn greedy_generation_is_batch_invariant_and_agrees_with_scoring() {
             // Every generated token is the argmax after the ones before it.
             let mut prefix = model.tokenize(&request.context).unwrap();
             for &token in &answer.token_ids {
-                let scores = model.token_logprobs(&[[prefix.clone(), vec![token]].concat()]).unwrap();
+                let scores = model
+                    .token_logprobs(&[[prefix.clone(), vec![token]].concat()])
+                    .unwrap();
                 let chosen = *scores[0].last().unwrap();
                 for other in [3u32, 100, 200, 300, 400, 511] {
                     if other != token {
-                        let alt = model.token_logprobs(&[[prefix.clone(), vec![other]].concat()]).unwrap();
-                        assert!(chosen >= *alt[0].last().unwrap() - 1e-6, "{arch}: {token} vs {other}");
+                        let alt = model
+                            .token_logprobs(&[[prefix.clone(), vec![other]].concat()])
+                            .unwrap();
+                        assert!(
+                            chosen >= *alt[0].last().unwrap() - 1e-6,
+                            "{arch}: {token} vs {other}"
+                        );
                     }
                 }
                 prefix.push(token);
@@ -234,9 +269,14 @@ fn generation_stops_at_stop_strings_eos_and_the_token_limit() {
     // Stop at the third generated word: the text ends before it, the ids include it.
     let third = format!("w{}", ids[2]);
     let first_at = free.text.find(&third).unwrap();
-    let stopped = &model.generate(&[generate(prompt, &[third.as_str()], 6)]).unwrap()[0];
+    let stopped = &model
+        .generate(&[generate(prompt, &[third.as_str()], 6)])
+        .unwrap()[0];
     assert_eq!(stopped.text, free.text[..first_at]);
-    let completes = ids.iter().position(|&id| format!("w{id}") == third).unwrap();
+    let completes = ids
+        .iter()
+        .position(|&id| format!("w{id}") == third)
+        .unwrap();
     assert_eq!(stopped.token_ids, ids[..=completes]);
     let none = &model.generate(&[generate(prompt, &[], 0)]).unwrap()[0];
     assert!(none.token_ids.is_empty() && none.text.is_empty());
@@ -253,14 +293,28 @@ fn generation_ends_at_eos_from_the_config() {
     let folder = tempfile::tempdir().unwrap();
     let source = runner_support::tiny_dir("gemma3");
     let mut config: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(source.join("config.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(source.join("config.json")).unwrap())
+            .unwrap();
     config["eos_token_id"] = serde_json::json!([free.token_ids[1]]);
     std::fs::write(folder.path().join("config.json"), config.to_string()).unwrap();
-    std::fs::copy(source.join("model.safetensors"), folder.path().join("model.safetensors")).unwrap();
-    std::fs::write(folder.path().join("tokenizer.json"), runner_support::tokenizer_json(true)).unwrap();
-    let model = models::loader::load_model(folder.path(), None, &burn::tensor::Device::default()).unwrap();
+    std::fs::copy(
+        source.join("model.safetensors"),
+        folder.path().join("model.safetensors"),
+    )
+    .unwrap();
+    std::fs::write(
+        folder.path().join("tokenizer.json"),
+        runner_support::tokenizer_json(true),
+    )
+    .unwrap();
+    let model =
+        models::loader::load_model(folder.path(), None, &burn::tensor::Device::default()).unwrap();
     let ended = &model.generate(&[generate(prompt, &[], 6)]).unwrap()[0];
-    let stop = free.token_ids.iter().position(|&t| t == free.token_ids[1]).unwrap();
+    let stop = free
+        .token_ids
+        .iter()
+        .position(|&t| t == free.token_ids[1])
+        .unwrap();
     assert_eq!(ended.token_ids, free.token_ids[..=stop]);
 }
 
@@ -277,8 +331,15 @@ fn hidden_states_pool_real_tokens_only() {
         for (a, b) in last.iter().zip(&reference.last_hidden_mean[i]) {
             assert!((a - b).abs() <= 1e-4, "sequence {i}: {a} vs {b}");
         }
-        let alone = &model.hidden_states(std::slice::from_ref(&texts[i]), Pooling::Mean).unwrap()[0];
-        for (x, y) in alone.layers.iter().flatten().zip(states.layers.iter().flatten()) {
+        let alone = &model
+            .hidden_states(std::slice::from_ref(&texts[i]), Pooling::Mean)
+            .unwrap()[0];
+        for (x, y) in alone
+            .layers
+            .iter()
+            .flatten()
+            .zip(states.layers.iter().flatten())
+        {
             assert!((x - y).abs() <= 1e-4);
         }
     }
@@ -287,7 +348,9 @@ fn hidden_states_pool_real_tokens_only() {
     let tokens = reference.tokens(2);
     let prefixes: Vec<String> = (1..=tokens.len()).map(|n| words(&tokens[..n])).collect();
     let lasts = model.hidden_states(&prefixes, Pooling::Last).unwrap();
-    let weighted = &model.hidden_states(&texts[2..3], Pooling::WeightedMean).unwrap()[0];
+    let weighted = &model
+        .hidden_states(&texts[2..3], Pooling::WeightedMean)
+        .unwrap()[0];
     let total: f32 = (1..=tokens.len()).map(|w| w as f32).sum();
     for layer in 0..weighted.layers.len() {
         for d in 0..weighted.layers[layer].len() {
@@ -297,7 +360,10 @@ fn hidden_states_pool_real_tokens_only() {
                 .map(|(t, s)| (t + 1) as f32 * s.layers[layer][d])
                 .sum::<f32>()
                 / total;
-            assert!((weighted.layers[layer][d] - expected).abs() <= 1e-4, "layer {layer} dim {d}");
+            assert!(
+                (weighted.layers[layer][d] - expected).abs() <= 1e-4,
+                "layer {layer} dim {d}"
+            );
         }
     }
 }
@@ -310,10 +376,18 @@ fn bad_requests_are_reported_not_panicked() {
         matches!(err, ModelError::InvalidRequest(ref m) if m.contains("adds no tokens")),
         "{err}"
     );
-    let err = model.hidden_states(&[String::new()], Pooling::Mean).unwrap_err();
-    assert!(matches!(err, ModelError::InvalidRequest(ref m) if m.contains("0 tokens")), "{err}");
+    let err = model
+        .hidden_states(&[String::new()], Pooling::Mean)
+        .unwrap_err();
+    assert!(
+        matches!(err, ModelError::InvalidRequest(ref m) if m.contains("0 tokens")),
+        "{err}"
+    );
     let err = model.token_logprobs(&[vec![5, 600]]).unwrap_err();
-    assert!(matches!(err, ModelError::InvalidRequest(ref m) if m.contains("600")), "{err}");
+    assert!(
+        matches!(err, ModelError::InvalidRequest(ref m) if m.contains("600")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -321,8 +395,14 @@ fn info_describes_the_model() {
     let (model, _dir) = tiny_model("gemma3", true);
     let info = model.info();
     assert_eq!(info.architecture, "gemma3_text");
-    assert_eq!((info.num_layers, info.hidden_size, info.vocab_size), (3, 64, 512));
+    assert_eq!(
+        (info.num_layers, info.hidden_size, info.vocab_size),
+        (3, 64, 512)
+    );
     assert_eq!(info.max_context, 128);
-    assert_eq!((info.backend.as_str(), info.dtype.as_str()), ("flex", "f32"));
+    assert_eq!(
+        (info.backend.as_str(), info.dtype.as_str()),
+        ("flex", "f32")
+    );
     assert_eq!(model.tokenize("w7 w8").unwrap(), [BOS, 7, 8]);
 }

@@ -28,10 +28,17 @@ fn folder_with_explicit_tokenizer_lists_its_fingerprint_files() {
 #[test]
 fn missing_paths_and_non_models_are_named() {
     let device = Device::default();
-    let err = load_model(std::path::Path::new("/nonexistent/model.gguf"), None, &device)
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("/nonexistent/model.gguf") && err.contains("no such model"), "{err}");
+    let err = load_model(
+        std::path::Path::new("/nonexistent/model.gguf"),
+        None,
+        &device,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("/nonexistent/model.gguf") && err.contains("no such model"),
+        "{err}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let text = dir.path().join("weights.bin");
@@ -62,7 +69,14 @@ fn a_tokenizer_larger_than_the_vocabulary_is_rejected() {
     std::fs::write(&path, json.to_string()).unwrap();
     let err = load_model(&tiny_dir("gpt2"), Some(&path), &Device::default()).unwrap_err();
     assert!(
-        matches!(&err, LoadError::TokenizerMismatch { id: 9999, rows: 512, .. }),
+        matches!(
+            &err,
+            LoadError::TokenizerMismatch {
+                id: 9999,
+                rows: 512,
+                ..
+            }
+        ),
         "{err}"
     );
 }

@@ -43,7 +43,11 @@ pub fn run(args: MergeArgs) -> anyhow::Result<()> {
     }
     let tasks = selection.build()?;
     let task_refs: Vec<&dyn Task> = tasks.iter().map(|t| t.as_ref()).collect();
-    let progress: Box<dyn Progress> = if args.quiet { Box::new(NoProgress) } else { Box::new(Bars::new()) };
+    let progress: Box<dyn Progress> = if args.quiet {
+        Box::new(NoProgress)
+    } else {
+        Box::new(Bars::new())
+    };
     harness::evaluator::merge(&MergeSpec {
         shards: &shards,
         tasks: &task_refs,

@@ -128,7 +128,11 @@ fn load(args: &ModelArgs) -> anyhow::Result<BurnModel> {
     let device = models::loader::default_device();
     let model = models::loader::load_model(&args.model, args.tokenizer.as_deref(), &device)
         .with_context(|| format!("cannot load model {}", args.model.display()))?;
-    eprintln!("loaded {} in {:.2}s", args.model.display(), started.elapsed().as_secs_f64());
+    eprintln!(
+        "loaded {} in {:.2}s",
+        args.model.display(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(model)
 }
 
@@ -139,7 +143,10 @@ fn prepare_with<T>(
     read: impl FnOnce(&std::path::Path) -> anyhow::Result<Vec<T>>,
 ) -> anyhow::Result<(Vec<T>, BurnModel, Output)> {
     anyhow::ensure!(run.batch_size > 0, "--batch-size must be at least 1");
-    anyhow::ensure!(run.max_batch_tokens > 0, "--max-batch-tokens must be at least 1");
+    anyhow::ensure!(
+        run.max_batch_tokens > 0,
+        "--max-batch-tokens must be at least 1"
+    );
     let inputs = read(&run.input)?;
     let model = load(&run.model)?.with_options(RunnerOptions {
         max_batch_tokens: run.max_batch_tokens,
@@ -214,7 +221,9 @@ fn loglikelihood(run: &RunArgs) -> anyhow::Result<()> {
     for batch in requests.chunks(run.batch_size) {
         let batch: Vec<LoglikelihoodRequest> = batch.to_vec();
         for (request, answer) in batch.iter().zip(model.loglikelihood(&batch)?) {
-            tokens += model.tokenize(&format!("{}{}", request.context, request.continuation))?.len();
+            tokens += model
+                .tokenize(&format!("{}{}", request.context, request.continuation))?
+                .len();
             output.line(&json!({
                 "context": request.context,
                 "continuation": request.continuation,
@@ -225,7 +234,12 @@ fn loglikelihood(run: &RunArgs) -> anyhow::Result<()> {
             }))?;
         }
     }
-    report_speed("scored", tokens, "request tokens", started.elapsed().as_secs_f64());
+    report_speed(
+        "scored",
+        tokens,
+        "request tokens",
+        started.elapsed().as_secs_f64(),
+    );
     output.finish()
 }
 
@@ -242,7 +256,12 @@ fn embed(run: &RunArgs, pooling: Pooling) -> anyhow::Result<()> {
             }))?;
         }
     }
-    report_speed("embedded", texts.len(), "texts", started.elapsed().as_secs_f64());
+    report_speed(
+        "embedded",
+        texts.len(),
+        "texts",
+        started.elapsed().as_secs_f64(),
+    );
     output.finish()
 }
 
@@ -268,6 +287,11 @@ fn generate(args: &GenerateArgs) -> anyhow::Result<()> {
             }))?;
         }
     }
-    report_speed("generated", generated, "tokens", started.elapsed().as_secs_f64());
+    report_speed(
+        "generated",
+        generated,
+        "tokens",
+        started.elapsed().as_secs_f64(),
+    );
     output.finish()
 }

@@ -91,13 +91,27 @@ pub fn run(args: MtScoreArgs) -> anyhow::Result<()> {
     for name in metrics {
         reports.extend(match (name, args.sentence) {
             (MetricName::Bleu, false) => {
-                vec![corpus_report(&Bleu::new(args.tokenize), &hyps, &refs, bootstrap)?]
+                vec![corpus_report(
+                    &Bleu::new(args.tokenize),
+                    &hyps,
+                    &refs,
+                    bootstrap,
+                )?]
             }
-            (MetricName::Bleu, true) => sentence_reports(&Bleu::sentence(args.tokenize), &hyps, &refs)?,
-            (MetricName::Chrf, false) => vec![corpus_report(&Chrf::chrf(), &hyps, &refs, bootstrap)?],
+            (MetricName::Bleu, true) => {
+                sentence_reports(&Bleu::sentence(args.tokenize), &hyps, &refs)?
+            }
+            (MetricName::Chrf, false) => {
+                vec![corpus_report(&Chrf::chrf(), &hyps, &refs, bootstrap)?]
+            }
             (MetricName::Chrf, true) => sentence_reports(&Chrf::chrf(), &hyps, &refs)?,
             (MetricName::ChrfPlusPlus, false) => {
-                vec![corpus_report(&Chrf::chrf_plus_plus(), &hyps, &refs, bootstrap)?]
+                vec![corpus_report(
+                    &Chrf::chrf_plus_plus(),
+                    &hyps,
+                    &refs,
+                    bootstrap,
+                )?]
             }
             (MetricName::ChrfPlusPlus, true) => {
                 sentence_reports(&Chrf::chrf_plus_plus(), &hyps, &refs)?
@@ -109,13 +123,18 @@ pub fn run(args: MtScoreArgs) -> anyhow::Result<()> {
         vec![json_list(&objects)]
     } else {
         let lines: Vec<String> = reports.iter().map(|r| r.text(args.width)).collect();
-        if args.sentence { lines } else { align_on_equals(&lines) }
+        if args.sentence {
+            lines
+        } else {
+            align_on_equals(&lines)
+        }
     };
     let mut out = BufWriter::new(std::io::stdout().lock());
     for line in output {
         writeln!(out, "{line}").context("cannot write the scores to standard output")?;
     }
-    out.flush().context("cannot write the scores to standard output")?;
+    out.flush()
+        .context("cannot write the scores to standard output")?;
     Ok(())
 }
 
@@ -194,5 +213,8 @@ fn read_lines(path: &Path, flag: &str) -> anyhow::Result<Vec<String>> {
         );
     }
     let body = text.strip_suffix('\n').unwrap_or(text);
-    Ok(body.split('\n').map(|line| pystr::rstrip(line).to_string()).collect())
+    Ok(body
+        .split('\n')
+        .map(|line| pystr::rstrip(line).to_string())
+        .collect())
 }

@@ -23,7 +23,11 @@ pub fn run(args: TasksArgs) -> anyhow::Result<()> {
     }
     for group in GROUPS {
         let languages = registry.group_languages(group).unwrap_or_default();
-        println!("{group:<18} {:>4} languages  e.g. {group}_{}", languages.len(), languages.first().copied().unwrap_or("eng_Latn"));
+        println!(
+            "{group:<18} {:>4} languages  e.g. {group}_{}",
+            languages.len(),
+            languages.first().copied().unwrap_or("eng_Latn")
+        );
     }
     Ok(())
 }

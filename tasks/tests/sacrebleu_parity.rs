@@ -45,7 +45,10 @@ fn check<C: TranslationMetric, S: TranslationMetric>(
     }
     let signature = corpus_metric.signature().to_string();
     if signature != expected["signature"].as_str().unwrap() {
-        failures.push(format!("{case} {name} signature: {signature} != {}", expected["signature"]));
+        failures.push(format!(
+            "{case} {name} signature: {signature} != {}",
+            expected["signature"]
+        ));
     }
     let sentence_signature = sentence_metric.signature().to_string();
     if sentence_signature != expected["sentence_signature"].as_str().unwrap() {
@@ -83,7 +86,14 @@ fn every_case_matches_sacrebleu() {
         let chrf = Chrf::chrf();
         failures.extend(check(name, &scores["chrF"], &chrf, &chrf, &hyps, &refs));
         let chrf_pp = Chrf::chrf_plus_plus();
-        failures.extend(check(name, &scores["chrF++"], &chrf_pp, &chrf_pp, &hyps, &refs));
+        failures.extend(check(
+            name,
+            &scores["chrF++"],
+            &chrf_pp,
+            &chrf_pp,
+            &hyps,
+            &refs,
+        ));
         failures.extend(check(
             name,
             &scores["BLEU"],
@@ -95,7 +105,12 @@ fn every_case_matches_sacrebleu() {
         checked += 1;
     }
     assert_eq!(checked, 13);
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -111,5 +126,8 @@ fn the_edge_cases_are_the_ones_the_fixture_describes() {
     // The first edge case is an empty hypothesis, which scores 0 everywhere.
     assert_eq!(hyps[0], "");
     assert_eq!(edge["scores"]["BLEU"]["sentence"][0], 0.0);
-    assert_eq!(Chrf::chrf().sentence_score(&hyps[0], &strings(&edge["refs"])[0]), 0.0);
+    assert_eq!(
+        Chrf::chrf().sentence_score(&hyps[0], &strings(&edge["refs"])[0]),
+        0.0
+    );
 }

@@ -24,7 +24,9 @@ pub enum BootstrapError {
     #[error("cannot bootstrap an empty corpus: give at least one segment")]
     Empty,
     /// Zero resamples were requested.
-    #[error("a bootstrap needs at least one resample: set the number of resamples to 1 or more (1000 is usual)")]
+    #[error(
+        "a bootstrap needs at least one resample: set the number of resamples to 1 or more (1000 is usual)"
+    )]
     NoResamples,
     /// The two systems of a paired bootstrap have different numbers of segments.
     #[error(
@@ -202,14 +204,21 @@ mod tests {
         let first = bootstrap.resample_indices(20);
         assert_eq!(first, bootstrap.resample_indices(20));
         assert_eq!(first.len(), 50);
-        assert!(first.iter().all(|set| set.len() == 20 && set.iter().all(|&i| i < 20)));
+        assert!(
+            first
+                .iter()
+                .all(|set| set.len() == 20 && set.iter().all(|&i| i < 20))
+        );
         // With replacement: some set repeats an index (P(no repeat) = 20!/20^20 per set).
         assert!(first.iter().any(|set| {
             let mut sorted = set.clone();
             sorted.sort_unstable();
             sorted.windows(2).any(|w| w[0] == w[1])
         }));
-        let other = Bootstrap { seed: 4, ..bootstrap };
+        let other = Bootstrap {
+            seed: 4,
+            ..bootstrap
+        };
         assert_ne!(first, other.resample_indices(20));
     }
 
@@ -241,7 +250,10 @@ mod tests {
         let ci = Bootstrap::default()
             .paired_interval(&metric, &items(&a), &items(&b))
             .unwrap();
-        assert!((ci.low - 0.5).abs() < 1e-12 && (ci.high - 0.5).abs() < 1e-12, "{ci:?}");
+        assert!(
+            (ci.low - 0.5).abs() < 1e-12 && (ci.high - 0.5).abs() < 1e-12,
+            "{ci:?}"
+        );
     }
 
     #[test]

@@ -27,7 +27,11 @@ pub(crate) fn scoring_input(context: &[u32], continuation: &[u32], max_context: 
 /// first window predicts up to `max_len` tokens after `prefix`; each later window predicts
 /// the next up to `max_len` tokens, conditioned on as many earlier tokens as fit. Returns
 /// `(context, continuation)` pairs whose continuations partition `tokens`.
-pub(crate) fn rolling_windows(tokens: &[u32], prefix: u32, max_len: usize) -> Vec<(Vec<u32>, Vec<u32>)> {
+pub(crate) fn rolling_windows(
+    tokens: &[u32],
+    prefix: u32,
+    max_len: usize,
+) -> Vec<(Vec<u32>, Vec<u32>)> {
     let mut windows = Vec::new();
     if tokens.is_empty() || max_len == 0 {
         return windows;
@@ -61,7 +65,10 @@ mod tests {
             move_trailing_spaces("Answer:", " B"),
             ("Answer:".to_string(), " B".to_string())
         );
-        assert_eq!(move_trailing_spaces("", "x"), (String::new(), "x".to_string()));
+        assert_eq!(
+            move_trailing_spaces("", "x"),
+            (String::new(), "x".to_string())
+        );
     }
 
     #[test]

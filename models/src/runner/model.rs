@@ -89,7 +89,9 @@ impl BurnModel {
 
     /// Longest sequence the model is run on (the options' override, else the config's).
     pub fn max_context(&self) -> usize {
-        self.options.max_context.unwrap_or(self.settings.max_context)
+        self.options
+            .max_context
+            .unwrap_or(self.settings.max_context)
     }
 
     /// For each token sequence, the log-probability of every token after the first given the
@@ -171,7 +173,11 @@ impl BurnModel {
     ) -> Result<(ScoreItem, usize), ModelError> {
         let (context, continuation, text) = if request.context.is_empty() {
             let continuation = self.encode_plain(&request.continuation)?;
-            (vec![self.prefix_token()?], continuation, request.continuation.clone())
+            (
+                vec![self.prefix_token()?],
+                continuation,
+                request.continuation.clone(),
+            )
         } else {
             let (context, continuation) =
                 move_trailing_spaces(&request.context, &request.continuation);

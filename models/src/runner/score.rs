@@ -94,8 +94,8 @@ impl SharedRows {
         let mut next_owner = None;
         for k in (0..sorted.len()).rev() {
             let item = sorted[k];
-            let extends = k + 1 < sorted.len()
-                && items[sorted[k + 1]].input.starts_with(&items[item].input);
+            let extends =
+                k + 1 < sorted.len() && items[sorted[k + 1]].input.starts_with(&items[item].input);
             let own = match (extends, next_owner) {
                 (true, Some(o)) => o,
                 _ => item,
@@ -129,7 +129,10 @@ fn score_chunk(
 ) -> Result<(), ModelError> {
     let sequences: Vec<&[u32]> = rows.iter().map(|&i| items[i].input.as_slice()).collect();
     let batch = TokenBatch::padded(&sequences, PadSide::Right).map_err(forward_error)?;
-    let output = engine.lm.forward(&batch, None, false).map_err(forward_error)?;
+    let output = engine
+        .lm
+        .forward(&batch, None, false)
+        .map_err(forward_error)?;
     let [_, seq, hidden] = output.last_hidden_state.dims();
     let states = to_host(output.last_hidden_state).map_err(forward_error)?;
 

@@ -137,10 +137,16 @@ mod tests {
         assert_eq!(settings.eos_ids, [7]);
         let list = json!({"max_position_embeddings": 32768, "eos_token_id": [1, 106]});
         let settings = read(list).unwrap();
-        assert_eq!((settings.max_context, settings.eos_ids), (32768, vec![1, 106]));
+        assert_eq!(
+            (settings.max_context, settings.eos_ids),
+            (32768, vec![1, 106])
+        );
         assert_eq!(read(json!({})).unwrap().max_context, DEFAULT_MAX_CONTEXT);
         let err = read(json!({"n_ctx": 0})).unwrap_err().to_string();
-        assert!(err.contains("n_ctx") && err.contains("positive integer"), "{err}");
+        assert!(
+            err.contains("n_ctx") && err.contains("positive integer"),
+            "{err}"
+        );
         let err = read(json!({"eos_token_id": "x"})).unwrap_err().to_string();
         assert!(err.contains("eos_token_id"), "{err}");
     }
@@ -148,12 +154,19 @@ mod tests {
     #[test]
     fn generation_config_adds_end_ids() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(GENERATION_CONFIG_FILE), r#"{"eos_token_id": [1, 106]}"#)
-            .unwrap();
+        std::fs::write(
+            dir.path().join(GENERATION_CONFIG_FILE),
+            r#"{"eos_token_id": [1, 106]}"#,
+        )
+        .unwrap();
         let config = json!({"eos_token_id": 1});
-        let settings =
-            ModelSettings::from_config(&config, Path::new("c.json"), "gemma3_text", Some(dir.path()))
-                .unwrap();
+        let settings = ModelSettings::from_config(
+            &config,
+            Path::new("c.json"),
+            "gemma3_text",
+            Some(dir.path()),
+        )
+        .unwrap();
         assert_eq!(settings.eos_ids, [1, 106]);
     }
 }

@@ -72,7 +72,10 @@ pub fn tiny_reference(arch: &str) -> TinyReference {
 
 /// The text that the test tokenizer encodes as `ids` (without BOS).
 pub fn words(ids: &[u32]) -> String {
-    ids.iter().map(|id| format!("w{id}")).collect::<Vec<_>>().join(" ")
+    ids.iter()
+        .map(|id| format!("w{id}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A word-level tokenizer.json: `<pad>` 0, `<eos>` 1, `<bos>` 2 (special) and `w{i}` = i for

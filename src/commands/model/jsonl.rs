@@ -32,7 +32,10 @@ fn read_lines<T>(
     build: impl Fn(Vec<String>) -> T,
 ) -> anyhow::Result<Vec<T>> {
     let file = File::open(path).with_context(|| {
-        format!("cannot open input {}; pass an existing JSONL file", path.display())
+        format!(
+            "cannot open input {}; pass an existing JSONL file",
+            path.display()
+        )
     })?;
     let wanted = names
         .iter()
@@ -42,7 +45,8 @@ fn read_lines<T>(
     let mut items = Vec::new();
     for (index, line) in BufReader::new(file).lines().enumerate() {
         let number = index + 1;
-        let line = line.with_context(|| format!("{}:{number}: cannot read line", path.display()))?;
+        let line =
+            line.with_context(|| format!("{}:{number}: cannot read line", path.display()))?;
         if line.trim().is_empty() {
             continue;
         }
@@ -61,7 +65,10 @@ fn read_lines<T>(
         items.push(build(fields));
     }
     if items.is_empty() {
-        bail!("{} has no input lines; write one JSON object with {wanted} per line", path.display());
+        bail!(
+            "{} has no input lines; write one JSON object with {wanted} per line",
+            path.display()
+        );
     }
     Ok(items)
 }
@@ -75,9 +82,11 @@ impl Output {
     /// Writes to `path` (created or truncated), or to standard output when `None`.
     pub fn open(path: Option<&Path>) -> anyhow::Result<Self> {
         let writer: Box<dyn Write> = match path {
-            Some(path) => Box::new(BufWriter::new(File::create(path).with_context(|| {
-                format!("cannot create output {}", path.display())
-            })?)),
+            Some(path) => {
+                Box::new(BufWriter::new(File::create(path).with_context(|| {
+                    format!("cannot create output {}", path.display())
+                })?))
+            }
             None => Box::new(BufWriter::new(std::io::stdout())),
         };
         Ok(Self { writer })
@@ -86,7 +95,9 @@ impl Output {
     /// Writes `value` as one line.
     pub fn line(&mut self, value: &serde_json::Value) -> anyhow::Result<()> {
         serde_json::to_writer(&mut self.writer, value).context("cannot write a result")?;
-        self.writer.write_all(b"\n").context("cannot write a result")?;
+        self.writer
+            .write_all(b"\n")
+            .context("cannot write a result")?;
         Ok(())
     }
 

@@ -77,7 +77,9 @@ impl FromStr for BatchSize {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         if text == "auto" {
-            return Ok(BatchSize(NonZeroUsize::new(AUTO_BATCH_SIZE).expect("constant is positive")));
+            return Ok(BatchSize(
+                NonZeroUsize::new(AUTO_BATCH_SIZE).expect("constant is positive"),
+            ));
         }
         text.parse::<NonZeroUsize>()
             .map(BatchSize)
@@ -88,7 +90,11 @@ impl FromStr for BatchSize {
 /// Runs `babelbench run`.
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let selection = Selection {
-        tasks: if args.tasks.is_empty() { suite::default_selectors() } else { args.tasks },
+        tasks: if args.tasks.is_empty() {
+            suite::default_selectors()
+        } else {
+            args.tasks
+        },
         languages: args.languages,
         limit: args.limit,
         num_fewshot: args.num_fewshot,
@@ -102,7 +108,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     };
     let name = model_name(&model_path);
     let output = args.output.unwrap_or_else(|| Path::new("runs").join(&name));
-    let progress: Box<dyn Progress> = if args.quiet { Box::new(NoProgress) } else { Box::new(Bars::new()) };
+    let progress: Box<dyn Progress> = if args.quiet {
+        Box::new(NoProgress)
+    } else {
+        Box::new(Bars::new())
+    };
 
     let load_clock = Instant::now();
     let model = models::loader::load_model(
@@ -157,7 +167,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     if report.evaluated.is_some() {
         println!("{}", output.display());
     } else {
-        println!("{} (shard; combine with `babelbench merge`)", output.display());
+        println!(
+            "{} (shard; combine with `babelbench merge`)",
+            output.display()
+        );
     }
     Ok(())
 }
@@ -183,7 +196,11 @@ fn default_model_path() -> anyhow::Result<PathBuf> {
 
 /// A display name: the file name without `.gguf`, or the folder name.
 fn model_name(path: &Path) -> String {
-    let stem = if path.is_dir() { path.file_name() } else { path.file_stem() };
+    let stem = if path.is_dir() {
+        path.file_name()
+    } else {
+        path.file_stem()
+    };
     stem.map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
 }
@@ -194,5 +211,9 @@ fn rayon_threads() -> usize {
         .ok()
         .and_then(|n| n.parse().ok())
         .filter(|n| *n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
 }

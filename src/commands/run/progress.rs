@@ -13,7 +13,9 @@ pub struct Bars {
 impl Bars {
     /// No bar yet; one appears when a phase starts.
     pub fn new() -> Self {
-        Bars { current: RefCell::new(None) }
+        Bars {
+            current: RefCell::new(None),
+        }
     }
 }
 
@@ -47,7 +49,10 @@ impl Progress for Bars {
         if let Some(bar) = self.current.take() {
             let message = bar.message();
             bar.finish_and_clear();
-            eprintln!("{phase:>14}: {} items in {seconds:.1}s {message}", bar.position());
+            eprintln!(
+                "{phase:>14}: {} items in {seconds:.1}s {message}",
+                bar.position()
+            );
         }
     }
 

@@ -14,7 +14,11 @@ pub fn default_selectors() -> Vec<String> {
         "belebele_eng_Latn".to_string(),
         "belebele_deu_Latn".to_string(),
     ];
-    selectors.extend(DEFAULT_FLORES_LANGUAGES.iter().map(|lang| format!("flores_{lang}")));
+    selectors.extend(
+        DEFAULT_FLORES_LANGUAGES
+            .iter()
+            .map(|lang| format!("flores_{lang}")),
+    );
     selectors.extend(["sib200", "mexa", "bpb", "tokenizer_premium"].map(String::from));
     selectors
 }

@@ -257,7 +257,13 @@ mod tests {
         // exp(mean(ln 100)) is 100.00000000000004 in sacrebleu too.
         assert!((bleu.score(&perfect) - 100.0).abs() < 1e-9);
         let empty = bleu.segment_stats("", "The cat sat.");
-        assert_eq!(empty, BleuStats { ref_len: 4, ..BleuStats::default() });
+        assert_eq!(
+            empty,
+            BleuStats {
+                ref_len: 4,
+                ..BleuStats::default()
+            }
+        );
         let details = bleu.details(&empty);
         assert_eq!((details.score, details.brevity_penalty), (0.0, 0.0));
         assert_eq!(

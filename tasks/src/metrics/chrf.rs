@@ -195,7 +195,8 @@ impl TranslationMetric for Chrf {
         );
         if self.word_order > 0 {
             let mut interner = Interner::new();
-            let hypothesis_words = interner.ids(words_with_punctuation_split(hypothesis).into_iter());
+            let hypothesis_words =
+                interner.ids(words_with_punctuation_split(hypothesis).into_iter());
             let reference_words = interner.ids(words_with_punctuation_split(reference).into_iter());
             match_ngrams(&hypothesis_words, &reference_words, words);
         }

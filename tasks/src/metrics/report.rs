@@ -21,9 +21,12 @@ impl ScoreReport {
     /// The interval as sacrebleu prints it, `μ = 65.1 ± 1.2`, when there is one with a mean
     /// above 0 (sacrebleu omits it otherwise).
     fn confidence_text(&self, width: usize) -> Option<(String, String)> {
-        self.confidence
-            .filter(|ci| ci.mean > 0.0)
-            .map(|ci| (format!("{:.width$}", ci.mean), format!("{:.width$}", ci.half_width())))
+        self.confidence.filter(|ci| ci.mean > 0.0).map(|ci| {
+            (
+                format!("{:.width$}", ci.mean),
+                format!("{:.width$}", ci.half_width()),
+            )
+        })
     }
 
     /// The text line, e.g.
@@ -58,7 +61,10 @@ impl ScoreReport {
         ];
         if let Some((mean, half_width)) = self.confidence_text(width) {
             entries.push(("confidence_mean".into(), python_float(parse_rounded(&mean))));
-            entries.push(("confidence_var".into(), python_float(parse_rounded(&half_width))));
+            entries.push((
+                "confidence_var".into(),
+                python_float(parse_rounded(&half_width)),
+            ));
             entries.push((
                 "confidence".into(),
                 json_string(&format!("μ = {mean} ± {half_width}")),
@@ -139,7 +145,11 @@ pub fn python_float(value: f64) -> String {
     let magnitude = value.abs();
     if value == 0.0 || (1e-4..1e16).contains(&magnitude) {
         let text = value.to_string();
-        return if text.contains('.') { text } else { format!("{text}.0") };
+        return if text.contains('.') {
+            text
+        } else {
+            format!("{text}.0")
+        };
     }
     let text = format!("{value:e}");
     let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
@@ -205,7 +215,10 @@ mod tests {
     #[test]
     fn aligns_several_lines_on_equals() {
         let lines = vec!["BLEU|a = 1.0 x".to_string(), "chrF2|bb = 2.0".to_string()];
-        assert_eq!(align_on_equals(&lines), ["  BLEU|a = 1.0 x", "chrF2|bb = 2.0"]);
+        assert_eq!(
+            align_on_equals(&lines),
+            ["  BLEU|a = 1.0 x", "chrF2|bb = 2.0"]
+        );
         assert_eq!(align_on_equals(&lines[..1]), ["BLEU|a = 1.0 x"]);
     }
 

@@ -36,9 +36,15 @@ mod tests {
     #[test]
     fn matches_sacrebleu() {
         let cases = [
-            ("Hello, world! It's 3.5-4 km (approx.).", "Hello , world ! It ' s 3.5-4 km ( approx . ) ."),
+            (
+                "Hello, world! It's 3.5-4 km (approx.).",
+                "Hello , world ! It ' s 3.5-4 km ( approx . ) .",
+            ),
             ("«Ça», dit-il. En 2019.", "« Ça » , dit - il . En 2019."),
-            ("Preis: 5€ + 3$ = 8 «¿qué?»", "Preis : 5 € + 3 $ = 8 « ¿ qué ? »"),
+            (
+                "Preis: 5€ + 3$ = 8 «¿qué?»",
+                "Preis : 5 € + 3 $ = 8 « ¿ qué ? »",
+            ),
             ("中文，测试。", "中文 ， 测试 。"),
         ];
         for (line, expected) in cases {

@@ -23,8 +23,18 @@ pub(super) fn tokenize(line: impl Iterator<Item = char>) -> String {
             spaced.push(c);
         }
     }
-    let step2 = replace_pairs(&spaced, |a| !is_digit(a), is_period_or_comma, |a, b| [a, ' ', b, ' ']);
-    let step3 = replace_pairs(&step2, is_period_or_comma, |b| !is_digit(b), |a, b| [' ', a, ' ', b]);
+    let step2 = replace_pairs(
+        &spaced,
+        |a| !is_digit(a),
+        is_period_or_comma,
+        |a, b| [a, ' ', b, ' '],
+    );
+    let step3 = replace_pairs(
+        &step2,
+        is_period_or_comma,
+        |b| !is_digit(b),
+        |a, b| [' ', a, ' ', b],
+    );
     let step4 = replace_pairs(&step3, is_digit, |b| b == '-', |a, b| [a, ' ', b, ' ']);
     join_words(step4.into_iter())
 }

@@ -23,7 +23,9 @@ pub(super) fn tokenize(line: &str) -> String {
                 .replace("&gt;", ">"),
         );
     }
-    let padded = std::iter::once(' ').chain(text.chars()).chain(std::iter::once(' '));
+    let padded = std::iter::once(' ')
+        .chain(text.chars())
+        .chain(std::iter::once(' '));
     regexp::tokenize(padded)
 }
 
@@ -35,8 +37,14 @@ mod tests {
     #[test]
     fn matches_sacrebleu() {
         let cases = [
-            ("Hello, world! It's 3.5-4 km (approx.).", "Hello , world ! It's 3.5 - 4 km ( approx . ) ."),
-            ("a.. b,c 1,000.5 x.1 $5 e-mail", "a . . b , c 1,000.5 x . 1 $ 5 e-mail"),
+            (
+                "Hello, world! It's 3.5-4 km (approx.).",
+                "Hello , world ! It's 3.5 - 4 km ( approx . ) .",
+            ),
+            (
+                "a.. b,c 1,000.5 x.1 $5 e-mail",
+                "a . . b , c 1,000.5 x . 1 $ 5 e-mail",
+            ),
             ("&amp;quot; &lt;b&gt; <skipped>x", "& quot ; < b > x"),
             ("line-\nbreak\nnext", "linebreak next"),
             ("«Ça», dit-il. 2019.", "«Ça» , dit-il . 2019 ."),

@@ -98,8 +98,14 @@ mod tests {
     #[test]
     fn matches_sacrebleu() {
         let cases = [
-            (" 我们在2019年去了北京，好吗？ ", "我 们 在 2019 年 去 了 北 京 ， 好 吗 ？"),
-            ("他说“OK.”—然后…走了 ABC,def.", "他 说 “ OK . ” — 然 后 … 走 了 ABC , def ."),
+            (
+                " 我们在2019年去了北京，好吗？ ",
+                "我 们 在 2019 年 去 了 北 京 ， 好 吗 ？",
+            ),
+            (
+                "他说“OK.”—然后…走了 ABC,def.",
+                "他 说 “ OK . ” — 然 后 … 走 了 ABC , def .",
+            ),
             ("𠀀x", "𠀀x"),
         ];
         for (line, expected) in cases {
