@@ -36,9 +36,7 @@ pub(crate) fn generate(
 ) -> Result<Vec<GenerateResponse>, ModelError> {
     let mut responses: Vec<Option<GenerateResponse>> = vec![None; jobs.len()];
     let running: Vec<usize> = (0..jobs.len())
-        .filter(|&i| {
-            jobs[i].max_new_tokens > 0 && !jobs[i].prompt.is_empty()
-        })
+        .filter(|&i| jobs[i].max_new_tokens > 0 && !jobs[i].prompt.is_empty())
         .collect();
     for (i, job) in jobs.iter().enumerate() {
         if job.prompt.is_empty() {
@@ -129,7 +127,11 @@ fn generate_chunk(
         let mut ids = Vec::with_capacity(rows);
         let mut mask = Vec::with_capacity(rows);
         for state in &states {
-            ids.push(if state.done { 0 } else { *state.ids.last().unwrap_or(&0) });
+            ids.push(if state.done {
+                0
+            } else {
+                *state.ids.last().unwrap_or(&0)
+            });
             mask.push(!state.done);
         }
         batch = TokenBatch::new(rows, 1, ids, mask).map_err(forward_error)?;

@@ -185,7 +185,8 @@ impl Scratch {
             self.table.reset(hypothesis_positions);
             for i in 0..hypothesis_positions {
                 self.hypothesis_ids[i] =
-                    self.table.add(key(n, self.hypothesis_ids[i], hypothesis[i + n - 1]));
+                    self.table
+                        .add(key(n, self.hypothesis_ids[i], hypothesis[i + n - 1]));
             }
             let reference_positions = positions(reference.len(), n);
             let mut matched = 0u64;
@@ -194,16 +195,17 @@ impl Scratch {
                 if n > 1 && prefix == UNMATCHED {
                     continue;
                 }
-                self.reference_ids[j] = match self.table.get_mut(key(n, prefix, reference[j + n - 1])) {
-                    Some(entry) => {
-                        if entry.remaining > 0 {
-                            entry.remaining -= 1;
-                            matched += 1;
+                self.reference_ids[j] =
+                    match self.table.get_mut(key(n, prefix, reference[j + n - 1])) {
+                        Some(entry) => {
+                            if entry.remaining > 0 {
+                                entry.remaining -= 1;
+                                matched += 1;
+                            }
+                            entry.id
                         }
-                        entry.id
-                    }
-                    None => UNMATCHED,
-                };
+                        None => UNMATCHED,
+                    };
             }
             *counts = NgramCounts {
                 hypothesis: hypothesis_positions as u64,
@@ -256,7 +258,9 @@ mod tests {
     /// Clipped matches by brute force: per distinct n-gram, the smaller of the two counts.
     fn naive(hypothesis: &[u32], reference: &[u32], n: usize) -> NgramCounts {
         let grams = |units: &[u32]| -> Vec<Vec<u32>> {
-            (0..positions(units.len(), n)).map(|i| units[i..i + n].to_vec()).collect()
+            (0..positions(units.len(), n))
+                .map(|i| units[i..i + n].to_vec())
+                .collect()
         };
         let (h, r) = (grams(hypothesis), grams(reference));
         let mut distinct = h.clone();
@@ -281,7 +285,9 @@ mod tests {
     fn equals_brute_force_on_seeded_sequences_of_many_lengths() {
         let mut state = 99u64;
         let mut next = |bound: u64| {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
             ((state >> 33) % bound) as u32
         };
         // Long sequences grow the table, short ones reuse it with a smaller mask.
@@ -292,7 +298,12 @@ mod tests {
             let mut out = vec![NgramCounts::default(); 7];
             match_ngrams(&hypothesis, &reference, &mut out);
             for (order, counts) in out.iter().enumerate() {
-                assert_eq!(*counts, naive(&hypothesis, &reference, order + 1), "length {length} order {}", order + 1);
+                assert_eq!(
+                    *counts,
+                    naive(&hypothesis, &reference, order + 1),
+                    "length {length} order {}",
+                    order + 1
+                );
             }
         }
     }
