@@ -6,7 +6,8 @@
 //! compared exactly without building strings. Hypothesis n-grams fill the table with counts;
 //! each reference n-gram then consumes one remaining hypothesis occurrence if there is one,
 //! which sums `min(hypothesis count, reference count)` over distinct n-grams, the clipped
-//! match count of sacrebleu's `Counter`s.
+//! match count of sacrebleu's `Counter`s. An n-gram whose prefix is absent from the other
+//! side cannot match, so it is counted but neither stored nor looked up.
 
 use std::cell::RefCell;
 
@@ -148,6 +149,8 @@ struct Scratch {
     table: Table,
     hypothesis_ids: Vec<u32>,
     reference_ids: Vec<u32>,
+    /// Per id of the current order: whether the reference has that n-gram.
+    in_reference: Vec<bool>,
 }
 
 thread_local! {
@@ -174,6 +177,9 @@ fn key(n: usize, prefix: u32, unit: u32) -> u64 {
 }
 
 impl Scratch {
+    /// Order by order: hypothesis n-grams whose prefix occurs in the reference go into the
+    /// table (others cannot match, so only their number matters), then every reference
+    /// n-gram whose prefix occurred in the hypothesis consumes a remaining occurrence.
     fn match_ngrams(&mut self, hypothesis: &[u32], reference: &[u32], out: &mut [NgramCounts]) {
         self.hypothesis_ids.clear();
         self.hypothesis_ids.resize(hypothesis.len(), 0);
@@ -184,10 +190,16 @@ impl Scratch {
             let hypothesis_positions = positions(hypothesis.len(), n);
             self.table.reset(hypothesis_positions);
             for i in 0..hypothesis_positions {
+                let prefix = self.hypothesis_ids[i];
                 self.hypothesis_ids[i] =
-                    self.table
-                        .add(key(n, self.hypothesis_ids[i], hypothesis[i + n - 1]));
+                    if n == 1 || (prefix != UNMATCHED && self.in_reference[prefix as usize]) {
+                        self.table.add(key(n, prefix, hypothesis[i + n - 1]))
+                    } else {
+                        UNMATCHED
+                    };
             }
+            self.in_reference.clear();
+            self.in_reference.resize(self.table.len as usize, false);
             let reference_positions = positions(reference.len(), n);
             let mut matched = 0u64;
             for j in 0..reference_positions {
@@ -202,6 +214,7 @@ impl Scratch {
                                 entry.remaining -= 1;
                                 matched += 1;
                             }
+                            self.in_reference[entry.id as usize] = true;
                             entry.id
                         }
                         None => UNMATCHED,
@@ -292,7 +305,12 @@ mod tests {
         };
         // Long sequences grow the table, short ones reuse it with a smaller mask.
         for length in [300usize, 3, 0, 57, 1, 140, 9, 500, 20] {
-            let alphabet = u64::from(next(6) + 2);
+            // Small alphabets match often; large ones leave prefixes unmatched.
+            let alphabet = if length % 2 == 0 {
+                40
+            } else {
+                u64::from(next(6) + 2)
+            };
             let hypothesis: Vec<u32> = (0..length).map(|_| next(alphabet)).collect();
             let reference: Vec<u32> = (0..length + 5).map(|_| next(alphabet)).collect();
             let mut out = vec![NgramCounts::default(); 7];
