@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use harness::metric::{Bootstrap, Metric};
+use harness::metric::Bootstrap;
 use tasks::metrics::{Bleu, BleuTokenizer, Chrf, TranslationMetric};
 
 /// The devtest lines of `lang` from the shared data folder.

@@ -34,43 +34,33 @@ pub(crate) fn generate(
     eos: &[u32],
     detokenize: &Detokenize<'_>,
 ) -> Result<Vec<GenerateResponse>, ModelError> {
-    let mut responses: Vec<Option<GenerateResponse>> = vec![None; jobs.len()];
-    let running: Vec<usize> = (0..jobs.len())
-        .filter(|&i| jobs[i].max_new_tokens > 0 && !jobs[i].prompt.is_empty())
-        .collect();
-    for (i, job) in jobs.iter().enumerate() {
-        if job.prompt.is_empty() {
-            return Err(ModelError::InvalidRequest(
-                "a generation prompt encodes to no tokens; give a non-empty prompt or use a \
-                 tokenizer that adds a BOS token"
-                    .into(),
-            ));
-        }
-        if job.max_new_tokens == 0 {
-            responses[i] = Some(GenerateResponse {
-                text: String::new(),
-                token_ids: Vec::new(),
-            });
-        }
+    if jobs.iter().any(|job| job.prompt.is_empty()) {
+        return Err(ModelError::InvalidRequest(
+            "a generation prompt encodes to no tokens; give a non-empty prompt or use a \
+             tokenizer that adds a BOS token"
+                .into(),
+        ));
     }
+    let mut responses = vec![
+        GenerateResponse {
+            text: String::new(),
+            token_ids: Vec::new(),
+        };
+        jobs.len()
+    ];
+    let running: Vec<usize> = (0..jobs.len())
+        .filter(|&i| jobs[i].max_new_tokens > 0)
+        .collect();
     let lengths: Vec<usize> = running.iter().map(|&i| jobs[i].prompt.len()).collect();
     for range in by_token_budget(&lengths, engine.budget) {
         let members = &running[range];
         let chunk: Vec<&GenerationJob<'_>> = members.iter().map(|&i| &jobs[i]).collect();
         let answers = generate_chunk(engine, &chunk, eos, detokenize)?;
         for (&i, answer) in members.iter().zip(answers) {
-            responses[i] = Some(answer);
+            responses[i] = answer;
         }
     }
-    Ok(responses
-        .into_iter()
-        .map(|r| {
-            r.unwrap_or(GenerateResponse {
-                text: String::new(),
-                token_ids: Vec::new(),
-            })
-        })
-        .collect())
+    Ok(responses)
 }
 
 /// Progress of one row.
@@ -127,12 +117,9 @@ fn generate_chunk(
         let mut ids = Vec::with_capacity(rows);
         let mut mask = Vec::with_capacity(rows);
         for state in &states {
-            ids.push(if state.done {
-                0
-            } else {
-                *state.ids.last().unwrap_or(&0)
-            });
-            mask.push(!state.done);
+            let next = state.ids.last().copied().filter(|_| !state.done);
+            ids.push(next.unwrap_or(0));
+            mask.push(next.is_some());
         }
         batch = TokenBatch::new(rows, 1, ids, mask).map_err(forward_error)?;
     }

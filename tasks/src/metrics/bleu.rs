@@ -177,8 +177,9 @@ impl Bleu {
         details
     }
 
-    fn words(&self, line: &str) -> String {
-        self.tokenizer.tokenize(pystr::rstrip(line)).into_owned()
+    /// The tokenized line, tokens separated by whitespace.
+    fn spaced<'a>(&self, line: &'a str) -> std::borrow::Cow<'a, str> {
+        self.tokenizer.spaced(pystr::rstrip(line))
     }
 }
 
@@ -212,8 +213,8 @@ impl Metric for Bleu {
 
 impl TranslationMetric for Bleu {
     fn segment_stats(&self, hypothesis: &str, reference: &str) -> BleuStats {
-        let hypothesis = self.words(hypothesis);
-        let reference = self.words(reference);
+        let hypothesis = self.spaced(hypothesis);
+        let reference = self.spaced(reference);
         let mut interner = Interner::new();
         let hypothesis_words = interner.ids(pystr::split(&hypothesis));
         let reference_words = interner.ids(pystr::split(&reference));

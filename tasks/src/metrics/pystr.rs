@@ -10,8 +10,56 @@ pub fn is_space(c: char) -> bool {
 }
 
 /// The words of `text` as Python's `text.split()` returns them.
-pub fn split(text: &str) -> impl Iterator<Item = &str> {
-    text.split(is_space).filter(|word| !word.is_empty())
+pub fn split(text: &str) -> Words<'_> {
+    Words { text, pos: 0 }
+}
+
+/// Iterator over the words of a text, from [`split`].
+#[derive(Debug, Clone)]
+pub struct Words<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+/// The byte length of the whitespace character starting at byte `i` of `text`, if there is
+/// one. ASCII bytes are tested directly; other whitespace characters start with one of the
+/// lead bytes 0xC2, 0xE1, 0xE2, 0xE3, which never occur inside a character, so only those
+/// positions are decoded.
+fn space_len(text: &str, i: usize) -> Option<usize> {
+    match text.as_bytes()[i] {
+        b'\t'..=b'\r' | 0x1c..=b' ' => Some(1),
+        0xC2 | 0xE1 | 0xE2 | 0xE3 => text[i..]
+            .chars()
+            .next()
+            .filter(|&c| is_space(c))
+            .map(char::len_utf8),
+        _ => None,
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let len = self.text.len();
+        let mut i = self.pos;
+        while i < len {
+            match space_len(self.text, i) {
+                Some(n) => i += n,
+                None => break,
+            }
+        }
+        if i >= len {
+            self.pos = len;
+            return None;
+        }
+        let start = i;
+        while i < len && space_len(self.text, i).is_none() {
+            i += 1;
+        }
+        self.pos = i;
+        Some(&self.text[start..i])
+    }
 }
 
 /// `text` without trailing whitespace, as Python's `text.rstrip()`.
@@ -52,5 +100,15 @@ mod tests {
         assert_eq!(rstrip(text), "\u{1f} a\u{a0}b\u{3000}\u{200b}c");
         assert_eq!(strip(text), "a\u{a0}b\u{3000}\u{200b}c");
         assert_eq!(split("  ").count(), 0);
+        let every_space: String = PYTHON_SPACES
+            .iter()
+            .filter_map(|&c| char::from_u32(c))
+            .flat_map(|c| ['é', c])
+            .collect();
+        assert_eq!(split(&every_space).count(), PYTHON_SPACES.len());
+        assert!(split(&every_space).all(|w| w == "é"));
+        // Characters sharing a lead byte with whitespace characters: ¡ (C2 A1), ‐ (E2 80 90),
+        // 、 (E3 80 81), ᚁ (E1 9A 81).
+        assert_eq!(split("a¡‐、ᚁ b").collect::<Vec<_>>(), ["a¡‐、ᚁ", "b"]);
     }
 }

@@ -4,8 +4,6 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::regexp::join_words;
-
 /// sacrebleu's three substitutions, in order: punctuation after a non-number, punctuation
 /// before a non-number, and every symbol, each spaced out.
 static RULES: LazyLock<[(Regex, &'static str); 3]> = LazyLock::new(|| {
@@ -17,19 +15,21 @@ static RULES: LazyLock<[(Regex, &'static str); 3]> = LazyLock::new(|| {
     ]
 });
 
-/// `line` tokenized as sacrebleu's `TokenizerV14International`.
-pub(super) fn tokenize(line: &str) -> String {
+/// `line` tokenized as sacrebleu's `TokenizerV14International`, tokens separated by
+/// whitespace.
+pub(super) fn spaced(line: &str) -> String {
     let mut text = line.to_string();
     for (pattern, replacement) in RULES.iter() {
         if let std::borrow::Cow::Owned(replaced) = pattern.replace_all(&text, *replacement) {
             text = replaced;
         }
     }
-    join_words(text.chars())
+    text
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::regexp::join_words;
     use super::*;
 
     // Expected strings from sacrebleu 2.6.0: `TokenizerV14International()(line)`.
@@ -48,7 +48,7 @@ mod tests {
             ("中文，测试。", "中文 ， 测试 。"),
         ];
         for (line, expected) in cases {
-            assert_eq!(tokenize(line), expected, "{line:?}");
+            assert_eq!(join_words(&spaced(line)), expected, "{line:?}");
         }
     }
 }

@@ -53,10 +53,19 @@ impl BleuTokenizer {
     /// `line` tokenized, tokens separated by single spaces (for `none`, `line` unchanged).
     pub fn tokenize(self, line: &str) -> Cow<'_, str> {
         match self {
-            BleuTokenizer::V13a => Cow::Owned(tok13a::tokenize(line)),
-            BleuTokenizer::Intl => Cow::Owned(intl::tokenize(line)),
-            BleuTokenizer::Char => Cow::Owned(char::tokenize(line)),
-            BleuTokenizer::Zh => Cow::Owned(zh::tokenize(line)),
+            BleuTokenizer::None => Cow::Borrowed(line),
+            _ => Cow::Owned(regexp::join_words(&self.spaced(line))),
+        }
+    }
+
+    /// `line` tokenized, tokens separated by runs of whitespace: what [`Self::tokenize`]
+    /// returns before whitespace is collapsed, enough for splitting into words.
+    pub(crate) fn spaced(self, line: &str) -> Cow<'_, str> {
+        match self {
+            BleuTokenizer::V13a => Cow::Owned(tok13a::spaced(line)),
+            BleuTokenizer::Intl => Cow::Owned(intl::spaced(line)),
+            BleuTokenizer::Char => Cow::Owned(char::spaced(line)),
+            BleuTokenizer::Zh => Cow::Owned(zh::spaced(line)),
             BleuTokenizer::None => Cow::Borrowed(line),
         }
     }
