@@ -37,8 +37,21 @@ enum Command {
     MtScore(commands::mt_score::MtScoreArgs),
 }
 
+/// Sends `tracing` events to stderr, filtered by `$RUST_LOG` (default: warnings and errors), e.g.
+/// `RUST_LOG=info` for phases and timings, `RUST_LOG=harness=debug` for every batch.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logging();
     let result = match cli.command {
         Command::Data(cmd) => commands::data::run(cmd),
         Command::Report(args) => commands::report::run(args),

@@ -51,13 +51,31 @@ pub fn load_model(
             ),
         });
     }
-    let loaded = if path.is_dir() {
-        load_folder(path, device)?
+    let clock = std::time::Instant::now();
+    // Headers, config and architecture first, so that a bad checkpoint is reported as such;
+    // then the tokenizer, whose parsing needs transient memory that would otherwise add to the
+    // resident weights at the peak; then the weights.
+    let opened = if path.is_dir() {
+        Opened::Folder(open_folder(path)?)
     } else {
-        load_gguf(path, device)?
+        Opened::Gguf(open_gguf(path)?)
     };
     let tokenizer = TextTokenizer::for_model(tokenizer, path)?;
-    tokenizer.check_fits(loaded.lm.info().vocab_size, path)?;
+    let loaded = match opened {
+        Opened::Folder(folder) => load_folder(path, &folder, device)?,
+        Opened::Gguf(checkpoint) => load_gguf(path, &checkpoint, device)?,
+    };
+    let info = loaded.lm.info();
+    tokenizer.check_fits(info.vocab_size, path)?;
+    tracing::info!(
+        model = %path.display(),
+        tokenizer = %tokenizer.path().display(),
+        architecture = ?info.architecture,
+        layers = info.num_layers,
+        vocab = info.vocab_size,
+        seconds = clock.elapsed().as_secs_f64(),
+        "model loaded"
+    );
     let mut files = loaded.files;
     files.push(tokenizer.path().to_path_buf());
     let tokenizer_config = tokenizer.path().with_file_name(TOKENIZER_CONFIG_FILE);
@@ -80,8 +98,20 @@ struct Loaded {
     files: Vec<PathBuf>,
 }
 
-fn load_folder(dir: &Path, device: &Device) -> Result<Loaded, LoadError> {
+/// A checkpoint whose headers and config have been read, before its weights are.
+enum Opened {
+    Folder(HfFolder),
+    Gguf(crate::gguf::GgufCheckpoint),
+}
+
+/// Opens an HF folder and checks that its architecture is one this runtime implements.
+fn open_folder(dir: &Path) -> Result<HfFolder, LoadError> {
     let folder = HfFolder::open(dir)?;
+    Architecture::detect(&folder.config, &folder.config_path)?;
+    Ok(folder)
+}
+
+fn load_folder(dir: &Path, folder: &HfFolder, device: &Device) -> Result<Loaded, LoadError> {
     let architecture = Architecture::detect(&folder.config, &folder.config_path)?;
     let lm = arch::load(
         &Checkpoint {
@@ -138,7 +168,8 @@ fn weight_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     Ok(shards)
 }
 
-fn load_gguf(path: &Path, device: &Device) -> Result<Loaded, LoadError> {
+/// Opens a GGUF file (header, metadata, tensor index) and checks its architecture.
+fn open_gguf(path: &Path) -> Result<crate::gguf::GgufCheckpoint, LoadError> {
     if !has_gguf_magic(path)? {
         return Err(LoadError::Format {
             path: path.to_path_buf(),
@@ -148,6 +179,15 @@ fn load_gguf(path: &Path, device: &Device) -> Result<Loaded, LoadError> {
         });
     }
     let checkpoint = crate::gguf::open(path)?;
+    Architecture::detect(&checkpoint.config, path)?;
+    Ok(checkpoint)
+}
+
+fn load_gguf(
+    path: &Path,
+    checkpoint: &crate::gguf::GgufCheckpoint,
+    device: &Device,
+) -> Result<Loaded, LoadError> {
     let config: &Value = &checkpoint.config;
     let architecture = Architecture::detect(config, path)?;
     let lm = arch::load(

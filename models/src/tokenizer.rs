@@ -101,6 +101,7 @@ impl TextTokenizer {
                  tokenizer.json saved with the model"
             ))
         })?;
+        drop(bytes);
         // Evaluation needs every token of a text: never truncate or pad.
         inner
             .with_truncation(None)

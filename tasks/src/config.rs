@@ -17,6 +17,8 @@ pub struct TaskConfig {
     pub limit: Option<usize>,
     /// Few-shot examples per prompt; `None` takes each task's default.
     pub num_fewshot: Option<usize>,
+    /// Most tokens a generation task may generate per prompt; `None` takes each task's default.
+    pub max_new_tokens: Option<usize>,
     /// Seed of the bootstrap confidence intervals.
     pub seed: u64,
     /// Bootstrap resamples per confidence interval; 0 computes no intervals.
@@ -31,6 +33,7 @@ impl TaskConfig {
             data_root: data_root.into(),
             limit: None,
             num_fewshot: None,
+            max_new_tokens: None,
             seed: DEFAULT_SEED,
             bootstrap_resamples: DEFAULT_BOOTSTRAP_RESAMPLES,
         }

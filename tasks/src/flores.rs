@@ -47,11 +47,11 @@ pub const FLORES_DEFAULT_FEWSHOT: usize = 1;
 /// Generation stops at the first of these.
 pub const FLORES_UNTIL: [&str; 1] = ["\n"];
 
-/// Upper bound on generated tokens.
+/// Upper bound on generated tokens when none is configured.
 pub const FLORES_MAX_NEW_TOKENS: usize = 256;
 
 /// The version of this task's prompt and scoring.
-const VERSION: &str = "version=1|prompt=babelbench-mt-v1|until=\\n|max_new_tokens=256";
+const VERSION: &str = "version=1|prompt=babelbench-mt-v1|until=\\n";
 
 /// The prompt template.
 pub const FLORES_TEMPLATE: PromptTemplate = PromptTemplate {
@@ -90,6 +90,11 @@ impl FloresTask {
     /// The few-shot count in effect.
     fn num_fewshot(&self) -> usize {
         self.config.fewshot_or(FLORES_DEFAULT_FEWSHOT)
+    }
+
+    /// The generation limit in effect.
+    fn max_new_tokens(&self) -> usize {
+        self.config.max_new_tokens.unwrap_or(FLORES_MAX_NEW_TOKENS)
     }
 
     /// The prompt of one source sentence, without examples.
@@ -163,7 +168,8 @@ impl Task for FloresTask {
 
     fn signature(&self) -> String {
         format!(
-            "{FLORES_GROUP}|{VERSION}|template={}|fewshot={}|bleu_tok={}|{}",
+            "{FLORES_GROUP}|{VERSION}|max_new_tokens={}|template={}|fewshot={}|bleu_tok={}|{}",
+            self.max_new_tokens(),
             FLORES_TEMPLATE.hash(),
             self.num_fewshot(),
             bleu_tokenizer_for_script(&self.target.script).name(),
@@ -189,7 +195,7 @@ impl Task for FloresTask {
                     requests: vec![Request::Generate(GenerateRequest {
                         context,
                         until: FLORES_UNTIL.iter().map(|s| s.to_string()).collect(),
-                        max_new_tokens: FLORES_MAX_NEW_TOKENS,
+                        max_new_tokens: self.max_new_tokens(),
                     })],
                 })
             })

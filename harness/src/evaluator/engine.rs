@@ -158,6 +158,13 @@ pub(crate) fn compute(
         cached: gathered.unique.len() - missing,
         computed: missing,
     };
+    tracing::info!(
+        requests = stats.requests,
+        distinct = stats.unique,
+        cached = stats.cached,
+        to_compute = stats.computed,
+        "requests gathered"
+    );
     let model = match source {
         Source::Model(model) => model,
         Source::CacheOnly => {
@@ -194,6 +201,7 @@ pub(crate) fn compute(
             phase = Some((kind, Phase::start(progress, kind.name(), total)));
         }
         let requests: Vec<&Request> = batch.members.iter().map(|&u| gathered.unique[u]).collect();
+        let batch_clock = std::time::Instant::now();
         let answers = answer(model, batch.group, &requests).map_err(|source| {
             let (task, doc_id, _) = gathered.describe(corpus, batch.members[0]);
             EvalError::Model {
@@ -212,6 +220,13 @@ pub(crate) fn compute(
             });
         }
         let tokens = answers.iter().map(tokens_of).sum::<Option<usize>>();
+        tracing::debug!(
+            kind = kind.name(),
+            requests = requests.len(),
+            tokens,
+            seconds = batch_clock.elapsed().as_secs_f64(),
+            "batch answered"
+        );
         let keyed = batch
             .members
             .iter()

@@ -121,7 +121,7 @@ pub enum EvalError {
     /// The model failed on a batch.
     #[error(
         "model failed on a {kind} batch of {size} requests (first from task {task}, document \
-         {doc_id}): {source}; finished batches are cached, rerun the same command to resume"
+         {doc_id}; finished batches are cached, rerun the same command to resume)"
     )]
     Model {
         /// Request kind of the batch.

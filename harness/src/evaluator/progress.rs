@@ -65,6 +65,7 @@ impl<'p> Phase<'p> {
     /// Starts phase `name` of `total` items.
     pub(crate) fn start(progress: &'p dyn Progress, name: &'static str, total: usize) -> Self {
         let total = total as u64;
+        tracing::info!(phase = name, total, "phase started");
         progress.phase_started(name, total);
         Phase {
             progress,
@@ -95,6 +96,14 @@ impl<'p> Phase<'p> {
     /// Ends the phase and adds its seconds to `timings`.
     pub(crate) fn finish(self, timings: &mut BTreeMap<String, f64>) {
         let seconds = self.started.elapsed().as_secs_f64();
+        tracing::info!(
+            phase = self.name,
+            items = self.done,
+            tokens = self.tokens,
+            seconds,
+            tokens_per_second = self.tokens.map(|t| t as f64 / seconds.max(1e-9)),
+            "phase finished"
+        );
         self.progress.phase_finished(self.name, seconds);
         *timings.entry(self.name.to_string()).or_insert(0.0) += seconds;
     }

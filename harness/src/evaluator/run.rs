@@ -115,6 +115,12 @@ pub fn run(spec: &RunSpec<'_>) -> Result<RunReport, EvalError> {
     let docs = load_docs(&tasks, spec.progress, &mut timings)?;
     let plan = Plan::new(task_plans(&tasks, &docs), spec.unit_size);
     let assigned = plan.assigned(spec.shard);
+    tracing::info!(
+        units = plan.units.len(),
+        assigned = assigned.len(),
+        shard = ?spec.shard,
+        "work plan"
+    );
     write_json(
         &folder.dir.join(PLAN_FILE),
         &PlanFile {

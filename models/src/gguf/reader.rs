@@ -185,11 +185,36 @@ impl GgufFile {
     /// `info`'s values as f32, in GGUF storage order (row-major over [`TensorInfo::shape`]).
     pub fn dequantize(&self, info: &TensorInfo) -> Result<Vec<f32>, LoadError> {
         let data = self.tensor_data(info)?;
-        dequantize(info.ggml_type, data, info.n_elements()).map_err(|e| LoadError::Format {
-            path: self.path.clone(),
-            message: format!("tensor `{}`: {e}", info.name),
-        })
+        let values =
+            dequantize(info.ggml_type, data, info.n_elements()).map_err(|e| LoadError::Format {
+                path: self.path.clone(),
+                message: format!("tensor `{}`: {e}", info.name),
+            })?;
+        self.release(info);
+        Ok(values)
     }
+
+    /// Drops the pages of `info`'s data from the process's resident memory, so that the
+    /// quantized file and the f32 copies of the tensors read so far are not held side by side
+    /// while a model loads. Best effort: the data stays readable, the kernel reads it again
+    /// from the file if it is needed.
+    #[cfg(unix)]
+    fn release(&self, info: &TensorInfo) {
+        // SAFETY: the map is a read-only mapping of a file. MADV_DONTNEED on such a mapping
+        // discards only clean page-cache-backed pages; a later read faults them in again from
+        // the file with the same bytes, so a slice borrowed from the map still reads what it
+        // read before.
+        let _ = unsafe {
+            self.map.unchecked_advise_range(
+                memmap2::UncheckedAdvice::DontNeed,
+                info.offset,
+                info.n_bytes,
+            )
+        };
+    }
+
+    #[cfg(not(unix))]
+    fn release(&self, _info: &TensorInfo) {}
 }
 
 /// The error for a file without the GGUF magic.

@@ -48,6 +48,10 @@ pub struct RunArgs {
     /// Few-shot examples per prompt (default: each task's own).
     #[arg(long)]
     pub num_fewshot: Option<usize>,
+    /// Most tokens generated per translation (default: 256); lower it for models with a short
+    /// context.
+    #[arg(long)]
+    pub max_new_tokens: Option<usize>,
     /// Requests per model call: a number or `auto`.
     #[arg(long, default_value = "auto")]
     pub batch_size: BatchSize,
@@ -98,6 +102,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         languages: args.languages,
         limit: args.limit,
         num_fewshot: args.num_fewshot,
+        max_new_tokens: args.max_new_tokens,
         data_dir: harness::data::resolve_data_root(args.data_dir.as_deref()),
         seed: args.seed,
     };

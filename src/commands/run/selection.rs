@@ -22,6 +22,9 @@ pub struct Selection {
     pub limit: Option<usize>,
     /// Few-shot examples per prompt.
     pub num_fewshot: Option<usize>,
+    /// Most tokens generated per prompt (FLORES).
+    #[serde(default)]
+    pub max_new_tokens: Option<usize>,
     /// The data root.
     pub data_dir: PathBuf,
     /// Seed of the bootstrap resampling.
@@ -34,10 +37,14 @@ impl Selection {
         if self.limit == Some(0) {
             bail!("--limit 0 selects no documents; give a positive number or leave it out");
         }
+        if self.max_new_tokens == Some(0) {
+            bail!("--max-new-tokens 0 generates nothing; give a positive number or leave it out");
+        }
         harness::data::check_data_root(&self.data_dir)?;
         let mut config = TaskConfig::new(&self.data_dir);
         config.limit = self.limit;
         config.num_fewshot = self.num_fewshot;
+        config.max_new_tokens = self.max_new_tokens;
         config.seed = self.seed;
         let registry = TaskRegistry::new(config)?;
         let selectors: Vec<&str> = self.tasks.iter().map(String::as_str).collect();

@@ -1,0 +1,400 @@
+//! Every task end to end through `babelbench run` on the tiny gemma3 fixture, for English and
+//! German with a small limit: the run folder is complete, its numbers agree with values computed
+//! another way (byte counts, `model score`, `mt-score`, the per-layer MEXA scores), and the
+//! results do not depend on the batch size.
+//!
+//! The fixture has no tokenizer; the test writes a byte-level one (each UTF-8 byte is one token,
+//! ids 3..=258 under a BOS-adding post-processor), which fits its 512-token vocabulary and
+//! encodes any text. Its config allows 128 positions; a copy allows 4096, so that Belebele
+//! passages fit (Gemma 3 uses RoPE, so the weights do not limit positions).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+const LIMIT: usize = 2;
+const TASKS: &str = "belebele,flores,sib200,mexa,bpb,tokenizer_premium";
+
+fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+}
+
+/// GPT-2's printable stand-in for every byte, as the `ByteLevel` pre-tokenizer maps bytes.
+fn byte_symbols() -> Vec<char> {
+    let printable = |b: u32| (33..=126).contains(&b) || (161..=172).contains(&b) || b >= 174;
+    let mut next = 256;
+    (0..256u32)
+        .map(|b| {
+            if printable(b) {
+                char::from_u32(b).unwrap()
+            } else {
+                let c = char::from_u32(next).unwrap();
+                next += 1;
+                c
+            }
+        })
+        .collect()
+}
+
+/// A byte-level tokenizer.json: `<pad>`, `<eos>`, `<bos>`, then the 256 bytes.
+fn write_byte_tokenizer(dir: &Path) -> PathBuf {
+    let mut vocab = serde_json::Map::new();
+    for (id, name) in ["<pad>", "<eos>", "<bos>"].iter().enumerate() {
+        vocab.insert(name.to_string(), json!(id));
+    }
+    for (byte, symbol) in byte_symbols().into_iter().enumerate() {
+        vocab.insert(symbol.to_string(), json!(byte + 3));
+    }
+    let added: Vec<Value> = ["<pad>", "<eos>", "<bos>"]
+        .iter()
+        .enumerate()
+        .map(|(id, name)| {
+            json!({"id": id, "content": name, "single_word": false, "lstrip": false,
+                   "rstrip": false, "normalized": false, "special": true})
+        })
+        .collect();
+    let byte_level = json!({"type": "ByteLevel", "add_prefix_space": false,
+                            "trim_offsets": false, "use_regex": false});
+    let tokenizer = json!({
+        "version": "1.0", "truncation": null, "padding": null, "added_tokens": added,
+        "normalizer": null, "pre_tokenizer": byte_level, "decoder": byte_level,
+        "post_processor": {"type": "TemplateProcessing",
+            "single": [{"SpecialToken": {"id": "<bos>", "type_id": 0}},
+                       {"Sequence": {"id": "A", "type_id": 0}}],
+            "pair": [{"Sequence": {"id": "A", "type_id": 0}},
+                     {"Sequence": {"id": "B", "type_id": 1}}],
+            "special_tokens": {"<bos>": {"id": "<bos>", "ids": [2], "tokens": ["<bos>"]}}},
+        "model": {"type": "BPE", "dropout": null, "unk_token": null,
+                  "continuing_subword_prefix": null, "end_of_word_suffix": null,
+                  "fuse_unk": false, "byte_fallback": false, "ignore_merges": false,
+                  "vocab": vocab, "merges": []}
+    });
+    let path = dir.join("tokenizer.json");
+    std::fs::write(&path, tokenizer.to_string()).unwrap();
+    path
+}
+
+/// A copy of the tiny gemma3 fixture allowing 4096 positions, with the byte tokenizer.
+fn tiny_model(dir: &Path) -> PathBuf {
+    let fixture = shared().join("fixtures/models/tiny/gemma3");
+    let model = dir.join("gemma3");
+    std::fs::create_dir(&model).unwrap();
+    for file in ["model.safetensors", "generation_config.json"] {
+        std::fs::copy(fixture.join(file), model.join(file)).unwrap();
+    }
+    let mut config: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture.join("config.json")).unwrap())
+            .unwrap();
+    config["max_position_embeddings"] = json!(4096);
+    std::fs::write(model.join("config.json"), config.to_string()).unwrap();
+    write_byte_tokenizer(&model);
+    model
+}
+
+fn babelbench(args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_babelbench"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "babelbench {args:?} exited {:?}: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn run(model: &Path, output: &Path, batch_size: &str) {
+    let data = shared().join("data");
+    babelbench(&[
+        "run",
+        "--quiet",
+        "--model",
+        model.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--tasks",
+        TASKS,
+        "--languages",
+        "eng_Latn,deu_Latn",
+        "--limit",
+        &LIMIT.to_string(),
+        "--max-new-tokens",
+        "8",
+        "--batch-size",
+        batch_size,
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+}
+
+fn json_lines(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+/// `(task, metric)` → value, from results.jsonl.
+fn metrics(dir: &Path) -> BTreeMap<(String, String), f64> {
+    json_lines(&dir.join("results.jsonl"))
+        .into_iter()
+        .map(|row| {
+            let key = (
+                row["task"].as_str().unwrap().to_string(),
+                row["metric"].as_str().unwrap().to_string(),
+            );
+            (key, row["value"].as_f64().unwrap())
+        })
+        .collect()
+}
+
+/// The samples of `task`, in document order.
+fn samples(dir: &Path, task: &str) -> Vec<Value> {
+    json_lines(&dir.join("samples.jsonl"))
+        .into_iter()
+        .filter(|row| row["task"] == task)
+        .collect()
+}
+
+fn scores(sample: &Value) -> Value {
+    serde_json::from_str(sample["scores_json"].as_str().unwrap()).unwrap()
+}
+
+/// The first `LIMIT` FLORES devtest sentences of `lang`.
+fn devtest(lang: &str) -> Vec<String> {
+    let path = shared().join(format!("data/flores200/devtest/{lang}.devtest"));
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .take(LIMIT)
+        .map(String::from)
+        .collect()
+}
+
+fn assert_close(actual: f64, expected: f64, tolerance: f64, what: &str) {
+    assert!(
+        (actual - expected).abs() <= tolerance,
+        "{what}: {actual} vs {expected}"
+    );
+}
+
+#[test]
+fn every_task_runs_on_a_tiny_model_and_agrees_with_independent_computations() {
+    let temp = tempfile::tempdir().unwrap();
+    let model = tiny_model(temp.path());
+    let small_batches = temp.path().join("batch1");
+    let large_batches = temp.path().join("batch5");
+    run(&model, &small_batches, "1");
+    run(&model, &large_batches, "5");
+    let dir = small_batches.as_path();
+
+    // Every task of both languages is there, each with LIMIT samples.
+    let expected_tasks = [
+        "belebele_deu_Latn",
+        "belebele_eng_Latn",
+        "bpb_deu_Latn",
+        "bpb_eng_Latn",
+        "flores_deu_Latn-eng_Latn",
+        "flores_eng_Latn-deu_Latn",
+        "mexa_deu_Latn",
+        "sib200_deu_Latn",
+        "sib200_eng_Latn",
+        "tokenizer_premium_deu_Latn",
+    ];
+    let results = json_lines(&dir.join("results.jsonl"));
+    let mut tasks: Vec<&str> = results
+        .iter()
+        .map(|r| r["task"].as_str().unwrap())
+        .collect();
+    tasks.dedup();
+    assert_eq!(tasks, expected_tasks);
+    for row in &results {
+        assert_eq!(row["num_samples"], json!(LIMIT), "{row}");
+    }
+    for task in expected_tasks {
+        assert_eq!(samples(dir, task).len(), LIMIT, "{task}");
+    }
+    for file in [
+        "manifest.json",
+        "results.json",
+        "results.parquet",
+        "samples.parquet",
+    ] {
+        assert!(dir.join(file).is_file(), "{file} missing");
+    }
+    let values = metrics(dir);
+    let value = |task: &str, metric: &str| {
+        *values
+            .get(&(task.to_string(), metric.to_string()))
+            .unwrap_or_else(|| panic!("no {metric} for {task}"))
+    };
+
+    // Batch size changes nothing.
+    for file in ["results.jsonl", "samples.jsonl"] {
+        assert_eq!(
+            std::fs::read_to_string(dir.join(file)).unwrap(),
+            std::fs::read_to_string(large_batches.join(file)).unwrap(),
+            "{file} differs between --batch-size 1 and 5"
+        );
+    }
+
+    // Tokenizer premium: with one token per byte, the ratio of UTF-8 byte counts.
+    let bytes = |lang: &str| devtest(lang).iter().map(|s| s.len()).sum::<usize>() as f64;
+    let task = "tokenizer_premium_deu_Latn";
+    assert_eq!(value(task, "tokens"), bytes("deu_Latn"));
+    assert_eq!(value(task, "english_tokens"), bytes("eng_Latn"));
+    assert_close(
+        value(task, "premium"),
+        bytes("deu_Latn") / bytes("eng_Latn"),
+        1e-12,
+        task,
+    );
+
+    // Bits per byte: each sentence's negative log-likelihood equals `model score`'s sum over
+    // the same tokens (one window, since the sentences fit the context).
+    let input = temp.path().join("score.jsonl");
+    let sentences = devtest("deu_Latn");
+    let lines: String = sentences
+        .iter()
+        .map(|s| format!("{}\n", json!({ "text": s })))
+        .collect();
+    std::fs::write(&input, lines).unwrap();
+    let scored = babelbench(&[
+        "model",
+        "score",
+        "--model",
+        model.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+    ]);
+    let scored: Vec<Value> = String::from_utf8(scored.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut nll_total = 0.0;
+    for ((sample, sentence), score) in samples(dir, "bpb_deu_Latn")
+        .iter()
+        .zip(&sentences)
+        .zip(&scored)
+    {
+        let nll = scores(sample)["nll"].as_f64().unwrap();
+        let expected = -score["sum_logprob"].as_f64().unwrap();
+        assert_close(nll, expected, 1e-3 * expected.abs(), "bpb nll");
+        assert_eq!(
+            scores(sample)["bytes"].as_f64().unwrap(),
+            sentence.len() as f64
+        );
+        nll_total += nll;
+    }
+    assert_close(
+        value("bpb_deu_Latn", "bpb"),
+        nll_total / bytes("deu_Latn") / std::f64::consts::LN_2,
+        1e-9,
+        "bpb",
+    );
+
+    // Multiple choice: accuracy is the share of samples whose prediction is the target.
+    for task in [
+        "belebele_eng_Latn",
+        "belebele_deu_Latn",
+        "sib200_eng_Latn",
+        "sib200_deu_Latn",
+    ] {
+        let rows = samples(dir, task);
+        let right = rows
+            .iter()
+            .filter(|r| r["prediction"] == r["target"])
+            .count();
+        assert_close(
+            value(task, "acc"),
+            right as f64 / rows.len() as f64,
+            1e-12,
+            task,
+        );
+        for row in &rows {
+            let acc = scores(row)["acc"].as_f64().unwrap();
+            assert_eq!(
+                acc == 1.0,
+                row["prediction"] == row["target"],
+                "{task}: {row}"
+            );
+        }
+    }
+
+    // Translation: the direction's chrF++ is what `mt-score` gives for its predictions.
+    for task in ["flores_deu_Latn-eng_Latn", "flores_eng_Latn-deu_Latn"] {
+        let rows = samples(dir, task);
+        assert!(
+            rows.iter()
+                .all(|r| r["prompt"].as_str().unwrap().ends_with(':'))
+        );
+        let text = |field: &str| -> String {
+            rows.iter()
+                .map(|r| format!("{}\n", r[field].as_str().unwrap()))
+                .collect()
+        };
+        let (hyp, reference) = (temp.path().join("hyp.txt"), temp.path().join("ref.txt"));
+        std::fs::write(&hyp, text("prediction")).unwrap();
+        std::fs::write(&reference, text("target")).unwrap();
+        let scored = babelbench(&[
+            "mt-score",
+            "--hyp",
+            hyp.to_str().unwrap(),
+            "--ref",
+            reference.to_str().unwrap(),
+            "--metrics",
+            "chrf++",
+            "--json",
+        ]);
+        let scored: Value = serde_json::from_slice(&scored.stdout).unwrap();
+        // mt-score rounds to sacrebleu's one decimal.
+        assert_close(
+            value(task, "chrf++"),
+            scored["score"].as_f64().unwrap(),
+            0.05 + 1e-9,
+            task,
+        );
+    }
+
+    // MEXA: a score per hidden state (3 blocks + the embeddings) and pooling; mean and max over
+    // them.
+    for pooling in ["weighted_mean", "last"] {
+        let layers: Vec<f64> = (0..4)
+            .map(|layer| value("mexa_deu_Latn", &format!("layer_{layer:02}/{pooling}")))
+            .collect();
+        assert!(!values.contains_key(&("mexa_deu_Latn".into(), format!("layer_04/{pooling}"))));
+        for &score in &layers {
+            assert!([0.0, 0.5, 1.0].contains(&score), "{pooling}: {layers:?}");
+        }
+        let mean = layers.iter().sum::<f64>() / layers.len() as f64;
+        let max = layers.iter().cloned().fold(f64::MIN, f64::max);
+        assert_close(
+            value("mexa_deu_Latn", &format!("mexa_{pooling}_mean")),
+            mean,
+            1e-12,
+            pooling,
+        );
+        assert_close(
+            value("mexa_deu_Latn", &format!("mexa_{pooling}_max")),
+            max,
+            1e-12,
+            pooling,
+        );
+    }
+
+    // The run folder makes a report.
+    let site = temp.path().join("site");
+    babelbench(&[
+        "report",
+        dir.to_str().unwrap(),
+        "--out",
+        site.to_str().unwrap(),
+    ]);
+    assert!(site.join("index.html").is_file());
+}
