@@ -6,6 +6,8 @@ use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
+mod common;
+
 fn tiny() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/models/tiny/gemma3")
 }
@@ -13,32 +15,20 @@ fn tiny() -> PathBuf {
 /// A tokenizer.json over `<pad>`, `<eos>`, `<bos>` and `w3`..`w511`, adding BOS when `bos`.
 fn write_tokenizer(dir: &Path, bos: bool) -> PathBuf {
     let mut vocab = serde_json::Map::new();
-    for (id, name) in ["<pad>", "<eos>", "<bos>"].iter().enumerate() {
+    for (id, name) in common::SPECIAL_TOKENS.iter().enumerate() {
         vocab.insert(name.to_string(), json!(id));
     }
     for id in 3..512 {
         vocab.insert(format!("w{id}"), json!(id));
     }
-    let added: Vec<Value> = ["<pad>", "<eos>", "<bos>"]
-        .iter()
-        .enumerate()
-        .map(|(id, name)| {
-            json!({"id": id, "content": name, "single_word": false, "lstrip": false,
-                   "rstrip": false, "normalized": false, "special": true})
-        })
-        .collect();
     let post = if bos {
-        json!({"type": "TemplateProcessing",
-               "single": [{"SpecialToken": {"id": "<bos>", "type_id": 0}},
-                          {"Sequence": {"id": "A", "type_id": 0}}],
-               "pair": [{"Sequence": {"id": "A", "type_id": 0}},
-                        {"Sequence": {"id": "B", "type_id": 1}}],
-               "special_tokens": {"<bos>": {"id": "<bos>", "ids": [2], "tokens": ["<bos>"]}}})
+        common::bos_post_processor()
     } else {
         Value::Null
     };
     let tokenizer = json!({
-        "version": "1.0", "truncation": null, "padding": null, "added_tokens": added,
+        "version": "1.0", "truncation": null, "padding": null,
+        "added_tokens": common::added_special_tokens(),
         "normalizer": null, "pre_tokenizer": {"type": "WhitespaceSplit"},
         "post_processor": post, "decoder": null,
         "model": {"type": "WordLevel", "vocab": vocab, "unk_token": "<pad>"}

@@ -14,6 +14,8 @@ use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
+mod common;
+
 const LIMIT: usize = 2;
 const TASKS: &str = "belebele,flores,sib200,mexa,bpb,tokenizer_premium";
 
@@ -41,31 +43,19 @@ fn byte_symbols() -> Vec<char> {
 /// A byte-level tokenizer.json: `<pad>`, `<eos>`, `<bos>`, then the 256 bytes.
 fn write_byte_tokenizer(dir: &Path) -> PathBuf {
     let mut vocab = serde_json::Map::new();
-    for (id, name) in ["<pad>", "<eos>", "<bos>"].iter().enumerate() {
+    for (id, name) in common::SPECIAL_TOKENS.iter().enumerate() {
         vocab.insert(name.to_string(), json!(id));
     }
     for (byte, symbol) in byte_symbols().into_iter().enumerate() {
         vocab.insert(symbol.to_string(), json!(byte + 3));
     }
-    let added: Vec<Value> = ["<pad>", "<eos>", "<bos>"]
-        .iter()
-        .enumerate()
-        .map(|(id, name)| {
-            json!({"id": id, "content": name, "single_word": false, "lstrip": false,
-                   "rstrip": false, "normalized": false, "special": true})
-        })
-        .collect();
     let byte_level = json!({"type": "ByteLevel", "add_prefix_space": false,
                             "trim_offsets": false, "use_regex": false});
     let tokenizer = json!({
-        "version": "1.0", "truncation": null, "padding": null, "added_tokens": added,
+        "version": "1.0", "truncation": null, "padding": null,
+        "added_tokens": common::added_special_tokens(),
         "normalizer": null, "pre_tokenizer": byte_level, "decoder": byte_level,
-        "post_processor": {"type": "TemplateProcessing",
-            "single": [{"SpecialToken": {"id": "<bos>", "type_id": 0}},
-                       {"Sequence": {"id": "A", "type_id": 0}}],
-            "pair": [{"Sequence": {"id": "A", "type_id": 0}},
-                     {"Sequence": {"id": "B", "type_id": 1}}],
-            "special_tokens": {"<bos>": {"id": "<bos>", "ids": [2], "tokens": ["<bos>"]}}},
+        "post_processor": common::bos_post_processor(),
         "model": {"type": "BPE", "dropout": null, "unk_token": null,
                   "continuing_subword_prefix": null, "end_of_word_suffix": null,
                   "fuse_unk": false, "byte_fallback": false, "ignore_merges": false,
