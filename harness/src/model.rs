@@ -68,4 +68,10 @@ pub trait LanguageModel: Send + Sync {
         texts: &[String],
         pooling: Pooling,
     ) -> Result<Vec<HiddenStates>, ModelError>;
+
+    /// Real (non-padding) tokens this model has run through its forward pass so far, if it
+    /// counts them: the run engine reports throughput from the difference over each batch.
+    fn forwarded_tokens(&self) -> Option<u64> {
+        None
+    }
 }

@@ -319,6 +319,29 @@ fn generation_ends_at_eos_from_the_config() {
 }
 
 #[test]
+fn forwarded_tokens_count_real_tokens_once_per_shared_pass() {
+    let (model, _dir) = tiny_model("gemma3", true);
+    let before = model.forwarded_tokens().unwrap();
+    // Two single-token choices after one context share one pass over BOS w10 w11 w12.
+    model
+        .loglikelihood(&[
+            request("w10 w11 w12", " w20"),
+            request("w10 w11 w12", " w21"),
+        ])
+        .unwrap();
+    let after_choices = model.forwarded_tokens().unwrap();
+    assert_eq!(after_choices - before, 4);
+    // Rows of 3 and 4 tokens padded to 4: padding is not counted.
+    model
+        .hidden_states(
+            &["w3 w4".to_string(), "w5 w6 w7".to_string()],
+            Pooling::Last,
+        )
+        .unwrap();
+    assert_eq!(model.forwarded_tokens().unwrap() - after_choices, 7);
+}
+
+#[test]
 fn hidden_states_pool_real_tokens_only() {
     let (model, _dir) = tiny_model("gemma3", false);
     let reference = tiny_reference("gemma3");

@@ -202,6 +202,7 @@ pub(crate) fn compute(
         }
         let requests: Vec<&Request> = batch.members.iter().map(|&u| gathered.unique[u]).collect();
         let batch_clock = std::time::Instant::now();
+        let forwarded_before = model.forwarded_tokens();
         let answers = answer(model, batch.group, &requests).map_err(|source| {
             let (task, doc_id, _) = gathered.describe(corpus, batch.members[0]);
             EvalError::Model {
@@ -219,7 +220,12 @@ pub(crate) fn compute(
                 got: answers.len(),
             });
         }
-        let tokens = answers.iter().map(tokens_of).sum::<Option<usize>>();
+        // Throughput counts the tokens the model ran through its forward pass when it says,
+        // else the tokens the answers hold.
+        let tokens = match (forwarded_before, model.forwarded_tokens()) {
+            (Some(before), Some(after)) => Some((after - before) as usize),
+            _ => answers.iter().map(tokens_of).sum::<Option<usize>>(),
+        };
         tracing::debug!(
             kind = kind.name(),
             requests = requests.len(),

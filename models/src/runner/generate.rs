@@ -88,7 +88,6 @@ fn generate_chunk(
         .collect();
     loop {
         let output = engine
-            .lm
             .forward(&batch, Some(&mut cache), false)
             .map_err(forward_error)?;
         let [_, seq, hidden] = output.last_hidden_state.dims();

@@ -21,10 +21,7 @@ pub(crate) fn pooled_hidden_states(
     for range in by_token_budget(&lengths, engine.budget) {
         let chunk = &sequences[range];
         let batch = TokenBatch::padded(chunk, PadSide::Right).map_err(forward_error)?;
-        let output = engine
-            .lm
-            .forward(&batch, None, true)
-            .map_err(forward_error)?;
+        let output = engine.forward(&batch, None, true).map_err(forward_error)?;
         let states = output.hidden_states.ok_or_else(|| {
             ModelError::Backend("the model returned no hidden states although asked to".into())
         })?;

@@ -2,6 +2,7 @@
 //! with lm-evaluation-harness's HF-model semantics.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use burn::tensor::Device;
 use harness::model::{LanguageModel, ModelError, ModelInfo};
@@ -29,6 +30,8 @@ pub struct BurnModel {
     options: RunnerOptions,
     device: Device,
     files: Vec<PathBuf>,
+    /// Real tokens run through the forward pass so far.
+    forwarded: AtomicU64,
 }
 
 impl std::fmt::Debug for BurnModel {
@@ -58,6 +61,7 @@ impl BurnModel {
             options: RunnerOptions::default(),
             device,
             files,
+            forwarded: AtomicU64::new(0),
         }
     }
 
@@ -134,6 +138,7 @@ impl BurnModel {
             lm: self.lm.as_ref(),
             device: &self.device,
             budget: self.options.max_batch_tokens.max(1),
+            forwarded: &self.forwarded,
         }
     }
 
@@ -362,5 +367,9 @@ impl LanguageModel for BurnModel {
             })
             .collect::<Result<Vec<_>, _>>()?;
         pooled_hidden_states(&self.engine(), &sequences, pooling)
+    }
+
+    fn forwarded_tokens(&self) -> Option<u64> {
+        Some(self.forwarded.load(Ordering::Relaxed))
     }
 }

@@ -129,10 +129,7 @@ fn score_chunk(
 ) -> Result<(), ModelError> {
     let sequences: Vec<&[u32]> = rows.iter().map(|&i| items[i].input.as_slice()).collect();
     let batch = TokenBatch::padded(&sequences, PadSide::Right).map_err(forward_error)?;
-    let output = engine
-        .lm
-        .forward(&batch, None, false)
-        .map_err(forward_error)?;
+    let output = engine.forward(&batch, None, false).map_err(forward_error)?;
     let [_, seq, hidden] = output.last_hidden_state.dims();
     let states = to_host(output.last_hidden_state).map_err(forward_error)?;
 
