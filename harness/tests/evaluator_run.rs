@@ -308,9 +308,14 @@ fn model_failures_name_the_batch_and_say_how_to_resume() {
         message.contains("task choice_fra, document choice_fra-"),
         "{message}"
     );
+    assert!(message.contains("rerun"), "{message}");
+    // The model's own error is the source, which `{:#}` and anyhow chains print after it.
+    let source = std::error::Error::source(&err).map(|e| e.to_string());
     assert!(
-        message.contains("simulated crash") && message.contains("rerun"),
-        "{message}"
+        source
+            .as_deref()
+            .is_some_and(|s| s.contains("simulated crash")),
+        "{source:?}"
     );
     assert_eq!(manifest(dir.path()).finished_at, None);
     assert!(!dir.path().join("results.json").exists());
