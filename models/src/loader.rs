@@ -56,14 +56,16 @@ pub fn load_model(
     // then the tokenizer, whose parsing needs transient memory that would otherwise add to the
     // resident weights at the peak; then the weights.
     let opened = if path.is_dir() {
-        Opened::Folder(open_folder(path)?)
+        open_folder(path)?
     } else {
-        Opened::Gguf(open_gguf(path)?)
+        open_gguf(path)?
     };
     let tokenizer = TextTokenizer::for_model(tokenizer, path)?;
     let loaded = match opened {
-        Opened::Folder(folder) => load_folder(path, &folder, device)?,
-        Opened::Gguf(checkpoint) => load_gguf(path, &checkpoint, device)?,
+        Opened::Folder(folder, architecture) => load_folder(path, &folder, architecture, device)?,
+        Opened::Gguf(checkpoint, architecture) => {
+            load_gguf(path, &checkpoint, architecture, device)?
+        }
     };
     let info = loaded.lm.info();
     tokenizer.check_fits(info.vocab_size, path)?;
@@ -98,21 +100,26 @@ struct Loaded {
     files: Vec<PathBuf>,
 }
 
-/// A checkpoint whose headers and config have been read, before its weights are.
+/// A checkpoint whose headers and config have been read, before its weights are, with the
+/// architecture its config names.
 enum Opened {
-    Folder(HfFolder),
-    Gguf(crate::gguf::GgufCheckpoint),
+    Folder(HfFolder, Architecture),
+    Gguf(crate::gguf::GgufCheckpoint, Architecture),
 }
 
 /// Opens an HF folder and checks that its architecture is one this runtime implements.
-fn open_folder(dir: &Path) -> Result<HfFolder, LoadError> {
+fn open_folder(dir: &Path) -> Result<Opened, LoadError> {
     let folder = HfFolder::open(dir)?;
-    Architecture::detect(&folder.config, &folder.config_path)?;
-    Ok(folder)
+    let architecture = Architecture::detect(&folder.config, &folder.config_path)?;
+    Ok(Opened::Folder(folder, architecture))
 }
 
-fn load_folder(dir: &Path, folder: &HfFolder, device: &Device) -> Result<Loaded, LoadError> {
-    let architecture = Architecture::detect(&folder.config, &folder.config_path)?;
+fn load_folder(
+    dir: &Path,
+    folder: &HfFolder,
+    architecture: Architecture,
+    device: &Device,
+) -> Result<Loaded, LoadError> {
     let lm = arch::load(
         &Checkpoint {
             config: &folder.config,
@@ -169,7 +176,7 @@ fn weight_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 }
 
 /// Opens a GGUF file (header, metadata, tensor index) and checks its architecture.
-fn open_gguf(path: &Path) -> Result<crate::gguf::GgufCheckpoint, LoadError> {
+fn open_gguf(path: &Path) -> Result<Opened, LoadError> {
     if !has_gguf_magic(path)? {
         return Err(LoadError::Format {
             path: path.to_path_buf(),
@@ -179,17 +186,17 @@ fn open_gguf(path: &Path) -> Result<crate::gguf::GgufCheckpoint, LoadError> {
         });
     }
     let checkpoint = crate::gguf::open(path)?;
-    Architecture::detect(&checkpoint.config, path)?;
-    Ok(checkpoint)
+    let architecture = Architecture::detect(&checkpoint.config, path)?;
+    Ok(Opened::Gguf(checkpoint, architecture))
 }
 
 fn load_gguf(
     path: &Path,
     checkpoint: &crate::gguf::GgufCheckpoint,
+    architecture: Architecture,
     device: &Device,
 ) -> Result<Loaded, LoadError> {
     let config: &Value = &checkpoint.config;
-    let architecture = Architecture::detect(config, path)?;
     let lm = arch::load(
         &Checkpoint {
             config,
