@@ -1,12 +1,14 @@
 //! Dense projections `y = x·Wᵀ + b` with the weight kept in HF's row-major `[out, in]` layout.
-//! Many rows go through the backend's GEMM on a transposed view; a few rows (decoding steps,
-//! small LM-head calls) go through [`matmul_rows`], which streams the weight once.
+//! Many rows go through OpenBLAS's sgemm where the system has it, else through the
+//! backend's GEMM on a transposed view; a few rows (decoding steps, small LM-head calls) go
+//! through [`matmul_rows`], which streams the weight once.
 
 use burn::tensor::Tensor;
 use burn::tensor::module::linear;
 use burn_flex::Flex;
 
 use crate::error::{ForwardError, LoadError};
+use crate::layers::blas;
 use crate::layers::host::{from_host, to_host};
 use crate::layers::matvec::{MAX_ROWS, matmul_rows};
 use crate::layers::param::ParamLoader;
@@ -104,14 +106,21 @@ impl Linear {
     pub(crate) fn forward<const D: usize>(&self, x: Tensor<D>) -> Result<Tensor<D>, ForwardError> {
         let dims = x.dims();
         let rows: usize = dims[..D - 1].iter().product();
-        if rows <= MAX_ROWS
+        let kernel: Option<HostKernel> = if rows <= MAX_ROWS {
+            Some(few_rows)
+        } else if blas::loaded() {
+            Some(many_rows)
+        } else {
+            None
+        };
+        if let Some(kernel) = kernel
             && let Ok(weight) = self.weight.clone().try_into_primitive::<Flex>()
             && let Some(weight) = weight.as_slice::<f32>()
         {
             let [n, _] = self.weight.dims();
             let device = x.device();
             let values = to_host(x)?;
-            let out = matmul_rows(&values, rows, weight, n, self.bias_host.as_deref());
+            let out = kernel(&values, rows, weight, n, self.bias_host.as_deref())?;
             let mut out_dims = dims;
             out_dims[D - 1] = n;
             return Ok(from_host(out, out_dims, &device));
@@ -122,4 +131,34 @@ impl Linear {
             self.bias.clone(),
         ))
     }
+}
+
+/// A product `x·Wᵀ + b` on host buffers: `x` (`[rows, k]`), `weight` (`[n, k]`), `bias`.
+type HostKernel =
+    fn(&[f32], usize, &[f32], usize, Option<&[f32]>) -> Result<Vec<f32>, ForwardError>;
+
+/// [`matmul_rows`] as a [`HostKernel`].
+fn few_rows(
+    x: &[f32],
+    rows: usize,
+    weight: &[f32],
+    n: usize,
+    bias: Option<&[f32]>,
+) -> Result<Vec<f32>, ForwardError> {
+    Ok(matmul_rows(x, rows, weight, n, bias))
+}
+
+/// [`blas::matmul_transposed`] as a [`HostKernel`].
+fn many_rows(
+    x: &[f32],
+    rows: usize,
+    weight: &[f32],
+    n: usize,
+    bias: Option<&[f32]>,
+) -> Result<Vec<f32>, ForwardError> {
+    blas::matmul_transposed(x, rows, weight, n, bias).ok_or_else(|| {
+        ForwardError::Backend(format!(
+            "a {rows} × {n} product does not fit BLAS's 32-bit sizes; use a smaller batch"
+        ))
+    })
 }

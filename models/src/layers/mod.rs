@@ -2,6 +2,7 @@
 //! and KV cache, feed-forward blocks and the pre-norm decoder block.
 
 pub(crate) mod attention;
+pub(crate) mod blas;
 pub(crate) mod decoder;
 pub(crate) mod host;
 pub(crate) mod kv_cache;

@@ -1,0 +1,294 @@
+//! `x·Wᵀ` for many rows of `x` through OpenBLAS's `cblas_sgemm`, about three times as fast as
+//! burn-flex's GEMM on AVX-512 CPUs. The system's OpenBLAS (Debian/Ubuntu: `libopenblas0`) is
+//! loaded at run time; without it (or with `BABELBENCH_OPENBLAS=off`) products go through
+//! burn's GEMM. OpenBLAS is kept single-threaded (its idle threads spin and would take the
+//! cores from the rayon work between products); the output columns are split into blocks,
+//! one sgemm call each, on rayon's threads. Every output value is a dot product over the whole
+//! of `k` in one call, so the result does not depend on the number of threads or blocks.
+
+use std::ffi::{CStr, c_char};
+use std::sync::OnceLock;
+
+use libloading::Library;
+use rayon::prelude::*;
+
+/// Output columns per sgemm call when the product is split.
+const COLUMNS_PER_BLOCK: usize = 256;
+
+/// Multiply-adds below which the product runs as one call on the calling thread.
+const PARALLEL_MIN_WORK: usize = 1 << 20;
+
+const CBLAS_ROW_MAJOR: i32 = 101;
+const CBLAS_NO_TRANS: i32 = 111;
+const CBLAS_TRANS: i32 = 112;
+
+/// File names tried, in order.
+const LIBRARY_NAMES: [&str; 2] = ["libopenblas.so.0", "libopenblas.so"];
+
+type Sgemm = unsafe extern "C" fn(
+    i32,
+    i32,
+    i32,
+    i32,
+    i32,
+    i32,
+    f32,
+    *const f32,
+    i32,
+    *const f32,
+    i32,
+    f32,
+    *mut f32,
+    i32,
+);
+
+/// The loaded library and its sgemm.
+struct OpenBlas {
+    sgemm: Sgemm,
+    /// Keeps `sgemm` loaded.
+    _library: Library,
+}
+
+static OPENBLAS: OnceLock<Option<OpenBlas>> = OnceLock::new();
+
+/// Loads OpenBLAS if it is installed and not switched off; returns the kernel core it uses
+/// (say "SkylakeX"), or `None` when products go through burn's GEMM. Call it before the first
+/// product, while no other thread reads the environment (it may set `OPENBLAS_CORETYPE`).
+pub(crate) fn init() -> Option<String> {
+    OPENBLAS.get_or_init(load).as_ref()?;
+    core_name()
+}
+
+/// Whether products of many rows go through OpenBLAS (loading it on first call).
+pub(crate) fn loaded() -> bool {
+    OPENBLAS.get_or_init(load).is_some()
+}
+
+fn load() -> Option<OpenBlas> {
+    if std::env::var("BABELBENCH_OPENBLAS").is_ok_and(|v| v == "off" || v == "0") {
+        return None;
+    }
+    // OpenBLAS builds for many CPUs pick their kernels when loaded, and older ones take a
+    // recent AVX-512 CPU for a Pentium 4 ("Prescott", 6× slower); name the core unless the
+    // user did.
+    if std::env::var_os("OPENBLAS_CORETYPE").is_none()
+        && let Some(core) = core_for_this_cpu()
+    {
+        // SAFETY: called from `init`, before the library loads and while no other thread
+        // reads or writes the environment.
+        unsafe { std::env::set_var("OPENBLAS_CORETYPE", core) };
+    }
+    let library = LIBRARY_NAMES.iter().find_map(|name| {
+        // SAFETY: loading OpenBLAS runs its initialisers, which only set up its own state.
+        unsafe { Library::new(name) }.ok()
+    })?;
+    // SAFETY: the symbols have these C signatures in every OpenBLAS release.
+    let (sgemm, set_threads) = unsafe {
+        let sgemm: Sgemm = *library.get::<Sgemm>(b"cblas_sgemm\0").ok()?;
+        let set_threads: unsafe extern "C" fn(i32) =
+            *library.get(b"openblas_set_num_threads\0").ok()?;
+        (sgemm, set_threads)
+    };
+    // SAFETY: sets OpenBLAS's own thread count, before any product.
+    unsafe { set_threads(1) };
+    Some(OpenBlas {
+        sgemm,
+        _library: library,
+    })
+}
+
+/// The OpenBLAS kernel core for this CPU: "SkylakeX" with AVX-512, "Haswell" with AVX2 and FMA.
+fn core_for_this_cpu() -> Option<&'static str> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::is_x86_feature_detected as has;
+        if has!("avx512f") && has!("avx512bw") && has!("avx512dq") && has!("avx512vl") {
+            return Some("SkylakeX");
+        }
+        if has!("avx2") && has!("fma") {
+            return Some("Haswell");
+        }
+    }
+    None
+}
+
+/// The core OpenBLAS says it runs on.
+fn core_name() -> Option<String> {
+    let library = &OPENBLAS.get()?.as_ref()?._library;
+    // SAFETY: `openblas_get_corename` returns a static NUL-terminated string.
+    unsafe {
+        let name: unsafe extern "C" fn() -> *const c_char =
+            *library.get(b"openblas_get_corename\0").ok()?;
+        let name = name();
+        (!name.is_null()).then(|| CStr::from_ptr(name).to_string_lossy().into_owned())
+    }
+}
+
+/// `x` (`[rows, k]`) times the transpose of `weight` (`[n, k]`), plus `bias` (`[n]`) when
+/// given; returns `[rows, n]`. `None` when OpenBLAS is not loaded or a dimension does not fit
+/// its 32-bit integers.
+pub(crate) fn matmul_transposed(
+    x: &[f32],
+    rows: usize,
+    weight: &[f32],
+    n: usize,
+    bias: Option<&[f32]>,
+) -> Option<Vec<f32>> {
+    let sgemm = OPENBLAS.get_or_init(load).as_ref()?.sgemm;
+    if rows == 0 || n == 0 {
+        return Some(Vec::new());
+    }
+    let k = x.len() / rows;
+    let (m32, n32, k32) = (
+        i32::try_from(rows).ok()?,
+        i32::try_from(n).ok()?,
+        i32::try_from(k).ok()?,
+    );
+
+    let mut out = vec![0.0f32; rows * n];
+    let target = Target(out.as_mut_ptr());
+    let block = |first: usize| {
+        let width = COLUMNS_PER_BLOCK.min(n - first);
+        // SAFETY: `x` holds `rows × k` values and `weight` holds `n × k`, so rows `first ..
+        // first + width` of `weight` are in bounds; the call writes columns `first .. first +
+        // width` of every row of `out` (`rows × n`, leading dimension `n`), and no two blocks
+        // share a column, so the concurrent writes never overlap.
+        unsafe {
+            sgemm(
+                CBLAS_ROW_MAJOR,
+                CBLAS_NO_TRANS,
+                CBLAS_TRANS,
+                m32,
+                width as i32,
+                k32,
+                1.0,
+                x.as_ptr(),
+                k32,
+                weight.as_ptr().add(first * k),
+                k32,
+                0.0,
+                target.at(first),
+                n32,
+            );
+        }
+    };
+    if rows * n * k < PARALLEL_MIN_WORK {
+        // SAFETY: as in `block`, with one call covering all `n` columns.
+        unsafe {
+            sgemm(
+                CBLAS_ROW_MAJOR,
+                CBLAS_NO_TRANS,
+                CBLAS_TRANS,
+                m32,
+                n32,
+                k32,
+                1.0,
+                x.as_ptr(),
+                k32,
+                weight.as_ptr(),
+                k32,
+                0.0,
+                out.as_mut_ptr(),
+                n32,
+            );
+        }
+    } else {
+        (0..n)
+            .step_by(COLUMNS_PER_BLOCK)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .for_each(block);
+    }
+    if let Some(bias) = bias {
+        for row in out.chunks_exact_mut(n) {
+            row.iter_mut().zip(bias).for_each(|(o, b)| *o += b);
+        }
+    }
+    Some(out)
+}
+
+/// The output buffer, shared by the blocks of one product (each writes its own columns).
+#[derive(Clone, Copy)]
+struct Target(*mut f32);
+
+// SAFETY: the blocks of one product write disjoint columns of the buffer, which outlives them.
+unsafe impl Send for Target {}
+// SAFETY: as for `Send`; the pointer itself is only read.
+unsafe impl Sync for Target {}
+
+impl Target {
+    /// The address of column `column` of row 0.
+    fn at(self, column: usize) -> *mut f32 {
+        self.0.wrapping_add(column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether OpenBLAS is there to test; outside CI a machine without it skips these tests
+    /// (with a note), in CI (`CI` set) that is a failure.
+    fn installed() -> bool {
+        let core = init();
+        if core.is_none() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must install OpenBLAS (apt-get install libopenblas0)"
+            );
+            eprintln!("OpenBLAS is not installed; skipping");
+        }
+        core.is_some()
+    }
+
+    fn naive(x: &[f32], rows: usize, w: &[f32], n: usize, bias: &[f32]) -> Vec<f32> {
+        let k = x.len() / rows;
+        let mut out = vec![0.0; rows * n];
+        for r in 0..rows {
+            for j in 0..n {
+                out[r * n + j] = (0..k).map(|i| x[r * k + i] * w[j * k + i]).sum::<f32>() + bias[j];
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn matches_naive_product_split_or_whole() {
+        if !installed() {
+            return;
+        }
+        // 40 × 300 × 70 runs as one call; 40 × 300 × 700 splits into column blocks.
+        for n in [70, 700] {
+            let (rows, k) = (40, 300);
+            let x: Vec<f32> = (0..rows * k)
+                .map(|i| ((i * 7 % 13) as f32 - 6.0) / 8.0)
+                .collect();
+            let w: Vec<f32> = (0..n * k)
+                .map(|i| ((i * 5 % 11) as f32 - 5.0) / 4.0)
+                .collect();
+            let bias: Vec<f32> = (0..n).map(|j| j as f32 / 10.0).collect();
+            let got = matmul_transposed(&x, rows, &w, n, Some(&bias)).expect("fits i32");
+            let expected = naive(&x, rows, &w, n, &bias);
+            for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+                assert!((g - e).abs() < 1e-3 * e.abs().max(1.0), "{i}: {g} vs {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_row_does_not_depend_on_the_other_rows() {
+        if !installed() {
+            return;
+        }
+        let (k, n) = (256, 1024);
+        let x: Vec<f32> = (0..64 * k)
+            .map(|i| ((i * 7 % 29) as f32 - 14.0) / 9.0)
+            .collect();
+        let w: Vec<f32> = (0..n * k)
+            .map(|i| ((i * 3 % 17) as f32 - 8.0) / 5.0)
+            .collect();
+        let all = matmul_transposed(&x, 64, &w, n, None).expect("fits i32");
+        let some = matmul_transposed(&x[5 * k..25 * k], 20, &w, n, None).expect("fits i32");
+        assert_eq!(some, all[5 * n..25 * n]);
+    }
+}
