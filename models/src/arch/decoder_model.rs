@@ -253,7 +253,7 @@ impl CausalLm for DecoderModel {
             hidden = layer.forward(
                 hidden,
                 &tables[layer.rope()],
-                context.mask(layer.window()),
+                context.for_layer(layer.window()),
                 slot,
             )?;
         }

@@ -160,7 +160,7 @@ impl CausalLm for Gpt2 {
             Tensor::from_data(TensorData::new(positions, [rows, seq]), &self.device);
         let mut hidden = embedding(self.wte.clone(), batch.id_tensor(&self.device))
             + embedding(self.wpe.clone(), positions);
-        let mask = context.mask(None);
+        let mask = context.for_layer(None);
         let mut states = output_hidden_states.then(Vec::new);
         for (i, block) in self.blocks.iter().enumerate() {
             if let Some(states) = states.as_mut() {
@@ -169,12 +169,10 @@ impl CausalLm for Gpt2 {
             let slot = cache
                 .as_deref_mut()
                 .map(|cache| LayerCacheSlot { cache, layer: i });
-            let attended = block.attention.forward(
-                block.ln_1.forward(hidden.clone()),
-                None,
-                mask.clone(),
-                slot,
-            )?;
+            let attended =
+                block
+                    .attention
+                    .forward(block.ln_1.forward(hidden.clone()), None, mask, slot)?;
             hidden = hidden + attended;
             let fed = block.mlp.forward(block.ln_2.forward(hidden.clone()))?;
             hidden = hidden + fed;

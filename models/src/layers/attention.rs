@@ -1,15 +1,18 @@
 //! Multi-head self-attention with grouped key/value heads: one fused Q/K/V projection, a host
 //! pass that splits heads and applies the optional per-head RMSNorm and RoPE, the backend's
-//! fused masked attention, and the output projection.
+//! fused masked attention (or, for one new token per row over a KV cache, the host kernel in
+//! [`crate::layers::decode_attention`]), and the output projection.
 
+use burn::tensor::Tensor;
 use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
-use burn::tensor::{Bool, Tensor};
 
 use crate::error::ForwardError;
+use crate::layers::decode_attention::attend_one_token;
 use crate::layers::host::{for_each_row, from_host, to_host};
-use crate::layers::kv_cache::{KvCache, LayerKv};
+use crate::layers::kv_cache::KvCache;
 use crate::layers::linear::Linear;
+use crate::layers::mask::LayerMask;
 use crate::layers::rms_norm::RmsNorm;
 use crate::layers::rope::RopeTable;
 
@@ -66,14 +69,13 @@ impl SelfAttention {
         }
     }
 
-    /// Attends `x` (`[rows, seq, hidden]`) under `mask` (`[rows, 1, seq, slots]`, `true` =
-    /// hidden), rotating queries and keys with `rope` when given, and appending this step's
+    /// Attends `x` (`[rows, seq, hidden]`) under `mask`, rotating queries and keys with `rope` when given, and appending this step's
     /// keys and values to `cache` when given.
     pub(crate) fn forward(
         &self,
         x: Tensor<3>,
         rope: Option<&RopeTable>,
-        mask: Tensor<4, Bool>,
+        mask: LayerMask<'_>,
         cache: Option<LayerCacheSlot<'_>>,
     ) -> Result<Tensor<3>, ForwardError> {
         let [rows, seq, _] = x.dims();
@@ -96,28 +98,29 @@ impl SelfAttention {
         let q = split.heads(0, heads, self.q_norm.as_ref(), true);
         let k = split.heads(heads * head_dim, kv_heads, self.k_norm.as_ref(), true);
         let v = split.heads((heads + kv_heads) * head_dim, kv_heads, None, false);
-        let q = from_host(q, [rows, heads, seq, head_dim], &device);
-        let mut k = from_host(k, [rows, kv_heads, seq, head_dim], &device);
-        let mut v = from_host(v, [rows, kv_heads, seq, head_dim], &device);
-        if let Some(LayerCacheSlot { cache, layer }) = cache {
-            if let Some(past) = cache.layer(layer) {
-                k = Tensor::cat(vec![past.keys.clone(), k], 2);
-                v = Tensor::cat(vec![past.values.clone(), v], 2);
+        let kv_shape = [rows, kv_heads, seq, head_dim];
+        let (k, v) = match cache {
+            Some(LayerCacheSlot { cache, layer }) => {
+                let kv = cache.append(layer, (kv_heads, head_dim), &k, &v, seq);
+                if seq == 1 {
+                    let context = attend_one_token(&q, kv, &mask.hidden(), &self.layout);
+                    let merged = from_host(context, [rows, 1, heads * head_dim], &device);
+                    return self.out.forward(merged);
+                }
+                kv.tensors(&device)
             }
-            cache.set_layer(
-                layer,
-                LayerKv {
-                    keys: k.clone(),
-                    values: v.clone(),
-                },
-            );
-        }
+            None => (
+                from_host(k, kv_shape, &device),
+                from_host(v, kv_shape, &device),
+            ),
+        };
+        let q = from_host(q, [rows, heads, seq, head_dim], &device);
         let options = AttentionModuleOptions {
             scale: Some(self.layout.scale),
             softcap: self.layout.softcap,
             is_causal: false,
         };
-        let context = attention(q, k, v, Some(mask), None, options);
+        let context = attention(q, k, v, Some(mask.tensor()), None, options);
         let merged = context
             .swap_dims(1, 2)
             .reshape([rows, seq, heads * head_dim]);

@@ -2,10 +2,11 @@
 //! `h += [post_attn_norm](attn(input_norm(h)))`, then
 //! `h += [post_ffn_norm](mlp(pre_ffn_norm(h)))`, where the bracketed norms are Gemma's.
 
-use burn::tensor::{Bool, Tensor};
+use burn::tensor::Tensor;
 
 use crate::error::ForwardError;
 use crate::layers::attention::{LayerCacheSlot, SelfAttention};
+use crate::layers::mask::LayerMask;
 use crate::layers::mlp::GatedMlp;
 use crate::layers::rms_norm::RmsNorm;
 use crate::layers::rope::RopeTable;
@@ -68,7 +69,7 @@ impl DecoderLayer {
         &self,
         hidden: Tensor<3>,
         rope: &RopeTable,
-        mask: Tensor<4, Bool>,
+        mask: LayerMask<'_>,
         cache: Option<LayerCacheSlot<'_>>,
     ) -> Result<Tensor<3>, ForwardError> {
         let normed = self.norms.input.forward(hidden.clone())?;

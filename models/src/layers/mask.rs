@@ -84,7 +84,24 @@ impl StepContext {
         mask
     }
 
+    /// The mask of one layer, attending within `window` positions (or globally).
+    pub(crate) fn for_layer(&self, window: Option<usize>) -> LayerMask<'_> {
+        LayerMask {
+            context: self,
+            window,
+        }
+    }
+
     fn build(&self, window: Option<usize>) -> Tensor<4, Bool> {
+        let kv_len = self.past + self.q_len;
+        Tensor::from_data(
+            TensorData::new(self.hidden(window), [self.rows, 1, self.q_len, kv_len]),
+            &self.device,
+        )
+    }
+
+    /// [`StepContext::mask`] on the host, `[rows × q_len × slots]`.
+    fn hidden(&self, window: Option<usize>) -> Vec<bool> {
         let kv_len = self.past + self.q_len;
         let mut hidden = Vec::with_capacity(self.rows * self.q_len * kv_len);
         for row in 0..self.rows {
@@ -101,9 +118,25 @@ impl StepContext {
                 }
             }
         }
-        Tensor::from_data(
-            TensorData::new(hidden, [self.rows, 1, self.q_len, kv_len]),
-            &self.device,
-        )
+        hidden
+    }
+}
+
+/// What one layer may attend to: the step's context with the layer's sliding window.
+#[derive(Clone, Copy)]
+pub(crate) struct LayerMask<'a> {
+    context: &'a StepContext,
+    window: Option<usize>,
+}
+
+impl LayerMask<'_> {
+    /// `[rows, 1, q_len, slots]`, `true` where a query may not see a key.
+    pub(crate) fn tensor(&self) -> Tensor<4, Bool> {
+        self.context.mask(self.window)
+    }
+
+    /// The same flags on the host, `[rows × q_len × slots]`.
+    pub(crate) fn hidden(&self) -> Vec<bool> {
+        self.context.hidden(self.window)
     }
 }

@@ -3,6 +3,7 @@
 
 pub(crate) mod attention;
 pub(crate) mod blas;
+pub(crate) mod decode_attention;
 pub(crate) mod decoder;
 pub(crate) mod host;
 pub(crate) mod kv_cache;

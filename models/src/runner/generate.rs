@@ -1,17 +1,22 @@
-//! Greedy generation for a batch of prompts: left padding, one prefill pass that fills the KV
-//! cache, then one token per step for every row still running. A finished row is fed masked
-//! padding, so it no longer adds to the cache and its answer is fixed.
+//! Greedy generation for a batch of prompts: the prompts prefilled in groups of similar length
+//! (little padding goes through the model, and every pass still has many rows), the group
+//! caches stacked right-aligned into one batch cache, then one token per step for every row still running. A finished row is fed masked padding,
+//! so it no longer adds to the cache and its answer is fixed.
 
 use harness::model::ModelError;
 use harness::request::GenerateResponse;
 
 use crate::arch::{PadSide, TokenBatch};
 use crate::layers::host::to_host;
-use crate::runner::chunks::by_token_budget;
+use crate::layers::kv_cache::KvCache;
+use crate::runner::chunks::{by_similar_length, by_token_budget};
 use crate::runner::engine::Engine;
 use crate::runner::errors::forward_error;
 use crate::runner::score::head_scores;
 use crate::runner::stop::{cut_at_stop, first_stop};
+
+/// Most padding, as a fraction of a prefill pass's tokens, that grouping prompts may add.
+const MAX_PREFILL_PADDING: f64 = 0.1;
 
 /// One generation to run.
 #[derive(Debug, Clone)]
@@ -63,6 +68,48 @@ pub(crate) fn generate(
     Ok(responses)
 }
 
+/// Runs the prompts through the model in groups of similar length, so that little padding is
+/// computed, and returns the batch cache (rows right-aligned, in job order) with each row's
+/// last hidden state (`[rows × hidden]`).
+fn prefill(
+    engine: &Engine<'_>,
+    jobs: &[&GenerationJob<'_>],
+) -> Result<(KvCache, Vec<f32>), ModelError> {
+    let lengths: Vec<usize> = jobs.iter().map(|job| job.prompt.len()).collect();
+    let mut caches = Vec::new();
+    // (group, row in group, last hidden state) per job.
+    let mut rows: Vec<Option<(usize, usize, Vec<f32>)>> = vec![None; jobs.len()];
+    for (g, group) in by_similar_length(&lengths, MAX_PREFILL_PADDING, engine.budget)
+        .into_iter()
+        .enumerate()
+    {
+        let prompts: Vec<&[u32]> = group.iter().map(|&i| jobs[i].prompt.as_slice()).collect();
+        let batch = TokenBatch::padded(&prompts, PadSide::Left).map_err(forward_error)?;
+        let mut cache = engine.lm.new_cache(group.len());
+        let output = engine
+            .forward(&batch, Some(&mut cache), false)
+            .map_err(forward_error)?;
+        let [_, seq, hidden] = output.last_hidden_state.dims();
+        let host = to_host(output.last_hidden_state).map_err(forward_error)?;
+        for (r, &job) in group.iter().enumerate() {
+            // Left padding puts every row's last token last.
+            let at = (r * seq + seq - 1) * hidden;
+            rows[job] = Some((g, r, host[at..at + hidden].to_vec()));
+        }
+        caches.push(cache);
+    }
+    let mut order = Vec::with_capacity(jobs.len());
+    let mut last = Vec::new();
+    for (g, r, state) in rows.into_iter().flatten() {
+        order.push((&caches[g], r));
+        last.extend(state);
+    }
+    let cache = KvCache::stack_left(&order).ok_or_else(|| {
+        ModelError::Backend("the prefilled caches could not be stacked into one batch".into())
+    })?;
+    Ok((cache, last))
+}
+
 /// Progress of one row.
 struct RowState {
     ids: Vec<u32>,
@@ -77,29 +124,16 @@ fn generate_chunk(
     detokenize: &Detokenize<'_>,
 ) -> Result<Vec<GenerateResponse>, ModelError> {
     let rows = jobs.len();
-    let prompts: Vec<&[u32]> = jobs.iter().map(|job| job.prompt.as_slice()).collect();
-    let mut batch = TokenBatch::padded(&prompts, PadSide::Left).map_err(forward_error)?;
-    let mut cache = engine.lm.new_cache(rows);
+    let (mut cache, mut last) = prefill(engine, jobs)?;
     let mut states: Vec<RowState> = (0..rows)
         .map(|_| RowState {
             ids: Vec::new(),
             done: false,
         })
         .collect();
+    let hidden = last.len() / rows;
     loop {
-        let output = engine
-            .forward(&batch, Some(&mut cache), false)
-            .map_err(forward_error)?;
-        let [_, seq, hidden] = output.last_hidden_state.dims();
-        let host = to_host(output.last_hidden_state).map_err(forward_error)?;
         let active: Vec<usize> = (0..rows).filter(|&r| !states[r].done).collect();
-        let mut last = Vec::with_capacity(active.len() * hidden);
-        for &row in &active {
-            // Left padding (and one-token steps) put every row's newest token last.
-            let at = (row * seq + seq - 1) * hidden;
-            last.extend_from_slice(&host[at..at + hidden]);
-        }
-        drop(host);
         let picks = head_scores(engine, last, hidden, &vec![Vec::new(); active.len()])?;
         for (&row, pick) in active.iter().zip(&picks) {
             let state = &mut states[row];
@@ -120,7 +154,16 @@ fn generate_chunk(
             ids.push(next.unwrap_or(0));
             mask.push(next.is_some());
         }
-        batch = TokenBatch::new(rows, 1, ids, mask).map_err(forward_error)?;
+        let batch = TokenBatch::new(rows, 1, ids, mask).map_err(forward_error)?;
+        let output = engine
+            .forward(&batch, Some(&mut cache), false)
+            .map_err(forward_error)?;
+        let host = to_host(output.last_hidden_state).map_err(forward_error)?;
+        // One-token steps: row r's newest hidden state is row r of the output.
+        last = (0..rows)
+            .filter(|&row| !states[row].done)
+            .flat_map(|row| host[row * hidden..(row + 1) * hidden].iter().copied())
+            .collect();
     }
     states
         .into_iter()
