@@ -2,8 +2,11 @@
 # Times `babelbench mt-score` against sacrebleu's command line on FLORES-200-sized corpora:
 # per language, all 1012 devtest lines as references and seeded perturbations of them as
 # hypotheses (words dropped, replaced and swapped; characters for scripts without spaces).
-# Every timing is the median wall time of $RUNS runs of the whole process, start-up included,
-# and the script checks that both print the same score (4 decimals).
+# Two timings per row, each the median of $RUNS runs: the wall time of the whole process,
+# start-up included, and the time of the scoring alone inside the process (files already read:
+# sacrebleu's metric object built and `corpus_score` called, timed in Python; babelbench's
+# `scored ... milliseconds=` log line at RUST_LOG=info). The script checks that both print the
+# same score (4 decimals).
 #
 # Needs: python3 with sacrebleu 2.6.0 (`pip install sacrebleu==2.6.0`) and a built binary,
 # `cargo build --bin babelbench` (dev profile) or `cargo build --release --bin babelbench`.
@@ -67,13 +70,45 @@ median_seconds() {
     printf '%s\n' "${times[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
 }
 
+# Median milliseconds of sacrebleu's in-process scoring: METRIC TOK REF HYP.
+sacrebleu_compute_ms() {
+    python3 - "$RUNS" "$@" <<'PY'
+import statistics, sys, time
+from sacrebleu.metrics import BLEU, CHRF
+runs, metric, tok, ref, hyp = int(sys.argv[1]), *sys.argv[2:]
+refs = [line.rstrip() for line in open(ref, encoding="utf-8").read().split("\n")[:-1]]
+hyps = [line.rstrip() for line in open(hyp, encoding="utf-8").read().split("\n")[:-1]]
+times = []
+for _ in range(runs):
+    start = time.perf_counter()
+    scorer = {"bleu": lambda: BLEU(tokenize=tok), "chrf": lambda: CHRF(),
+              "chrf++": lambda: CHRF(word_order=2)}[metric]()
+    scorer.corpus_score(hyps, [refs])
+    times.append(time.perf_counter() - start)
+print("%.3f" % (statistics.median(times) * 1e3))
+PY
+}
+
+# Median milliseconds of babelbench's in-process scoring, from its log: ARGS...
+babelbench_compute_ms() {
+    local times=()
+    for ((r = 0; r < RUNS; r++)); do
+        times+=("$(RUST_LOG=info "$BIN" "$@" 2>&1 >/dev/null |
+            sed -n 's/.*milliseconds=\([0-9.]*\).*/\1/p')")
+    done
+    printf '%s\n' "${times[@]}" | sort -g | awk '{ a[NR] = $1 } END { printf "%.3f\n", a[int((NR + 1) / 2)] }'
+}
+
 json_score() {
     python3 -c 'import json, sys; print("%.4f" % json.load(sys.stdin)["score"])'
 }
 
-printf '%-9s %-10s %-5s %12s %12s %9s  %s\n' lang metric tok sacrebleu_s babelbench_s speedup score
+printf '%-9s %-7s %-5s %12s %12s %8s %13s %13s %8s  %s\n' lang metric tok sacrebleu_s \
+    babelbench_s speedup sacrebleu_ms babelbench_ms speedup score
 total_sb=0
 total_bb=0
+total_sb_ms=0
+total_bb_ms=0
 for lang in $LANGS; do
     ref="$FLORES_DIR/$lang.devtest"
     hyp="$work/$lang.hyp"
@@ -98,11 +133,17 @@ for lang in $LANGS; do
         fi
         sb=$(median_seconds sacrebleu "$ref" -i "$hyp" "${sb_args[@]}" -q)
         bb=$(median_seconds "$BIN" "${bb_args[@]}")
+        sb_ms=$(sacrebleu_compute_ms "$metric" "$tok" "$ref" "$hyp")
+        bb_ms=$(babelbench_compute_ms "${bb_args[@]}")
         total_sb=$(awk -v a="$total_sb" -v b="$sb" 'BEGIN { print a + b }')
         total_bb=$(awk -v a="$total_bb" -v b="$bb" 'BEGIN { print a + b }')
-        printf '%-9s %-10s %-5s %12.4f %12.4f %8.1fx  %s\n' "$lang" "$metric" "$tok" "$sb" "$bb" \
-            "$(awk -v a="$sb" -v b="$bb" 'BEGIN { print a / b }')" "$bb_score"
+        total_sb_ms=$(awk -v a="$total_sb_ms" -v b="$sb_ms" 'BEGIN { print a + b }')
+        total_bb_ms=$(awk -v a="$total_bb_ms" -v b="$bb_ms" 'BEGIN { print a + b }')
+        printf '%-9s %-7s %-5s %12.4f %12.4f %7.1fx %13.2f %13.2f %7.1fx  %s\n' "$lang" "$metric" \
+            "$tok" "$sb" "$bb" "$(awk -v a="$sb" -v b="$bb" 'BEGIN { print a / b }')" \
+            "$sb_ms" "$bb_ms" "$(awk -v a="$sb_ms" -v b="$bb_ms" 'BEGIN { print a / b }')" "$bb_score"
     done
 done
-printf '%-9s %-10s %-5s %12.4f %12.4f %8.1fx\n' all all - "$total_sb" "$total_bb" \
-    "$(awk -v a="$total_sb" -v b="$total_bb" 'BEGIN { print a / b }')"
+printf '%-9s %-7s %-5s %12.4f %12.4f %7.1fx %13.2f %13.2f %7.1fx\n' all all - "$total_sb" \
+    "$total_bb" "$(awk -v a="$total_sb" -v b="$total_bb" 'BEGIN { print a / b }')" \
+    "$total_sb_ms" "$total_bb_ms" "$(awk -v a="$total_sb_ms" -v b="$total_bb_ms" 'BEGIN { print a / b }')"

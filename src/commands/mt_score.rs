@@ -89,6 +89,8 @@ pub fn run(args: MtScoreArgs) -> anyhow::Result<()> {
     });
     let mut reports = Vec::new();
     for name in metrics {
+        let clock = std::time::Instant::now();
+        let before = reports.len();
         reports.extend(match (name, args.sentence) {
             (MetricName::Bleu, false) => {
                 vec![corpus_report(
@@ -117,6 +119,13 @@ pub fn run(args: MtScoreArgs) -> anyhow::Result<()> {
                 sentence_reports(&Chrf::chrf_plus_plus(), &hyps, &refs)?
             }
         });
+        tracing::info!(
+            metric = ?name,
+            segments = hyps.len(),
+            scores = reports.len() - before,
+            milliseconds = clock.elapsed().as_secs_f64() * 1e3,
+            "scored"
+        );
     }
     let output = if args.json {
         let objects: Vec<String> = reports.iter().map(|r| r.json(args.width)).collect();
