@@ -2,8 +2,8 @@
 //! burn-flex's GEMM on AVX-512 CPUs. The system's OpenBLAS (Debian/Ubuntu: `libopenblas0`) is
 //! loaded at run time; without it (or with `BABELBENCH_OPENBLAS=off`) products go through
 //! burn's GEMM. OpenBLAS is kept single-threaded (its idle threads spin and would take the
-//! cores from the rayon work between products); the output columns are split into blocks,
-//! one sgemm call each, on rayon's threads. Every output value is a dot product over the whole
+//! cores from the rayon work between products); the output columns are split into two blocks
+//! per thread, one sgemm call each, on rayon's threads. Every output value is a dot product over the whole
 //! of `k` in one call, so the result does not depend on the number of threads or blocks.
 
 use std::ffi::{CStr, c_char};
@@ -12,11 +12,15 @@ use std::sync::OnceLock;
 use libloading::Library;
 use rayon::prelude::*;
 
-/// Output columns per sgemm call when the product is split.
-const COLUMNS_PER_BLOCK: usize = 256;
+use crate::error::ForwardError;
 
 /// Multiply-adds below which the product runs as one call on the calling thread.
 const PARALLEL_MIN_WORK: usize = 1 << 20;
+
+/// OpenBLAS's AVX-512 builds send sgemm calls of at most this many multiply-adds (m·n·k) to a
+/// "small matrix" kernel that sums in another order than the blocked one, so a row's result
+/// would depend on how many rows share its call. Calls are padded with zero rows above it.
+const SMALL_KERNEL_MAX_WORK: usize = 1_000_000;
 
 const CBLAS_ROW_MAJOR: i32 = 101;
 const CBLAS_NO_TRANS: i32 = 111;
@@ -125,33 +129,72 @@ fn core_name() -> Option<String> {
 }
 
 /// `x` (`[rows, k]`) times the transpose of `weight` (`[n, k]`), plus `bias` (`[n]`) when
-/// given; returns `[rows, n]`. `None` when OpenBLAS is not loaded or a dimension does not fit
-/// its 32-bit integers.
+/// given; returns `[rows, n]`, or an error when OpenBLAS is not loaded or a dimension does not
+/// fit its 32-bit integers.
 pub(crate) fn matmul_transposed(
     x: &[f32],
     rows: usize,
     weight: &[f32],
     n: usize,
     bias: Option<&[f32]>,
-) -> Option<Vec<f32>> {
-    let sgemm = OPENBLAS.get_or_init(load).as_ref()?.sgemm;
+) -> Result<Vec<f32>, ForwardError> {
+    let k = x.len() / rows.max(1);
+    let width = if rows * n * k < PARALLEL_MIN_WORK {
+        n
+    } else {
+        // Two blocks per thread, whole registers wide.
+        n.div_ceil(2 * rayon::current_num_threads())
+            .next_multiple_of(16)
+    };
+    product(x, rows, weight, n, bias, width)
+}
+
+/// [`matmul_transposed`] with the columns split into blocks of `width` (the last one narrower).
+fn product(
+    x: &[f32],
+    rows: usize,
+    weight: &[f32],
+    n: usize,
+    bias: Option<&[f32]>,
+    width: usize,
+) -> Result<Vec<f32>, ForwardError> {
+    let sgemm = OPENBLAS
+        .get_or_init(load)
+        .as_ref()
+        .ok_or_else(|| ForwardError::Backend("OpenBLAS is not loaded".into()))?
+        .sgemm;
     if rows == 0 || n == 0 {
-        return Some(Vec::new());
+        return Ok(Vec::new());
     }
     let k = x.len() / rows;
-    let (m32, n32, k32) = (
-        i32::try_from(rows).ok()?,
-        i32::try_from(n).ok()?,
-        i32::try_from(k).ok()?,
-    );
-
-    let mut out = vec![0.0f32; rows * n];
+    // Zero rows that lift the narrowest call above the small-matrix kernel's bound.
+    let narrowest = match n % width {
+        0 => width.min(n),
+        rest => rest,
+    };
+    let padded_rows = rows.max(SMALL_KERNEL_MAX_WORK / (narrowest * k).max(1) + 1);
+    let padded;
+    let x = if padded_rows > rows {
+        padded = [x, &vec![0.0f32; (padded_rows - rows) * k]].concat();
+        &padded[..]
+    } else {
+        x
+    };
+    let too_large = || {
+        ForwardError::Backend(format!(
+            "a {rows} × {k} by {k} × {n} product does not fit BLAS's 32-bit sizes; use a \
+             smaller batch"
+        ))
+    };
+    let to_i32 = |v: usize| i32::try_from(v).map_err(|_| too_large());
+    let (m32, n32, k32) = (to_i32(padded_rows)?, to_i32(n)?, to_i32(k)?);
+    let mut out = vec![0.0f32; padded_rows * n];
     let target = Target(out.as_mut_ptr());
     let block = |first: usize| {
-        let width = COLUMNS_PER_BLOCK.min(n - first);
-        // SAFETY: `x` holds `rows × k` values and `weight` holds `n × k`, so rows `first ..
-        // first + width` of `weight` are in bounds; the call writes columns `first .. first +
-        // width` of every row of `out` (`rows × n`, leading dimension `n`), and no two blocks
+        let columns = width.min(n - first) as i32;
+        // SAFETY: `x` holds `padded_rows × k` values and `weight` holds `n × k`, so rows
+        // `first .. first + columns` of `weight` are in bounds; the call writes those columns
+        // of every row of `out` (`padded_rows × n`, leading dimension `n`), and no two blocks
         // share a column, so the concurrent writes never overlap.
         unsafe {
             sgemm(
@@ -159,7 +202,7 @@ pub(crate) fn matmul_transposed(
                 CBLAS_NO_TRANS,
                 CBLAS_TRANS,
                 m32,
-                width as i32,
+                columns,
                 k32,
                 1.0,
                 x.as_ptr(),
@@ -172,39 +215,19 @@ pub(crate) fn matmul_transposed(
             );
         }
     };
-    if rows * n * k < PARALLEL_MIN_WORK {
-        // SAFETY: as in `block`, with one call covering all `n` columns.
-        unsafe {
-            sgemm(
-                CBLAS_ROW_MAJOR,
-                CBLAS_NO_TRANS,
-                CBLAS_TRANS,
-                m32,
-                n32,
-                k32,
-                1.0,
-                x.as_ptr(),
-                k32,
-                weight.as_ptr(),
-                k32,
-                0.0,
-                out.as_mut_ptr(),
-                n32,
-            );
-        }
+    let starts: Vec<usize> = (0..n).step_by(width.max(1)).collect();
+    if starts.len() == 1 {
+        block(0);
     } else {
-        (0..n)
-            .step_by(COLUMNS_PER_BLOCK)
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .for_each(block);
+        starts.into_par_iter().for_each(block);
     }
+    out.truncate(rows * n);
     if let Some(bias) = bias {
         for row in out.chunks_exact_mut(n) {
             row.iter_mut().zip(bias).for_each(|(o, b)| *o += b);
         }
     }
-    Some(out)
+    Ok(out)
 }
 
 /// The output buffer, shared by the blocks of one product (each writes its own columns).
@@ -267,7 +290,7 @@ mod tests {
                 .map(|i| ((i * 5 % 11) as f32 - 5.0) / 4.0)
                 .collect();
             let bias: Vec<f32> = (0..n).map(|j| j as f32 / 10.0).collect();
-            let got = matmul_transposed(&x, rows, &w, n, Some(&bias)).expect("fits i32");
+            let got = matmul_transposed(&x, rows, &w, n, Some(&bias)).expect("OpenBLAS product");
             let expected = naive(&x, rows, &w, n, &bias);
             for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
                 assert!((g - e).abs() < 1e-3 * e.abs().max(1.0), "{i}: {g} vs {e}");
@@ -287,8 +310,40 @@ mod tests {
         let w: Vec<f32> = (0..n * k)
             .map(|i| ((i * 3 % 17) as f32 - 8.0) / 5.0)
             .collect();
-        let all = matmul_transposed(&x, 64, &w, n, None).expect("fits i32");
-        let some = matmul_transposed(&x[5 * k..25 * k], 20, &w, n, None).expect("fits i32");
-        assert_eq!(some, all[5 * n..25 * n]);
+        let all = matmul_transposed(&x, 64, &w, n, None).expect("OpenBLAS product");
+        for (first, rows) in [(5, 20), (0, 17), (40, 1)] {
+            let some = matmul_transposed(&x[first * k..(first + rows) * k], rows, &w, n, None)
+                .expect("OpenBLAS product");
+            assert_eq!(some, all[first * n..(first + rows) * n], "{rows} rows");
+        }
+        // A narrow layer (64 → 48, as in the tiny test models) in small and large batches.
+        let (k, n) = (64, 48);
+        let x: Vec<f32> = (0..300 * k)
+            .map(|i| ((i * 5 % 23) as f32 - 11.0) / 7.0)
+            .collect();
+        let all = matmul_transposed(&x, 300, &w[..n * k], n, None).expect("OpenBLAS product");
+        let some =
+            matmul_transposed(&x[..17 * k], 17, &w[..n * k], n, None).expect("OpenBLAS product");
+        assert_eq!(some, all[..17 * n]);
+    }
+
+    #[test]
+    fn the_column_blocks_do_not_change_the_result() {
+        if !installed() {
+            return;
+        }
+        // 17 × 64 × 200 and 33 × 24 × 200 blocks would take the small-matrix kernel unpadded.
+        let (rows, k, n) = (33, 200, 1000);
+        let x: Vec<f32> = (0..rows * k)
+            .map(|i| ((i * 7 % 29) as f32 - 14.0) / 9.0)
+            .collect();
+        let w: Vec<f32> = (0..n * k)
+            .map(|i| ((i * 3 % 17) as f32 - 8.0) / 5.0)
+            .collect();
+        let whole = product(&x, rows, &w, n, None, n).expect("OpenBLAS product");
+        for width in [16, 64, 112, 256, 488, 999] {
+            let split = product(&x, rows, &w, n, None, width).expect("OpenBLAS product");
+            assert_eq!(split, whole, "blocks of {width} columns");
+        }
     }
 }

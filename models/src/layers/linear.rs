@@ -106,10 +106,10 @@ impl Linear {
     pub(crate) fn forward<const D: usize>(&self, x: Tensor<D>) -> Result<Tensor<D>, ForwardError> {
         let dims = x.dims();
         let rows: usize = dims[..D - 1].iter().product();
-        let kernel: Option<HostKernel> = if rows <= MAX_ROWS {
-            Some(few_rows)
+        let kernel = if rows <= MAX_ROWS {
+            Some(HostKernel::FewRows)
         } else if blas::loaded() {
-            Some(many_rows)
+            Some(HostKernel::OpenBlas)
         } else {
             None
         };
@@ -120,7 +120,7 @@ impl Linear {
             let [n, _] = self.weight.dims();
             let device = x.device();
             let values = to_host(x)?;
-            let out = kernel(&values, rows, weight, n, self.bias_host.as_deref())?;
+            let out = kernel.run(&values, rows, weight, n, self.bias_host.as_deref())?;
             let mut out_dims = dims;
             out_dims[D - 1] = n;
             return Ok(from_host(out, out_dims, &device));
@@ -133,32 +133,28 @@ impl Linear {
     }
 }
 
-/// A product `x·Wᵀ + b` on host buffers: `x` (`[rows, k]`), `weight` (`[n, k]`), `bias`.
-type HostKernel =
-    fn(&[f32], usize, &[f32], usize, Option<&[f32]>) -> Result<Vec<f32>, ForwardError>;
-
-/// [`matmul_rows`] as a [`HostKernel`].
-fn few_rows(
-    x: &[f32],
-    rows: usize,
-    weight: &[f32],
-    n: usize,
-    bias: Option<&[f32]>,
-) -> Result<Vec<f32>, ForwardError> {
-    Ok(matmul_rows(x, rows, weight, n, bias))
+/// Where a product `x·Wᵀ + b` on host buffers runs.
+#[derive(Clone, Copy)]
+enum HostKernel {
+    /// [`matmul_rows`]: up to [`MAX_ROWS`] rows.
+    FewRows,
+    /// [`blas::matmul_transposed`]: OpenBLAS.
+    OpenBlas,
 }
 
-/// [`blas::matmul_transposed`] as a [`HostKernel`].
-fn many_rows(
-    x: &[f32],
-    rows: usize,
-    weight: &[f32],
-    n: usize,
-    bias: Option<&[f32]>,
-) -> Result<Vec<f32>, ForwardError> {
-    blas::matmul_transposed(x, rows, weight, n, bias).ok_or_else(|| {
-        ForwardError::Backend(format!(
-            "a {rows} × {n} product does not fit BLAS's 32-bit sizes; use a smaller batch"
-        ))
-    })
+impl HostKernel {
+    /// `x` (`[rows, k]`) times the transpose of `weight` (`[n, k]`), plus `bias`.
+    fn run(
+        self,
+        x: &[f32],
+        rows: usize,
+        weight: &[f32],
+        n: usize,
+        bias: Option<&[f32]>,
+    ) -> Result<Vec<f32>, ForwardError> {
+        match self {
+            Self::FewRows => Ok(matmul_rows(x, rows, weight, n, bias)),
+            Self::OpenBlas => blas::matmul_transposed(x, rows, weight, n, bias),
+        }
+    }
 }
