@@ -10,15 +10,22 @@ use crate::runner::chunks::by_token_budget;
 use crate::runner::engine::Engine;
 use crate::runner::errors::forward_error;
 
-/// Pooled hidden states of each token sequence (each non-empty).
+/// Hidden-state values (f32) one forward pass may hold at once, every layer counted: 32 MiB.
+const STATES_BUDGET: usize = 1 << 23;
+
+/// Pooled hidden states of each token sequence (each non-empty). A pass keeps every layer's
+/// states until it has pooled them, so passes here take fewer tokens than the runner's budget.
 pub(crate) fn pooled_hidden_states(
     engine: &Engine<'_>,
     sequences: &[Vec<u32>],
     pooling: Pooling,
 ) -> Result<Vec<HiddenStates>, ModelError> {
     let lengths: Vec<usize> = sequences.iter().map(Vec::len).collect();
+    let info = engine.lm.info();
+    let per_token = (info.num_layers + 1) * info.hidden_size;
+    let budget = engine.budget.min(STATES_BUDGET / per_token.max(1)).max(1);
     let mut out = Vec::with_capacity(sequences.len());
-    for range in by_token_budget(&lengths, engine.budget) {
+    for range in by_token_budget(&lengths, budget) {
         let chunk = &sequences[range];
         let batch = TokenBatch::padded(chunk, PadSide::Right).map_err(forward_error)?;
         let output = engine.forward(&batch, None, true).map_err(forward_error)?;
