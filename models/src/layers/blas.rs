@@ -49,8 +49,8 @@ type Sgemm = unsafe extern "C" fn(
 /// The loaded library and its sgemm.
 struct OpenBlas {
     sgemm: Sgemm,
-    /// Keeps `sgemm` loaded.
-    _library: Library,
+    /// Keeps `sgemm` loaded; asked for the core name.
+    library: Library,
 }
 
 static OPENBLAS: OnceLock<Option<OpenBlas>> = OnceLock::new();
@@ -95,10 +95,7 @@ fn load() -> Option<OpenBlas> {
     };
     // SAFETY: sets OpenBLAS's own thread count, before any product.
     unsafe { set_threads(1) };
-    Some(OpenBlas {
-        sgemm,
-        _library: library,
-    })
+    Some(OpenBlas { sgemm, library })
 }
 
 /// The OpenBLAS kernel core for this CPU: "SkylakeX" with AVX-512, "Haswell" with AVX2 and FMA.
@@ -118,7 +115,7 @@ fn core_for_this_cpu() -> Option<&'static str> {
 
 /// The core OpenBLAS says it runs on.
 fn core_name() -> Option<String> {
-    let library = &OPENBLAS.get()?.as_ref()?._library;
+    let library = &OPENBLAS.get()?.as_ref()?.library;
     // SAFETY: `openblas_get_corename` returns a static NUL-terminated string.
     unsafe {
         let name: unsafe extern "C" fn() -> *const c_char =
