@@ -32,7 +32,7 @@ pub struct ModelInfo {
     pub vocab_size: usize,
     /// Longest sequence the model accepts.
     pub max_context: usize,
-    /// Backend name, e.g. `flex`.
+    /// Backend name, e.g. `flex` (`flex+openblas` when OpenBLAS does the many-row products).
     pub backend: String,
     /// Compute dtype, e.g. `f32`.
     pub dtype: String,

@@ -226,15 +226,21 @@ fn preview(text: &str) -> String {
 }
 
 /// The backend's short name (`flex`, `cuda`, …) from the device's debug form
-/// (`Device<Flex(FlexDevice)>`).
+/// (`Device<Flex(FlexDevice)>`), with `+openblas` where the CPU backend's many-row products go
+/// through OpenBLAS: its sums round differently, so runs and caches keep the two apart.
 fn backend_name(device: &Device) -> String {
     let debug = format!("{device:?}");
     let inner = debug.strip_prefix("Device<").unwrap_or(&debug);
-    inner
+    let name = inner
         .split(['(', ' ', '{', '>'])
         .next()
         .unwrap_or(inner)
-        .to_lowercase()
+        .to_lowercase();
+    if name == "flex" && crate::openblas_core().is_some() {
+        format!("{name}+openblas")
+    } else {
+        name
+    }
 }
 
 impl LanguageModel for BurnModel {
