@@ -69,8 +69,8 @@ impl SelfAttention {
         }
     }
 
-    /// Attends `x` (`[rows, seq, hidden]`) under `mask`, rotating queries and keys with `rope` when given, and appending this step's
-    /// keys and values to `cache` when given.
+    /// Attends `x` (`[rows, seq, hidden]`) under `mask`, rotating queries and keys with `rope`
+    /// when given, and appending this step's keys and values to `cache` when given.
     pub(crate) fn forward(
         &self,
         x: Tensor<3>,

@@ -3,8 +3,9 @@
 //! loaded at run time; without it (or with `BABELBENCH_OPENBLAS=off`) products go through
 //! burn's GEMM. OpenBLAS is kept single-threaded (its idle threads spin and would take the
 //! cores from the rayon work between products); the output columns are split into two blocks
-//! per thread, one sgemm call each, on rayon's threads. Every output value is a dot product over the whole
-//! of `k` in one call, so the result does not depend on the number of threads or blocks.
+//! per thread, one sgemm call each, on rayon's threads. Every output value is a dot product over
+//! the whole of `k` in one call, and no call is small enough for OpenBLAS's small-matrix kernel,
+//! so the result depends neither on the number of threads or blocks nor on the other rows.
 
 use std::ffi::{CStr, c_char};
 use std::sync::OnceLock;
@@ -46,11 +47,13 @@ type Sgemm = unsafe extern "C" fn(
     i32,
 );
 
-/// The loaded library and its sgemm.
+/// The loaded library, its sgemm and the kernel core it runs.
 struct OpenBlas {
     sgemm: Sgemm,
-    /// Keeps `sgemm` loaded; asked for the core name.
-    library: Library,
+    /// What `openblas_get_corename` said at load, say "SkylakeX".
+    core: String,
+    /// Keeps `sgemm` loaded.
+    _library: Library,
 }
 
 static OPENBLAS: OnceLock<Option<OpenBlas>> = OnceLock::new();
@@ -59,8 +62,10 @@ static OPENBLAS: OnceLock<Option<OpenBlas>> = OnceLock::new();
 /// (say "SkylakeX"), or `None` when products go through burn's GEMM. Call it before the first
 /// product, while no other thread reads the environment (it may set `OPENBLAS_CORETYPE`).
 pub(crate) fn init() -> Option<String> {
-    OPENBLAS.get_or_init(load).as_ref()?;
-    core_name()
+    OPENBLAS
+        .get_or_init(load)
+        .as_ref()
+        .map(|blas| blas.core.clone())
 }
 
 /// Whether products of many rows go through OpenBLAS (loading it on first call).
@@ -86,16 +91,29 @@ fn load() -> Option<OpenBlas> {
         // SAFETY: loading OpenBLAS runs its initialisers, which only set up its own state.
         unsafe { Library::new(name) }.ok()
     })?;
-    // SAFETY: the symbols have these C signatures in every OpenBLAS release.
-    let (sgemm, set_threads) = unsafe {
+    // SAFETY: the symbols have these C signatures in every OpenBLAS release, and
+    // `openblas_get_corename` returns a static NUL-terminated string.
+    let (sgemm, set_threads, core) = unsafe {
         let sgemm: Sgemm = *library.get::<Sgemm>(b"cblas_sgemm\0").ok()?;
         let set_threads: unsafe extern "C" fn(i32) =
             *library.get(b"openblas_set_num_threads\0").ok()?;
-        (sgemm, set_threads)
+        let core_name: unsafe extern "C" fn() -> *const c_char =
+            *library.get(b"openblas_get_corename\0").ok()?;
+        let name = core_name();
+        let core = if name.is_null() {
+            String::from("unknown")
+        } else {
+            CStr::from_ptr(name).to_string_lossy().into_owned()
+        };
+        (sgemm, set_threads, core)
     };
     // SAFETY: sets OpenBLAS's own thread count, before any product.
     unsafe { set_threads(1) };
-    Some(OpenBlas { sgemm, library })
+    Some(OpenBlas {
+        sgemm,
+        core,
+        _library: library,
+    })
 }
 
 /// The OpenBLAS kernel core for this CPU: "SkylakeX" with AVX-512, "Haswell" with AVX2 and FMA.
@@ -111,18 +129,6 @@ fn core_for_this_cpu() -> Option<&'static str> {
         }
     }
     None
-}
-
-/// The core OpenBLAS says it runs on.
-fn core_name() -> Option<String> {
-    let library = &OPENBLAS.get()?.as_ref()?.library;
-    // SAFETY: `openblas_get_corename` returns a static NUL-terminated string.
-    unsafe {
-        let name: unsafe extern "C" fn() -> *const c_char =
-            *library.get(b"openblas_get_corename\0").ok()?;
-        let name = name();
-        (!name.is_null()).then(|| CStr::from_ptr(name).to_string_lossy().into_owned())
-    }
 }
 
 /// `x` (`[rows, k]`) times the transpose of `weight` (`[n, k]`), plus `bias` (`[n]`) when

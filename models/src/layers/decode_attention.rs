@@ -8,7 +8,8 @@ use rayon::prelude::*;
 use crate::layers::attention::HeadLayout;
 use crate::layers::kv_cache::LayerKv;
 
-/// `softmax(scale · q·Kᵀ [+ softcap], hidden slots left out) · V` for every row and query head.
+/// `softmax(scale · q·Kᵀ [+ softcap], hidden slots left out) · V` for every row and query
+/// head.
 ///
 /// `queries` is `[rows, heads, head_dim]`, `hidden` `[rows, slots]` (`true` = may not be seen);
 /// returns `[rows, heads · head_dim]`. Query head `h` reads key/value head

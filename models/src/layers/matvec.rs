@@ -1,7 +1,7 @@
 //! `x·Wᵀ` for a few rows of `x` against a row-major `[out, in]` weight, streaming the weight
-//! once with SIMD dot products (AVX-512 or AVX2/FMA, chosen at run time). General GEMM repacks the whole weight on every call, which
-//! dominates decoding steps and small LM-head calls; here each weight row is read once and
-//! multiplied with every input row while it sits in cache.
+//! once with SIMD dot products (AVX-512 or AVX2/FMA, chosen at run time). General GEMM repacks
+//! the whole weight on every call, which dominates decoding steps and small LM-head calls; here
+//! each weight row is read once and multiplied with every input row while it sits in cache.
 
 use rayon::prelude::*;
 

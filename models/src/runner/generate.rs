@@ -1,7 +1,8 @@
 //! Greedy generation for a batch of prompts: the prompts prefilled in groups of similar length
 //! (little padding goes through the model, and every pass still has many rows), the group
-//! caches stacked right-aligned into one batch cache, then one token per step for every row still running. A finished row is fed masked padding,
-//! so it no longer adds to the cache and its answer is fixed.
+//! caches stacked right-aligned into one batch cache, then one token per step for every row
+//! still running. A finished row is fed masked padding, so it no longer adds to the cache and
+//! its answer is fixed.
 
 use harness::model::ModelError;
 use harness::request::GenerateResponse;
