@@ -16,8 +16,9 @@
 
 use harness::metric::{Metric, Signature, Statistics};
 
-use super::ngrams::{Interner, NgramCounts, match_ngrams};
+use super::ngrams::NgramCounts;
 use super::tokenizers::BleuTokenizer;
+use super::units::with_scratch;
 use super::{SACREBLEU_VERSION, TranslationMetric, pystr};
 
 /// The highest n-gram order of BLEU.
@@ -215,14 +216,17 @@ impl TranslationMetric for Bleu {
     fn segment_stats(&self, hypothesis: &str, reference: &str) -> BleuStats {
         let hypothesis = self.spaced(hypothesis);
         let reference = self.spaced(reference);
-        let mut interner = Interner::new();
-        let hypothesis_words = interner.ids(pystr::split(&hypothesis));
-        let reference_words = interner.ids(pystr::split(&reference));
         let mut counts = [NgramCounts::default(); BLEU_MAX_ORDER];
-        match_ngrams(&hypothesis_words, &reference_words, &mut counts);
+        let (hyp_len, ref_len) = with_scratch(|scratch| {
+            scratch.match_words(
+                pystr::split(&hypothesis),
+                pystr::split(&reference),
+                &mut counts,
+            )
+        });
         BleuStats {
-            hyp_len: hypothesis_words.len() as u64,
-            ref_len: reference_words.len() as u64,
+            hyp_len: hyp_len as u64,
+            ref_len: ref_len as u64,
             matched: counts.map(|c| c.matched),
             total: counts.map(|c| c.hypothesis),
         }

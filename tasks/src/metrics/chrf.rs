@@ -16,7 +16,8 @@
 use harness::metric::{Metric, Signature, Statistics};
 
 use super::error::MetricError;
-use super::ngrams::{Interner, NgramCounts, match_ngrams};
+use super::ngrams::NgramCounts;
+use super::units::with_scratch;
 use super::{SACREBLEU_VERSION, TranslationMetric, pystr};
 
 /// Per-order n-gram statistics of chrF: character orders first, then word orders.
@@ -102,35 +103,19 @@ fn is_ascii_punctuation(c: char) -> bool {
 
 /// The words of `text` with one leading or trailing ASCII punctuation character split off,
 /// as sacrebleu's `CHRF._remove_punctuation` (which splits `(hi)` into `(hi` and `)`).
-fn words_with_punctuation_split(text: &str) -> Vec<&str> {
-    let mut words = Vec::new();
-    for word in pystr::split(text) {
+fn words_with_punctuation_split(text: &str) -> impl Iterator<Item = &str> {
+    pystr::split(text).flat_map(|word| {
         let mut chars = word.chars();
         let first = chars.next();
         let last = chars.next_back();
-        match (first, last) {
-            (Some(_), Some(last)) if is_ascii_punctuation(last) => {
-                let cut = word.len() - last.len_utf8();
-                words.push(&word[..cut]);
-                words.push(&word[cut..]);
-            }
-            (Some(first), Some(_)) if is_ascii_punctuation(first) => {
-                let cut = first.len_utf8();
-                words.push(&word[..cut]);
-                words.push(&word[cut..]);
-            }
-            _ => words.push(word),
-        }
-    }
-    words
-}
-
-/// The code points of `text` without whitespace.
-fn chars_without_whitespace(text: &str) -> Vec<u32> {
-    text.chars()
-        .filter(|&c| !pystr::is_space(c))
-        .map(u32::from)
-        .collect()
+        let cut = match (first, last) {
+            (Some(_), Some(last)) if is_ascii_punctuation(last) => word.len() - last.len_utf8(),
+            (Some(first), Some(_)) if is_ascii_punctuation(first) => first.len_utf8(),
+            _ => word.len(),
+        };
+        let (head, tail) = word.split_at(cut);
+        std::iter::once(head).chain((!tail.is_empty()).then_some(tail))
+    })
 }
 
 impl Metric for Chrf {
@@ -188,18 +173,17 @@ impl TranslationMetric for Chrf {
     fn segment_stats(&self, hypothesis: &str, reference: &str) -> ChrfStats {
         let mut stats = self.zero_stats();
         let (chars, words) = stats.orders.split_at_mut(self.char_order);
-        match_ngrams(
-            &chars_without_whitespace(hypothesis),
-            &chars_without_whitespace(reference),
-            chars,
-        );
-        if self.word_order > 0 {
-            let mut interner = Interner::new();
-            let hypothesis_words =
-                interner.ids(words_with_punctuation_split(hypothesis).into_iter());
-            let reference_words = interner.ids(words_with_punctuation_split(reference).into_iter());
-            match_ngrams(&hypothesis_words, &reference_words, words);
-        }
+        with_scratch(|scratch| {
+            let keep = |c: char| !pystr::is_space(c);
+            scratch.match_chars(hypothesis, reference, keep, chars);
+            if self.word_order > 0 {
+                scratch.match_words(
+                    words_with_punctuation_split(hypothesis),
+                    words_with_punctuation_split(reference),
+                    words,
+                );
+            }
+        });
         for counts in &mut stats.orders {
             if counts.reference == 0 {
                 counts.hypothesis = 0;
@@ -216,7 +200,7 @@ mod tests {
     #[test]
     fn punctuation_is_split_off_once_per_word() {
         assert_eq!(
-            words_with_punctuation_split("(hi) a, .b ! «x». ..."),
+            words_with_punctuation_split("(hi) a, .b ! «x». ...").collect::<Vec<_>>(),
             ["(hi", ")", "a", ",", ".", "b", "!", "«x»", ".", "..", "."]
         );
     }

@@ -15,6 +15,7 @@ mod ngrams;
 pub mod pystr;
 pub mod report;
 pub mod tokenizers;
+mod units;
 
 use harness::metric::Metric;
 use rayon::prelude::*;

@@ -21,19 +21,45 @@ pub struct Words<'a> {
     pos: usize,
 }
 
+/// What a byte of UTF-8 text says about whitespace.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ByteClass {
+    /// Not whitespace, nor the start of a whitespace character.
+    Other,
+    /// An ASCII whitespace character (or information separator).
+    Space,
+    /// The lead byte 0xC2, 0xE1, 0xE2 or 0xE3 of a multi-byte character that may be
+    /// whitespace; no other byte starts one, and none of these occurs inside a character.
+    MaybeSpace,
+}
+
+/// [`ByteClass`] of every byte value.
+const BYTE_CLASS: [ByteClass; 256] = {
+    let mut classes = [ByteClass::Other; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        classes[byte] = match byte as u8 {
+            b'\t'..=b'\r' | 0x1c..=b' ' => ByteClass::Space,
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => ByteClass::MaybeSpace,
+            _ => ByteClass::Other,
+        };
+        byte += 1;
+    }
+    classes
+};
+
 /// The byte length of the whitespace character starting at byte `i` of `text`, if there is
-/// one. ASCII bytes are tested directly; other whitespace characters start with one of the
-/// lead bytes 0xC2, 0xE1, 0xE2, 0xE3, which never occur inside a character, so only those
-/// positions are decoded.
+/// one.
+#[inline]
 fn space_len(text: &str, i: usize) -> Option<usize> {
-    match text.as_bytes()[i] {
-        b'\t'..=b'\r' | 0x1c..=b' ' => Some(1),
-        0xC2 | 0xE1 | 0xE2 | 0xE3 => text[i..]
+    match BYTE_CLASS[text.as_bytes()[i] as usize] {
+        ByteClass::Space => Some(1),
+        ByteClass::MaybeSpace => text[i..]
             .chars()
             .next()
             .filter(|&c| is_space(c))
             .map(char::len_utf8),
-        _ => None,
+        ByteClass::Other => None,
     }
 }
 
@@ -41,7 +67,8 @@ impl<'a> Iterator for Words<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
-        let len = self.text.len();
+        let bytes = self.text.as_bytes();
+        let len = bytes.len();
         let mut i = self.pos;
         while i < len {
             match space_len(self.text, i) {
@@ -54,7 +81,14 @@ impl<'a> Iterator for Words<'a> {
             return None;
         }
         let start = i;
-        while i < len && space_len(self.text, i).is_none() {
+        loop {
+            // Most bytes are neither whitespace nor a possible start of it.
+            while i < len && BYTE_CLASS[bytes[i] as usize] == ByteClass::Other {
+                i += 1;
+            }
+            if i >= len || space_len(self.text, i).is_some() {
+                break;
+            }
             i += 1;
         }
         self.pos = i;

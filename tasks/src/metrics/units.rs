@@ -1,0 +1,298 @@
+//! Dense ids for the units n-grams are made of, and the per-thread buffers of a segment's
+//! statistics.
+//!
+//! [`super::ngrams::NgramMatcher`] needs each segment pair's units numbered `0..alphabet`:
+//! characters by [`CharIds`], words by [`WordIds`]. Both are open-addressing hash tables
+//! (linear probing, Fibonacci hashing) that are emptied by bumping a generation stamp, so a
+//! segment costs no allocation once the buffers have grown to its size.
+
+use std::cell::RefCell;
+use std::hash::Hasher;
+
+use rustc_hash::FxHasher;
+
+use super::ngrams::{NgramCounts, NgramMatcher};
+
+/// A slot of a [`Slots`] table: a key hash and the id it maps to, valid while `stamp` is the
+/// table's generation.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    hash: u64,
+    id: u32,
+    stamp: u32,
+}
+
+/// The probing part shared by [`CharIds`] and [`WordIds`]: slots found by hash, with the
+/// comparison of the keys behind equal hashes left to the caller.
+#[derive(Default)]
+struct Slots {
+    slots: Vec<Slot>,
+    generation: u32,
+    shift: u32,
+    mask: usize,
+    len: u32,
+}
+
+impl Slots {
+    /// Empties the table, keeping its capacity.
+    fn reset(&mut self) {
+        if self.slots.is_empty() {
+            self.resize(64);
+        }
+        if self.generation == u32::MAX {
+            self.slots.fill(Slot::default());
+            self.generation = 0;
+        }
+        self.generation += 1;
+        self.len = 0;
+    }
+
+    /// Moves the current slots into a table of `capacity` slots (a power of two).
+    fn resize(&mut self, capacity: usize) {
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); capacity]);
+        let old_generation = self.generation;
+        self.generation = 1;
+        self.mask = capacity - 1;
+        self.shift = 64 - capacity.trailing_zeros();
+        for slot in old
+            .into_iter()
+            .filter(|s| s.stamp == old_generation && old_generation > 0)
+        {
+            let mut i = self.home(slot.hash);
+            while self.slots[i].stamp == self.generation {
+                i = (i + 1) & self.mask;
+            }
+            self.slots[i] = Slot {
+                stamp: self.generation,
+                ..slot
+            };
+        }
+    }
+
+    fn home(&self, hash: u64) -> usize {
+        (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    /// The id of the key with `hash` for which `same(id)` holds, or a new id (the number of
+    /// ids so far) and `true` when there is none.
+    fn id(&mut self, hash: u64, mut same: impl FnMut(u32) -> bool) -> (u32, bool) {
+        // Load factor at most 1/2, so probes stay short and always end.
+        if 2 * (self.len as usize + 1) > self.slots.len() {
+            self.resize(2 * self.slots.len());
+        }
+        let mut i = self.home(hash);
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.stamp != self.generation {
+                *slot = Slot {
+                    hash,
+                    id: self.len,
+                    stamp: self.generation,
+                };
+                self.len += 1;
+                return (slot.id, true);
+            }
+            if slot.hash == hash && same(slot.id) {
+                return (slot.id, false);
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+}
+
+/// Dense ids of the characters of one segment pair: ASCII characters through a direct table,
+/// others through a hash table.
+pub(crate) struct CharIds {
+    /// Per ASCII character: its id plus one, 0 when it has none yet.
+    ascii: [u32; 128],
+    slots: Slots,
+}
+
+impl Default for CharIds {
+    fn default() -> Self {
+        CharIds {
+            ascii: [0; 128],
+            slots: Slots::default(),
+        }
+    }
+}
+
+impl CharIds {
+    /// Forgets every id.
+    pub fn reset(&mut self) {
+        self.ascii = [0; 128];
+        self.slots.reset();
+    }
+
+    /// The id of `c`: equal characters, equal ids.
+    pub fn id(&mut self, c: char) -> u32 {
+        if c.is_ascii() {
+            let entry = &mut self.ascii[c as usize];
+            if *entry == 0 {
+                // The next id; the hash table's ids are kept in the same sequence.
+                *entry = self.slots.len + 1;
+                self.slots.len += 1;
+            }
+            return *entry - 1;
+        }
+        // The code point itself is the key, so equal hashes are equal characters.
+        self.slots.id(u64::from(c), |_| true).0
+    }
+
+    /// The number of distinct characters seen since the reset.
+    pub fn len(&self) -> usize {
+        self.slots.len as usize
+    }
+}
+
+/// Dense ids of the words of one segment pair; distinct words are copied once, to compare
+/// words whose hashes are equal.
+#[derive(Default)]
+pub(crate) struct WordIds {
+    slots: Slots,
+    /// The bytes of every distinct word, one after the other.
+    bytes: Vec<u8>,
+    /// Per id: where its word starts in `bytes` (one more entry closes the last).
+    starts: Vec<usize>,
+}
+
+impl WordIds {
+    /// Forgets every id.
+    pub fn reset(&mut self) {
+        self.slots.reset();
+        self.bytes.clear();
+        self.starts.clear();
+        self.starts.push(0);
+    }
+
+    /// The id of `word`: equal words, equal ids.
+    pub fn id(&mut self, word: &str) -> u32 {
+        let mut hasher = FxHasher::default();
+        hasher.write(word.as_bytes());
+        let (bytes, starts) = (&self.bytes, &self.starts);
+        let (id, new) = self.slots.id(hasher.finish(), |id| {
+            bytes[starts[id as usize]..starts[id as usize + 1]] == *word.as_bytes()
+        });
+        if new {
+            self.bytes.extend_from_slice(word.as_bytes());
+            self.starts.push(self.bytes.len());
+        }
+        id
+    }
+
+    /// The number of distinct words seen since the reset.
+    pub fn len(&self) -> usize {
+        self.slots.len as usize
+    }
+}
+
+/// Everything one segment pair's statistics need, kept per thread.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    chars: CharIds,
+    words: WordIds,
+    units: Vec<u32>,
+    matcher: NgramMatcher,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Runs `f` with this thread's scratch buffers.
+pub(crate) fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
+    SCRATCH.with_borrow_mut(f)
+}
+
+impl Scratch {
+    /// Fills `out` with the character n-gram counts of orders `1..=out.len()` of the
+    /// characters of `hypothesis` against those of `reference`, each filtered by `keep`.
+    pub fn match_chars(
+        &mut self,
+        hypothesis: &str,
+        reference: &str,
+        keep: impl Fn(char) -> bool,
+        out: &mut [NgramCounts],
+    ) {
+        self.chars.reset();
+        self.units.clear();
+        for c in hypothesis.chars().filter(|&c| keep(c)) {
+            self.units.push(self.chars.id(c));
+        }
+        let hypothesis_len = self.units.len();
+        for c in reference.chars().filter(|&c| keep(c)) {
+            self.units.push(self.chars.id(c));
+        }
+        self.matcher
+            .match_ngrams(&self.units, hypothesis_len, self.chars.len(), out);
+    }
+
+    /// Fills `out` with the word n-gram counts of orders `1..=out.len()` of the words of
+    /// `hypothesis` against those of `reference`; returns the two numbers of words.
+    pub fn match_words<'a>(
+        &mut self,
+        hypothesis: impl Iterator<Item = &'a str>,
+        reference: impl Iterator<Item = &'a str>,
+        out: &mut [NgramCounts],
+    ) -> (usize, usize) {
+        self.words.reset();
+        self.units.clear();
+        for word in hypothesis {
+            self.units.push(self.words.id(word));
+        }
+        let hypothesis_len = self.units.len();
+        for word in reference {
+            self.units.push(self.words.id(word));
+        }
+        self.matcher
+            .match_ngrams(&self.units, hypothesis_len, self.words.len(), out);
+        (hypothesis_len, self.units.len() - hypothesis_len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_units_share_dense_ids() {
+        let mut words = WordIds::default();
+        words.reset();
+        let ids: Vec<u32> = ["the", "cat", "the", "dog"].map(|w| words.id(w)).to_vec();
+        assert_eq!((ids, words.len()), (vec![0, 1, 0, 2], 3));
+        words.reset();
+        assert_eq!((words.id("dog"), words.len()), (0, 1));
+
+        let mut chars = CharIds::default();
+        chars.reset();
+        let ids: Vec<u32> = "abaéxé".chars().map(|c| chars.id(c)).collect();
+        assert_eq!((ids, chars.len()), (vec![0, 1, 0, 2, 3, 2], 4));
+        chars.reset();
+        assert_eq!((chars.id('é'), chars.id('b'), chars.len()), (0, 1, 2));
+    }
+
+    #[test]
+    fn tables_grow_past_their_first_size() {
+        let mut words = WordIds::default();
+        words.reset();
+        let many: Vec<String> = (0..1000).map(|i| format!("w{i}")).collect();
+        for (i, word) in many.iter().enumerate() {
+            assert_eq!(words.id(word), i as u32);
+        }
+        assert_eq!((words.id("w7"), words.len()), (7, 1000));
+        words.reset();
+        assert_eq!((words.id("w999"), words.id("w7")), (0, 1));
+    }
+
+    #[test]
+    fn words_and_chars_are_matched_through_the_scratch() {
+        with_scratch(|scratch| {
+            let mut counts = [NgramCounts::default(); 2];
+            let lens = scratch.match_words("a b a".split(' '), "b a c".split(' '), &mut counts);
+            assert_eq!(lens, (3, 3));
+            assert_eq!(counts.map(|c| c.matched), [2, 1]);
+            scratch.match_chars("a b", "ab", |c| c != ' ', &mut counts);
+            assert_eq!(counts.map(|c| (c.hypothesis, c.matched)), [(2, 2), (1, 1)]);
+        });
+    }
+}
