@@ -214,16 +214,29 @@ impl Metric for Bleu {
 
 impl TranslationMetric for Bleu {
     fn segment_stats(&self, hypothesis: &str, reference: &str) -> BleuStats {
-        let hypothesis = self.spaced(hypothesis);
-        let reference = self.spaced(reference);
         let mut counts = [NgramCounts::default(); BLEU_MAX_ORDER];
-        let (hyp_len, ref_len) = with_scratch(|scratch| {
-            scratch.match_words(
-                pystr::split(&hypothesis),
-                pystr::split(&reference),
-                &mut counts,
-            )
-        });
+        let (hyp_len, ref_len) = if self.tokenizer == BleuTokenizer::Char {
+            // The `char` tokens are the characters that are not whitespace, so they are
+            // numbered as characters, without building the spaced text.
+            with_scratch(|scratch| {
+                scratch.match_chars(
+                    pystr::rstrip(hypothesis),
+                    pystr::rstrip(reference),
+                    |c| !pystr::is_space(c),
+                    &mut counts,
+                )
+            })
+        } else {
+            let hypothesis = self.spaced(hypothesis);
+            let reference = self.spaced(reference);
+            with_scratch(|scratch| {
+                scratch.match_words(
+                    pystr::split(&hypothesis),
+                    pystr::split(&reference),
+                    &mut counts,
+                )
+            })
+        };
         BleuStats {
             hyp_len: hyp_len as u64,
             ref_len: ref_len as u64,
@@ -275,6 +288,19 @@ mod tests {
             details.verbose(),
             "0.0/0.0/0.0/0.0 (BP = 0.000 ratio = 0.000 hyp_len = 0 ref_len = 4)"
         );
+    }
+
+    #[test]
+    fn char_tokens_are_the_characters_that_are_not_whitespace() {
+        let bleu = Bleu::new(BleuTokenizer::Char);
+        let stats = bleu.segment_stats("ab\u{3000}c a ", " abcb");
+        assert_eq!((stats.hyp_len, stats.ref_len), (4, 4));
+        assert_eq!(stats.matched, [3, 2, 1, 0]);
+        // The same statistics as splitting the tokenizer's own output into words.
+        let spaced = |line: &str| BleuTokenizer::Char.tokenize(line).into_owned();
+        let words = Bleu::new(BleuTokenizer::None)
+            .segment_stats(&spaced("ab\u{3000}c a "), &spaced(" abcb"));
+        assert_eq!(stats, words);
     }
 
     #[test]

@@ -206,14 +206,15 @@ pub(crate) fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
 
 impl Scratch {
     /// Fills `out` with the character n-gram counts of orders `1..=out.len()` of the
-    /// characters of `hypothesis` against those of `reference`, each filtered by `keep`.
+    /// characters of `hypothesis` against those of `reference`, each filtered by `keep`;
+    /// returns the two numbers of characters kept.
     pub fn match_chars(
         &mut self,
         hypothesis: &str,
         reference: &str,
         keep: impl Fn(char) -> bool,
         out: &mut [NgramCounts],
-    ) {
+    ) -> (usize, usize) {
         self.chars.reset();
         self.units.clear();
         for c in hypothesis.chars().filter(|&c| keep(c)) {
@@ -225,6 +226,7 @@ impl Scratch {
         }
         self.matcher
             .match_ngrams(&self.units, hypothesis_len, self.chars.len(), out);
+        (hypothesis_len, self.units.len() - hypothesis_len)
     }
 
     /// Fills `out` with the word n-gram counts of orders `1..=out.len()` of the words of

@@ -58,7 +58,7 @@ pub(super) fn substitute(pieces: &[&[u8]]) -> String {
 /// Substitution 1: appends `text` to `out` with every symbol of its class spaced out.
 fn space_symbols(text: &[u8], out: &mut Vec<u8>) {
     let mut rest = text;
-    while let Some(i) = rest.iter().position(|&b| b != b' ' && is_spaced_symbol(b)) {
+    while let Some(i) = rest.iter().position(|&b| SPACED_SYMBOL[b as usize]) {
         out.extend_from_slice(&rest[..i]);
         out.extend_from_slice(&[b' ', rest[i], b' ']);
         rest = &rest[i + 1..];
@@ -78,10 +78,20 @@ pub(super) fn join_words(text: &str) -> String {
     out
 }
 
-/// The class of substitution 1: `{|}~`, ``[\]^_` ``, space to `&`, `(` to `+`, `:` to `@`, `/`.
-fn is_spaced_symbol(byte: u8) -> bool {
-    matches!(byte, b'{'..=b'~' | b'['..=b'`' | b' '..=b'&' | b'('..=b'+' | b':'..=b'@' | b'/')
-}
+/// Per byte: whether substitution 1 spaces it out. Its class is `{|}~`, ``[\]^_` ``, space
+/// to `&`, `(` to `+`, `:` to `@` and `/`; the space itself is left alone (see above).
+const SPACED_SYMBOL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = matches!(
+            byte as u8,
+            b'{'..=b'~' | b'['..=b'`' | b'!'..=b'&' | b'('..=b'+' | b':'..=b'@' | b'/'
+        );
+        byte += 1;
+    }
+    table
+};
 
 /// Where the byte a pattern fixes lies in its pair, and the positions of that byte.
 enum Fixed<I> {
