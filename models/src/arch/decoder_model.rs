@@ -2,6 +2,7 @@
 //! (optionally scaled), pre-norm blocks, final RMSNorm and a tied or separate LM head. Each
 //! architecture file turns its config into a [`DecoderSpec`].
 
+use burn::tensor::module::embedding;
 use burn::tensor::{Device, Tensor};
 
 use crate::arch::{CausalLm, ForwardOutput, KvCache, ModelInfo, TokenBatch};
@@ -14,7 +15,6 @@ use crate::layers::mlp::{Activation, GatedMlp};
 use crate::layers::param::ParamLoader;
 use crate::layers::rms_norm::{NormWeights, RmsNorm};
 use crate::layers::rope::{Rope, RopeConfig};
-use crate::layers::token_matrix::TokenMatrix;
 
 /// Attention pattern of one block.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,13 +67,12 @@ pub(crate) struct DecoderModel {
     info: ModelInfo,
     heads: HeadLayout,
     device: Device,
-    embed: TokenMatrix,
+    embed: Tensor<2>,
     embed_scale: Option<f32>,
     layers: Vec<DecoderLayer>,
     ropes: Vec<Rope>,
     norm: RmsNorm,
-    /// A separate LM head; `None` when it is tied to `embed`.
-    head: Option<Linear>,
+    head: Linear,
     final_softcap: Option<f64>,
 }
 
@@ -85,7 +84,7 @@ impl DecoderModel {
             hidden_size: hidden,
             ..
         } = spec.info;
-        let embed = TokenMatrix::load(loader, "model.embed_tokens.weight", [vocab_size, hidden])?;
+        let embed = loader.tensor("model.embed_tokens.weight", [vocab_size, hidden])?;
         let layers = spec
             .layers
             .iter()
@@ -100,9 +99,9 @@ impl DecoderModel {
             spec.norm_weights,
         )?;
         let head = if spec.tie_embeddings {
-            None
+            Linear::from_out_in(embed.clone())
         } else {
-            Some(Linear::load(loader, "lm_head", hidden, vocab_size, false)?)
+            Linear::load(loader, "lm_head", hidden, vocab_size, false)?
         };
         Ok(Self {
             info: spec.info.clone(),
@@ -239,7 +238,7 @@ impl CausalLm for DecoderModel {
             .iter()
             .map(|rope| rope.table(context.positions()))
             .collect();
-        let mut hidden = self.embed.embed(batch, &self.device);
+        let mut hidden = embedding(self.embed.clone(), batch.id_tensor(&self.device));
         if let Some(scale) = self.embed_scale {
             hidden = hidden.mul_scalar(scale);
         }
@@ -273,20 +272,13 @@ impl CausalLm for DecoderModel {
 
     fn lm_head(&self, hidden: Tensor<2>) -> Result<Tensor<2>, ForwardError> {
         let width = hidden.dims()[1];
-        let expected = match &self.head {
-            Some(head) => head.in_features(),
-            None => self.embed.hidden(),
-        };
-        if width != expected {
+        if width != self.head.in_features() {
             return Err(ForwardError::HiddenSize {
-                expected,
+                expected: self.head.in_features(),
                 actual: width,
             });
         }
-        let logits = match &self.head {
-            Some(head) => head.forward(hidden)?,
-            None => self.embed.project(hidden)?,
-        };
+        let logits = self.head.forward(hidden)?;
         Ok(match self.final_softcap {
             Some(cap) => logits.div_scalar(cap).tanh().mul_scalar(cap),
             None => logits,

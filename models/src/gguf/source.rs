@@ -1,6 +1,5 @@
 //! A [`WeightSource`] over a GGUF file: tensors looked up by their HF names, dequantized to
-//! f32 one at a time on request, with llama.cpp's conventions undone; Q8_0 matrices can also
-//! be read as [`Int8Rows`] without dequantizing.
+//! f32 one at a time on request, with llama.cpp's conventions undone.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -10,12 +9,10 @@ use serde_json::Value;
 use super::architecture::GgufArchitecture;
 use super::config::synthesize;
 use super::conventions::{Fixup, apply, fixup_for};
-use super::dequant::q8_0_parts;
-use super::ggml_type::GgmlType;
 use super::names::hf_name;
 use super::reader::{GgufFile, TensorInfo};
 use crate::error::LoadError;
-use crate::weights::{HostTensor, Int8Rows, WeightSource};
+use crate::weights::{HostTensor, WeightSource};
 
 /// A GGUF model ready for [`crate::arch::load`]: its architecture, an HF-style config and
 /// its weights.
@@ -143,25 +140,5 @@ impl WeightSource for GgufSource {
 
     fn contains(&self, name: &str) -> bool {
         self.by_hf_name.contains_key(name)
-    }
-
-    fn int8_rows(&self, name: &str) -> Result<Option<Int8Rows>, LoadError> {
-        let Some(entry) = self.by_hf_name.get(name) else {
-            return Ok(None);
-        };
-        let info = &self.file.tensors()[entry.index];
-        let shape = info.shape();
-        if info.ggml_type() != GgmlType::Q8_0 || entry.fixup != Fixup::None || shape.len() != 2 {
-            return Ok(None);
-        }
-        let format_error = |message: String| LoadError::Format {
-            path: self.path().to_path_buf(),
-            message: format!("tensor `{}` ({name}): {message}", info.name()),
-        };
-        let (bytes, scales) = q8_0_parts(self.file.tensor_data(info)?, info.n_elements())
-            .map_err(|e| format_error(e.to_string()))?;
-        Int8Rows::new(shape[0], shape[1], bytes, scales)
-            .map(Some)
-            .ok_or_else(|| format_error(format!("shape {shape:?} is not whole Q8_0 rows")))
     }
 }

@@ -10,7 +10,7 @@ use burn_flex::Flex;
 use crate::error::{ForwardError, LoadError};
 use crate::layers::blas;
 use crate::layers::host::{from_host, to_host};
-use crate::layers::matvec::{MAX_ROWS, Weight, matmul_rows};
+use crate::layers::matvec::{MAX_ROWS, matmul_rows};
 use crate::layers::param::ParamLoader;
 
 /// A dense layer.
@@ -153,7 +153,7 @@ impl HostKernel {
         bias: Option<&[f32]>,
     ) -> Result<Vec<f32>, ForwardError> {
         match self {
-            Self::FewRows => Ok(matmul_rows(x, rows, Weight::F32(weight), n, bias)),
+            Self::FewRows => Ok(matmul_rows(x, rows, weight, n, bias)),
             Self::OpenBlas => blas::matmul_transposed(x, rows, weight, n, bias),
         }
     }

@@ -2,14 +2,8 @@
 //! once with SIMD dot products (AVX-512 or AVX2/FMA, chosen at run time). General GEMM repacks
 //! the whole weight on every call, which dominates decoding steps and small LM-head calls; here
 //! each weight row is read once and multiplied with every input row while it sits in cache.
-//! An [`Int8Rows`] weight is dequantized a few rows at a time into a per-thread buffer that
-//! stays in L1, so memory traffic is its bytes while the sums are the f32 kernel's, bit for bit.
-
-use std::cell::RefCell;
 
 use rayon::prelude::*;
-
-use crate::weights::Int8Rows;
 
 /// Largest number of input rows for which [`matmul_rows`] beats a packed GEMM.
 pub(crate) const MAX_ROWS: usize = 16;
@@ -17,71 +11,31 @@ pub(crate) const MAX_ROWS: usize = 16;
 /// Output columns handled by one parallel task.
 const COLUMNS_PER_TASK: usize = 64;
 
-/// Weight rows of an [`Int8Rows`] weight dequantized at a time: a multiple of every kernel's
-/// block width, so columns pair up as they do for an f32 weight.
-const INT8_COLUMNS: usize = 8;
-
-/// The weight of a [`matmul_rows`] product, `[n, k]`.
-#[derive(Clone, Copy)]
-pub(crate) enum Weight<'a> {
-    /// Row-major f32 values.
-    F32(&'a [f32]),
-    /// 8-bit rows with block scales.
-    Int8(&'a Int8Rows),
-}
-
-thread_local! {
-    /// Dequantized rows of an [`Int8Rows`] weight.
-    static DEQUANTIZED: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
-}
-
 /// `x` (`[rows, k]`) times the transpose of `weight` (`[n, k]`), plus `bias` (`[n]`) when
 /// given; returns `[rows, n]`.
 pub(crate) fn matmul_rows(
     x: &[f32],
     rows: usize,
-    weight: Weight<'_>,
+    weight: &[f32],
     n: usize,
     bias: Option<&[f32]>,
 ) -> Vec<f32> {
     if rows == 0 || n == 0 {
         return Vec::new();
     }
-    let k = x.len() / rows;
+    let product = Product {
+        x,
+        rows,
+        k: x.len() / rows,
+        weight,
+        bias,
+    };
     // Column-major result: every task owns a contiguous block of output columns.
     let mut by_column = vec![0.0f32; n * rows];
-    let tasks = by_column.par_chunks_mut(COLUMNS_PER_TASK * rows).enumerate();
-    match weight {
-        Weight::F32(weight) => {
-            let product = Product {
-                x,
-                rows,
-                k,
-                weight,
-                bias,
-            };
-            tasks.for_each(|(task, block)| product.columns(task * COLUMNS_PER_TASK, block));
-        }
-        Weight::Int8(weight) => tasks.for_each(|(task, block)| {
-            DEQUANTIZED.with_borrow_mut(|buffer| {
-                let first = task * COLUMNS_PER_TASK;
-                for (part, block) in block.chunks_mut(INT8_COLUMNS * rows).enumerate() {
-                    let first = first + part * INT8_COLUMNS;
-                    let columns = block.len() / rows;
-                    buffer.resize(columns * k, 0.0);
-                    weight.dequantize_rows(first, buffer);
-                    let product = Product {
-                        x,
-                        rows,
-                        k,
-                        weight: buffer,
-                        bias: bias.map(|b| &b[first..]),
-                    };
-                    product.columns(0, block);
-                }
-            })
-        }),
-    }
+    by_column
+        .par_chunks_mut(COLUMNS_PER_TASK * rows)
+        .enumerate()
+        .for_each(|(task, block)| product.columns(task * COLUMNS_PER_TASK, block));
     let mut out = vec![0.0f32; rows * n];
     for (column, values) in by_column.chunks(rows).enumerate() {
         for (r, &v) in values.iter().enumerate() {
@@ -454,31 +408,10 @@ mod tests {
     fn a_row_does_not_depend_on_the_other_rows() {
         let (k, n) = (640, 300);
         let (x, w, bias) = operands(MAX_ROWS, k, n);
-        let all = matmul_rows(&x, MAX_ROWS, Weight::F32(&w), n, Some(&bias));
+        let all = matmul_rows(&x, MAX_ROWS, &w, n, Some(&bias));
         for rows in 1..MAX_ROWS {
-            let some = matmul_rows(&x[..rows * k], rows, Weight::F32(&w), n, Some(&bias));
+            let some = matmul_rows(&x[..rows * k], rows, &w, n, Some(&bias));
             assert_eq!(some, all[..rows * n], "{rows} rows");
-        }
-    }
-
-    #[test]
-    fn int8_rows_give_the_f32_product_of_their_values_bit_for_bit() {
-        // 131 columns: two full tasks and a ragged third, with an odd last column.
-        let (k, n) = (96, 131);
-        let bytes: Vec<i8> = (0..n * k).map(|i| ((i * 29 + 7) % 255) as u8 as i8).collect();
-        let scales: Vec<f32> = (0..n * k / Int8Rows::BLOCK)
-            .map(|b| (b as f32 * 0.37).sin() / 64.0)
-            .collect();
-        let int8 = Int8Rows::new(n, k, bytes, scales).unwrap();
-        let mut dense = vec![0.0f32; n * k];
-        int8.dequantize_rows(0, &mut dense);
-        for rows in [1, 3, 8, MAX_ROWS] {
-            let (x, _, bias) = operands(rows, k, n);
-            for bias in [None, Some(bias.as_slice())] {
-                let expected = matmul_rows(&x, rows, Weight::F32(&dense), n, bias);
-                let got = matmul_rows(&x, rows, Weight::Int8(&int8), n, bias);
-                assert_eq!(got, expected, "{rows} rows");
-            }
         }
     }
 }

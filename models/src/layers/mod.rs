@@ -15,4 +15,3 @@ pub(crate) mod mlp;
 pub(crate) mod param;
 pub(crate) mod rms_norm;
 pub(crate) mod rope;
-pub(crate) mod token_matrix;

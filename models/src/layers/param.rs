@@ -3,10 +3,9 @@
 use std::path::Path;
 
 use burn::tensor::{Device, Tensor, TensorData};
-use burn_flex::Flex;
 
 use crate::error::LoadError;
-use crate::weights::{HostTensor, Int8Rows, WeightSource};
+use crate::weights::{HostTensor, WeightSource};
 
 /// Reads checkpoint tensors, checks their shapes and places them on a device.
 pub(crate) struct ParamLoader<'a> {
@@ -28,36 +27,6 @@ impl<'a> ParamLoader<'a> {
     /// The device tensors are placed on.
     pub(crate) fn device(&self) -> &Device {
         self.device
-    }
-
-    /// Whether tensors are placed in host memory (the CPU `flex` backend), where the host
-    /// kernels can read them.
-    pub(crate) fn on_host(&self) -> bool {
-        self.place(vec![0.0], [1])
-            .try_into_primitive::<Flex>()
-            .is_ok()
-    }
-
-    /// The tensor `name` as [`Int8Rows`] when the checkpoint stores it so, checked against
-    /// `shape`.
-    pub(crate) fn int8_rows(
-        &self,
-        name: &str,
-        shape: [usize; 2],
-    ) -> Result<Option<Int8Rows>, LoadError> {
-        let Some(rows) = self.weights.int8_rows(name)? else {
-            return Ok(None);
-        };
-        let actual = vec![rows.rows(), rows.cols()];
-        if actual != shape {
-            return Err(LoadError::ShapeMismatch {
-                path: self.path.to_path_buf(),
-                name: name.to_string(),
-                actual,
-                expected: shape.to_vec(),
-            });
-        }
-        Ok(Some(rows))
     }
 
     /// Whether the checkpoint has a tensor called `name`.

@@ -73,26 +73,6 @@ fn decode_all<F: BlockFormat>(data: &[u8], out: &mut [f32]) {
 
 /// The `n_elements` values of type `ty` packed in `data`, as f32 in storage order.
 pub fn dequantize(ty: GgmlType, data: &[u8], n_elements: usize) -> Result<Vec<f32>, DequantError> {
-    check_blocks(ty, data, n_elements)?;
-    let mut out = vec![0.0f32; n_elements];
-    match ty {
-        GgmlType::F32 => decode_all::<float::F32>(data, &mut out),
-        GgmlType::F16 => decode_all::<float::F16>(data, &mut out),
-        GgmlType::BF16 => decode_all::<float::BF16>(data, &mut out),
-        GgmlType::Q8_0 => decode_all::<q8_0::Q8_0>(data, &mut out),
-        GgmlType::Q4_0 => decode_all::<q4_legacy::Q4_0>(data, &mut out),
-        GgmlType::Q4_1 => decode_all::<q4_legacy::Q4_1>(data, &mut out),
-        GgmlType::Q5_0 => decode_all::<q5_legacy::Q5_0>(data, &mut out),
-        GgmlType::Q5_1 => decode_all::<q5_legacy::Q5_1>(data, &mut out),
-        GgmlType::Q4_K => decode_all::<q4_k::Q4K>(data, &mut out),
-        GgmlType::Q5_K => decode_all::<q5_k::Q5K>(data, &mut out),
-        GgmlType::Q6_K => decode_all::<q6_k::Q6K>(data, &mut out),
-    }
-    Ok(out)
-}
-
-/// The number of blocks `n_elements` values of type `ty` fill, checked against `data`'s length.
-fn check_blocks(ty: GgmlType, data: &[u8], n_elements: usize) -> Result<usize, DequantError> {
     let block = ty.block_elements();
     if !n_elements.is_multiple_of(block) {
         return Err(DequantError::PartialBlock {
@@ -111,14 +91,21 @@ fn check_blocks(ty: GgmlType, data: &[u8], n_elements: usize) -> Result<usize, D
             actual: data.len(),
         });
     }
-    Ok(blocks)
-}
-
-/// Q8_0 data split into its signed bytes (`n_elements` of them) and its per-block scales as
-/// f32, without dequantizing: value `i` is `scales[i / 32] * bytes[i]`.
-pub fn q8_0_parts(data: &[u8], n_elements: usize) -> Result<(Vec<i8>, Vec<f32>), DequantError> {
-    let blocks = check_blocks(GgmlType::Q8_0, data, n_elements)?;
-    Ok(q8_0::split(data, blocks))
+    let mut out = vec![0.0f32; n_elements];
+    match ty {
+        GgmlType::F32 => decode_all::<float::F32>(data, &mut out),
+        GgmlType::F16 => decode_all::<float::F16>(data, &mut out),
+        GgmlType::BF16 => decode_all::<float::BF16>(data, &mut out),
+        GgmlType::Q8_0 => decode_all::<q8_0::Q8_0>(data, &mut out),
+        GgmlType::Q4_0 => decode_all::<q4_legacy::Q4_0>(data, &mut out),
+        GgmlType::Q4_1 => decode_all::<q4_legacy::Q4_1>(data, &mut out),
+        GgmlType::Q5_0 => decode_all::<q5_legacy::Q5_0>(data, &mut out),
+        GgmlType::Q5_1 => decode_all::<q5_legacy::Q5_1>(data, &mut out),
+        GgmlType::Q4_K => decode_all::<q4_k::Q4K>(data, &mut out),
+        GgmlType::Q5_K => decode_all::<q5_k::Q5K>(data, &mut out),
+        GgmlType::Q6_K => decode_all::<q6_k::Q6K>(data, &mut out),
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

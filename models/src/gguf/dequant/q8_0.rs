@@ -18,17 +18,6 @@ impl BlockFormat for Q8_0 {
     }
 }
 
-/// The bytes and f32 scales of `blocks` whole Q8_0 blocks.
-pub(super) fn split(data: &[u8], blocks: usize) -> (Vec<i8>, Vec<f32>) {
-    let mut bytes = Vec::with_capacity(blocks * Q8_0::ELEMS);
-    let mut scales = Vec::with_capacity(blocks);
-    for block in data.chunks_exact(Q8_0::BYTES) {
-        scales.push(f16_at(block, 0));
-        bytes.extend(block[2..].iter().map(|&q| q as i8));
-    }
-    (bytes, scales)
-}
-
 #[cfg(test)]
 mod tests {
     use crate::gguf::dequant::dequantize;
@@ -43,7 +32,5 @@ mod tests {
         let expected: Vec<f32> = (0..32).map(|j| (j as f32 - 16.0) * 0.5).collect();
         assert_eq!(out, expected);
         assert_eq!((out[0], out[16], out[31]), (-8.0, 0.0, 7.5));
-        let (bytes, scales) = crate::gguf::dequant::q8_0_parts(&block, 32).unwrap();
-        assert_eq!((bytes[0], bytes[31], scales), (-16, 15, vec![0.5]));
     }
 }
