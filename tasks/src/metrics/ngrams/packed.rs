@@ -77,12 +77,7 @@ impl PackedMatcher {
             shared_ids[zeros] = (zeros as u32 / bits) as u8;
             missing_ids[zeros] = (zeros as u32 / bits).min(orders as u32) as u8;
         }
-        let lanes: [i16; MAX_ORDERS] = std::array::from_fn(|n| n as i16);
-        // Per order: occurrences of the current n-gram on each side, and matches so far. The
-        // loops run over all lanes with masks, without branches, so that they vectorize.
-        let mut hypothesis_counts = [0i16; MAX_ORDERS];
-        let mut reference_counts = [0i16; MAX_ORDERS];
-        let mut matched = [0i16; MAX_ORDERS];
+        let mut counters = Counters::default();
         let mut previous: Option<u64> = None;
         for &key in &self.keys {
             // Orders at which this key starts a new n-gram: those above the shared ids.
@@ -93,19 +88,150 @@ impl PackedMatcher {
             // The window's ids end at its first zero id.
             let window = key >> (64 - window_bits);
             let present = orders as i16 - i16::from(missing_ids[window.trailing_zeros() as usize]);
-            let reference = -((key & 1) as i16);
-            for n in 0..MAX_ORDERS {
-                let new = -i16::from(lanes[n] >= shared);
-                matched[n] += hypothesis_counts[n].min(reference_counts[n]) & new;
-                let counted = i16::from(lanes[n] < present);
-                hypothesis_counts[n] = (hypothesis_counts[n] & !new) + (counted & !reference);
-                reference_counts[n] = (reference_counts[n] & !new) + (counted & reference);
-            }
+            counters.count(shared, present, key & 1 == 1);
             previous = Some(key);
         }
-        for (n, counts) in out.iter_mut().enumerate() {
-            let last = hypothesis_counts[n].min(reference_counts[n]);
-            counts.matched = (matched[n] + last) as u64;
+        for (counts, matched) in out.iter_mut().zip(counters.matched()) {
+            counts.matched = matched as u64;
+        }
+    }
+}
+
+/// Per order: the occurrences of the current n-gram on each side, and the matches so far.
+/// Every key updates all [`MAX_ORDERS`] lanes at once, with masks instead of branches.
+trait OrderLanes: Default {
+    /// Counts one key: it starts a new n-gram at the orders from `shared` up, has n-grams of
+    /// the orders below `present`, and belongs to the reference when `reference` holds.
+    fn count(&mut self, shared: i16, present: i16, reference: bool);
+    /// The clipped matches per order, the current n-grams included.
+    fn matched(&self) -> [i16; MAX_ORDERS];
+}
+
+/// The lanes on x86-64: one SSE2 register (always present there) per counter.
+#[cfg(target_arch = "x86_64")]
+type Counters = sse2::Lanes;
+/// The lanes elsewhere.
+#[cfg(not(target_arch = "x86_64"))]
+type Counters = PortableLanes;
+
+/// [`OrderLanes`] as plain arrays.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+#[derive(Default)]
+struct PortableLanes {
+    hypothesis: [i16; MAX_ORDERS],
+    reference: [i16; MAX_ORDERS],
+    matched: [i16; MAX_ORDERS],
+}
+
+#[cfg(any(test, not(target_arch = "x86_64")))]
+impl OrderLanes for PortableLanes {
+    fn count(&mut self, shared: i16, present: i16, reference: bool) {
+        let side = -i16::from(reference);
+        for n in 0..MAX_ORDERS {
+            let lane = n as i16;
+            let new = -i16::from(lane >= shared);
+            self.matched[n] += self.hypothesis[n].min(self.reference[n]) & new;
+            let counted = i16::from(lane < present);
+            self.hypothesis[n] = (self.hypothesis[n] & !new) + (counted & !side);
+            self.reference[n] = (self.reference[n] & !new) + (counted & side);
+        }
+    }
+
+    fn matched(&self) -> [i16; MAX_ORDERS] {
+        std::array::from_fn(|n| self.matched[n] + self.hypothesis[n].min(self.reference[n]))
+    }
+}
+
+/// [`OrderLanes`] in SSE2 registers, eight `i16` lanes each.
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi16, _mm_and_si128, _mm_andnot_si128, _mm_cmpgt_epi16, _mm_min_epi16,
+        _mm_set1_epi16, _mm_setr_epi16, _mm_setzero_si128, _mm_storeu_si128, _mm_sub_epi16,
+    };
+
+    use super::{MAX_ORDERS, OrderLanes};
+
+    /// The three counters of every order.
+    pub(super) struct Lanes {
+        hypothesis: __m128i,
+        reference: __m128i,
+        matched: __m128i,
+    }
+
+    impl Default for Lanes {
+        fn default() -> Self {
+            // SAFETY (here and below): every x86-64 CPU has SSE2.
+            unsafe {
+                Lanes {
+                    hypothesis: _mm_setzero_si128(),
+                    reference: _mm_setzero_si128(),
+                    matched: _mm_setzero_si128(),
+                }
+            }
+        }
+    }
+
+    impl OrderLanes for Lanes {
+        #[inline]
+        fn count(&mut self, shared: i16, present: i16, reference: bool) {
+            // SAFETY: every x86-64 CPU has SSE2.
+            unsafe { self.count_sse2(shared, present, reference) }
+        }
+
+        fn matched(&self) -> [i16; MAX_ORDERS] {
+            let mut out = [0i16; MAX_ORDERS];
+            // SAFETY: every x86-64 CPU has SSE2, and `out` holds exactly 16 bytes (the store
+            // is unaligned).
+            unsafe {
+                let total =
+                    _mm_add_epi16(self.matched, _mm_min_epi16(self.hypothesis, self.reference));
+                _mm_storeu_si128(out.as_mut_ptr().cast(), total);
+            }
+            out
+        }
+    }
+
+    impl Lanes {
+        /// [`OrderLanes::count`].
+        #[inline]
+        #[target_feature(enable = "sse2")]
+        fn count_sse2(&mut self, shared: i16, present: i16, reference: bool) {
+            let lanes = _mm_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7);
+            // All ones in the lanes of orders that start a new n-gram (lane >= shared).
+            let new = _mm_cmpgt_epi16(lanes, _mm_set1_epi16(shared - 1));
+            let clipped = _mm_min_epi16(self.hypothesis, self.reference);
+            self.matched = _mm_add_epi16(self.matched, _mm_and_si128(clipped, new));
+            // All ones (-1) in the lanes of orders the key has an n-gram of.
+            let counted = _mm_cmpgt_epi16(_mm_set1_epi16(present), lanes);
+            let side = _mm_set1_epi16(-i16::from(reference));
+            let hypothesis = _mm_andnot_si128(new, self.hypothesis);
+            let reference = _mm_andnot_si128(new, self.reference);
+            self.hypothesis = _mm_sub_epi16(hypothesis, _mm_andnot_si128(side, counted));
+            self.reference = _mm_sub_epi16(reference, _mm_and_si128(side, counted));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_agree_with_the_portable_lanes() {
+        let mut state = 11u64;
+        let mut counters = Counters::default();
+        let mut portable = PortableLanes::default();
+        for _ in 0..5000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let shared = ((state >> 40) % 9) as i16;
+            let present = ((state >> 50) % 9) as i16;
+            let reference = state >> 63 == 1;
+            counters.count(shared, present, reference);
+            portable.count(shared, present, reference);
+            assert_eq!(counters.matched(), portable.matched());
         }
     }
 }
