@@ -70,8 +70,12 @@ impl<'a> Iterator for Words<'a> {
         let bytes = self.text.as_bytes();
         let len = bytes.len();
         let mut i = self.pos;
-        while i < len {
-            match space_len(self.text, i) {
+        loop {
+            // Most whitespace is ASCII.
+            while i < len && BYTE_CLASS[bytes[i] as usize] == ByteClass::Space {
+                i += 1;
+            }
+            match (i < len).then(|| space_len(self.text, i)).flatten() {
                 Some(n) => i += n,
                 None => break,
             }
