@@ -69,8 +69,9 @@ pub fn run(args: MtScoreArgs) -> anyhow::Result<()> {
     if args.sentence && args.confidence {
         bail!("--confidence is unavailable with --sentence: drop one of the two flags");
     }
-    let hyps = read_lines(&args.hyp, "--hyp")?;
-    let refs = read_lines(&args.reference, "--ref")?;
+    let hyp_text = read_text(&args.hyp, "--hyp")?;
+    let ref_text = read_text(&args.reference, "--ref")?;
+    let (hyps, refs) = (lines(&hyp_text), lines(&ref_text));
     if hyps.len() != refs.len() {
         bail!(
             "--hyp {} has {} lines but --ref {} has {}: give exactly one hypothesis per reference line",
@@ -150,8 +151,8 @@ pub fn run(args: MtScoreArgs) -> anyhow::Result<()> {
 /// The corpus score of `metric`, with a bootstrap interval when `bootstrap` is given.
 fn corpus_report<M: TranslationMetric>(
     metric: &M,
-    hyps: &[String],
-    refs: &[String],
+    hyps: &[&str],
+    refs: &[&str],
     bootstrap: Option<Bootstrap>,
 ) -> anyhow::Result<ScoreReport> {
     let stats = metric.corpus_stats(hyps, refs)?;
@@ -181,8 +182,8 @@ fn corpus_report<M: TranslationMetric>(
 /// One report per sentence.
 fn sentence_reports<M: TranslationMetric>(
     metric: &M,
-    hyps: &[String],
-    refs: &[String],
+    hyps: &[&str],
+    refs: &[&str],
 ) -> anyhow::Result<Vec<ScoreReport>> {
     let name = metric.name();
     let signature = metric.signature();
@@ -199,31 +200,31 @@ fn sentence_reports<M: TranslationMetric>(
         .collect())
 }
 
-/// The lines of a UTF-8 file, each without trailing whitespace, as sacrebleu reads them
-/// (split on `\n` only; a final newline does not start another line).
-fn read_lines(path: &Path, flag: &str) -> anyhow::Result<Vec<String>> {
+/// The text of a UTF-8 file that is not empty.
+fn read_text(path: &Path, flag: &str) -> anyhow::Result<String> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read the {flag} file {}", path.display()))?;
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(text) => text,
-        Err(err) => {
-            let offset = err.valid_up_to();
-            let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-            bail!(
-                "the {flag} file {} is not valid UTF-8: line {line} (byte offset {offset}); convert the file to UTF-8",
-                path.display()
-            );
-        }
-    };
+    let text = String::from_utf8(bytes).map_err(|err| {
+        let bytes = err.as_bytes();
+        let offset = err.utf8_error().valid_up_to();
+        let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+        anyhow::anyhow!(
+            "the {flag} file {} is not valid UTF-8: line {line} (byte offset {offset}); convert the file to UTF-8",
+            path.display()
+        )
+    })?;
     if text.is_empty() {
         bail!(
             "the {flag} file {} is empty: give one sentence per line",
             path.display()
         );
     }
+    Ok(text)
+}
+
+/// The lines of `text`, each without trailing whitespace, as sacrebleu reads them (split on
+/// `\n` only; a final newline does not start another line).
+fn lines(text: &str) -> Vec<&str> {
     let body = text.strip_suffix('\n').unwrap_or(text);
-    Ok(body
-        .split('\n')
-        .map(|line| pystr::rstrip(line).to_string())
-        .collect())
+    body.split('\n').map(pystr::rstrip).collect()
 }
