@@ -218,14 +218,7 @@ impl TranslationMetric for Bleu {
         let (hyp_len, ref_len) = if self.tokenizer == BleuTokenizer::Char {
             // The `char` tokens are the characters that are not whitespace, so they are
             // numbered as characters, without building the spaced text.
-            with_scratch(|scratch| {
-                scratch.match_chars(
-                    pystr::rstrip(hypothesis),
-                    pystr::rstrip(reference),
-                    |c| !pystr::is_space(c),
-                    &mut counts,
-                )
-            })
+            with_scratch(|scratch| scratch.match_chars(hypothesis, reference, &mut counts))
         } else {
             let hypothesis = self.spaced(hypothesis);
             let reference = self.spaced(reference);

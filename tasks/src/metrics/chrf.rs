@@ -174,8 +174,7 @@ impl TranslationMetric for Chrf {
         let mut stats = self.zero_stats();
         let (chars, words) = stats.orders.split_at_mut(self.char_order);
         with_scratch(|scratch| {
-            let keep = |c: char| !pystr::is_space(c);
-            scratch.match_chars(hypothesis, reference, keep, chars);
+            scratch.match_chars(hypothesis, reference, chars);
             if self.word_order > 0 {
                 scratch.match_words(
                     words_with_punctuation_split(hypothesis),

@@ -12,6 +12,7 @@ use std::hash::Hasher;
 use rustc_hash::FxHasher;
 
 use super::ngrams::{NgramCounts, NgramMatcher};
+use super::pystr;
 
 /// A slot of a [`Slots`] table: a key hash and the id it maps to, valid while `stamp` is the
 /// table's generation.
@@ -73,6 +74,12 @@ impl Slots {
         (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
+    /// A new id for a key kept outside the table.
+    fn fresh_id(&mut self) -> u32 {
+        self.len += 1;
+        self.len - 1
+    }
+
     /// The id of the key with `hash` for which `same(id)` holds, or a new id (the number of
     /// ids so far) and `true` when there is none.
     fn id(&mut self, hash: u64, mut same: impl FnMut(u32) -> bool) -> (u32, bool) {
@@ -129,9 +136,8 @@ impl CharIds {
         if c.is_ascii() {
             let entry = &mut self.ascii[c as usize];
             if *entry == 0 {
-                // The next id; the hash table's ids are kept in the same sequence.
-                *entry = self.slots.len + 1;
-                self.slots.len += 1;
+                // Ids from the table's sequence, shared with the other characters.
+                *entry = self.slots.fresh_id() + 1;
             }
             return *entry - 1;
         }
@@ -226,22 +232,21 @@ pub(crate) fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
 
 impl Scratch {
     /// Fills `out` with the character n-gram counts of orders `1..=out.len()` of the
-    /// characters of `hypothesis` against those of `reference`, each filtered by `keep`;
-    /// returns the two numbers of characters kept.
+    /// characters of `hypothesis` against those of `reference`, whitespace (Python's) left
+    /// out; returns the two numbers of characters kept.
     pub fn match_chars(
         &mut self,
         hypothesis: &str,
         reference: &str,
-        keep: impl Fn(char) -> bool,
         out: &mut [NgramCounts],
     ) -> (usize, usize) {
         self.chars.reset();
         self.units.clear();
-        for c in hypothesis.chars().filter(|&c| keep(c)) {
+        for c in hypothesis.chars().filter(|&c| !pystr::is_space(c)) {
             self.units.push(self.chars.id(c));
         }
         let hypothesis_len = self.units.len();
-        for c in reference.chars().filter(|&c| keep(c)) {
+        for c in reference.chars().filter(|&c| !pystr::is_space(c)) {
             self.units.push(self.chars.id(c));
         }
         self.matcher
@@ -313,7 +318,7 @@ mod tests {
             let lens = scratch.match_words("a b a".split(' '), "b a c".split(' '), &mut counts);
             assert_eq!(lens, (3, 3));
             assert_eq!(counts.map(|c| c.matched), [2, 1]);
-            scratch.match_chars("a b", "ab", |c| c != ' ', &mut counts);
+            scratch.match_chars("a b", "ab", &mut counts);
             assert_eq!(counts.map(|c| (c.hypothesis, c.matched)), [(2, 2), (1, 1)]);
         });
     }
