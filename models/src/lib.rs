@@ -6,6 +6,7 @@ pub mod error;
 pub mod gguf;
 mod layers;
 pub mod loader;
+pub mod quantized;
 pub mod runner;
 pub mod safetensors_source;
 pub mod tokenizer;

@@ -2,13 +2,13 @@
 //! (optionally scaled), pre-norm blocks, final RMSNorm and a tied or separate LM head. Each
 //! architecture file turns its config into a [`DecoderSpec`].
 
-use burn::tensor::module::embedding;
 use burn::tensor::{Device, Tensor};
 
 use crate::arch::{CausalLm, ForwardOutput, KvCache, ModelInfo, TokenBatch};
 use crate::error::{ForwardError, LoadError};
 use crate::layers::attention::{HeadLayout, LayerCacheSlot, SelfAttention};
 use crate::layers::decoder::{BlockNorms, DecoderLayer};
+use crate::layers::embedding::TokenEmbedding;
 use crate::layers::linear::Linear;
 use crate::layers::mask::StepContext;
 use crate::layers::mlp::{Activation, GatedMlp};
@@ -67,7 +67,7 @@ pub(crate) struct DecoderModel {
     info: ModelInfo,
     heads: HeadLayout,
     device: Device,
-    embed: Tensor<2>,
+    embed: TokenEmbedding,
     embed_scale: Option<f32>,
     layers: Vec<DecoderLayer>,
     ropes: Vec<Rope>,
@@ -84,7 +84,7 @@ impl DecoderModel {
             hidden_size: hidden,
             ..
         } = spec.info;
-        let embed = loader.tensor("model.embed_tokens.weight", [vocab_size, hidden])?;
+        let embed = TokenEmbedding::load(loader, "model.embed_tokens.weight", vocab_size, hidden)?;
         let layers = spec
             .layers
             .iter()
@@ -99,7 +99,7 @@ impl DecoderModel {
             spec.norm_weights,
         )?;
         let head = if spec.tie_embeddings {
-            Linear::from_out_in(embed.clone())
+            embed.tied_head()
         } else {
             Linear::load(loader, "lm_head", hidden, vocab_size, false)?
         };
@@ -238,7 +238,7 @@ impl CausalLm for DecoderModel {
             .iter()
             .map(|rope| rope.table(context.positions()))
             .collect();
-        let mut hidden = embedding(self.embed.clone(), batch.id_tensor(&self.device));
+        let mut hidden = self.embed.lookup(batch, &self.device);
         if let Some(scale) = self.embed_scale {
             hidden = hidden.mul_scalar(scale);
         }

@@ -67,27 +67,34 @@ fn unpermute(shape: &[usize], data: &mut [f32], heads: usize) -> Result<(), Stri
         return Ok(());
     }
     let rows = shape.first().copied().unwrap_or(0);
+    let order = unpermuted_order(rows, heads)?;
+    let cols = data.len().checked_div(rows).unwrap_or(0);
+    let stored = data.to_vec();
+    for (row, &from) in data.chunks_exact_mut(cols.max(1)).zip(&order) {
+        row.copy_from_slice(&stored[from * cols..(from + 1) * cols]);
+    }
+    Ok(())
+}
+
+/// For `rows` rows stored in llama.cpp's interleaved order within each of `heads` heads, the
+/// stored row that each HF row comes from. Fails with a description when the rows cannot be
+/// split into heads of even size.
+pub(crate) fn unpermuted_order(rows: usize, heads: usize) -> Result<Vec<usize>, String> {
     if heads == 0 || !rows.is_multiple_of(heads) || !(rows / heads).is_multiple_of(2) {
         return Err(format!(
             "its {rows} rows cannot be split into {heads} heads of an even number of rows, as \
              the head counts in the metadata require"
         ));
     }
-    let cols = data.len().checked_div(rows).unwrap_or(0);
     let head_rows = rows / heads;
     let half = head_rows / 2;
-    let mut stored = vec![0.0f32; head_rows * cols];
-    for head in data.chunks_exact_mut(head_rows * cols) {
-        stored.copy_from_slice(head);
-        for part in 0..2 {
-            for i in 0..half {
-                let dst = (part * half + i) * cols;
-                let src = (2 * i + part) * cols;
-                head[dst..dst + cols].copy_from_slice(&stored[src..src + cols]);
-            }
-        }
-    }
-    Ok(())
+    Ok((0..rows)
+        .map(|row| {
+            let (head, within) = (row / head_rows, row % head_rows);
+            let (part, i) = (within / half, within % half);
+            head * head_rows + 2 * i + part
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -9,10 +9,11 @@ use std::path::{Path, PathBuf};
 use memmap2::Mmap;
 
 use super::cursor::Cursor;
-use super::dequant::dequantize;
+use super::dequant::{dequantize, dequantize_grouped};
 use super::ggml_type::{GgmlType, supported_list, type_name};
 use super::metadata::{MetaValue, Metadata};
 use crate::error::LoadError;
+use crate::quantized::GroupedQuants;
 
 /// The four bytes every GGUF file starts with.
 const MAGIC: &[u8; 4] = b"GGUF";
@@ -192,6 +193,24 @@ impl GgufFile {
             })?;
         self.release(info);
         Ok(values)
+    }
+
+    /// `info`'s values as grouped 8-bit quants when it is a quantized matrix (see
+    /// [`crate::quantized`]); `None` for float types and tensors of other ranks.
+    pub fn grouped(&self, info: &TensorInfo) -> Result<Option<GroupedQuants>, LoadError> {
+        let shape = info.shape();
+        let [rows, cols] = shape[..] else {
+            return Ok(None);
+        };
+        let data = self.tensor_data(info)?;
+        let grouped = dequantize_grouped(info.ggml_type, data, rows, cols).map_err(|e| {
+            LoadError::Format {
+                path: self.path.clone(),
+                message: format!("tensor `{}`: {e}", info.name),
+            }
+        })?;
+        self.release(info);
+        Ok(grouped)
     }
 
     /// Drops the pages of `info`'s data from the process's resident memory, so that the

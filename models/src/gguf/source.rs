@@ -8,10 +8,11 @@ use serde_json::Value;
 
 use super::architecture::GgufArchitecture;
 use super::config::synthesize;
-use super::conventions::{Fixup, apply, fixup_for};
+use super::conventions::{Fixup, apply, fixup_for, unpermuted_order};
 use super::names::hf_name;
 use super::reader::{GgufFile, TensorInfo};
 use crate::error::LoadError;
+use crate::quantized::GroupedQuants;
 use crate::weights::{HostTensor, WeightSource};
 
 /// A GGUF model ready for [`crate::arch::load`]: its architecture, an HF-style config and
@@ -136,6 +137,28 @@ impl WeightSource for GgufSource {
             message: format!("tensor `{}` ({name}): {message}", info.name()),
         })?;
         Ok(HostTensor { shape, data })
+    }
+
+    fn grouped(&self, name: &str) -> Result<Option<GroupedQuants>, LoadError> {
+        let Some(entry) = self.by_hf_name.get(name) else {
+            return Ok(None);
+        };
+        let info = &self.file.tensors()[entry.index];
+        if entry.fixup == Fixup::NormShift {
+            return Ok(None);
+        }
+        let Some(mut grouped) = self.file.grouped(info)? else {
+            return Ok(None);
+        };
+        if let Fixup::Unpermute { heads } = entry.fixup {
+            let order =
+                unpermuted_order(grouped.rows, heads).map_err(|message| LoadError::Format {
+                    path: self.path().to_path_buf(),
+                    message: format!("tensor `{}` ({name}): {message}", info.name()),
+                })?;
+            grouped.reorder_rows(&order);
+        }
+        Ok(Some(grouped))
     }
 
     fn contains(&self, name: &str) -> bool {

@@ -7,6 +7,7 @@
 //! the whole of `k` in one call, and no call is small enough for OpenBLAS's small-matrix kernel,
 //! so the result depends neither on the number of threads or blocks nor on the other rows.
 
+use std::cell::RefCell;
 use std::ffi::{CStr, c_char};
 use std::sync::OnceLock;
 
@@ -14,6 +15,8 @@ use libloading::Library;
 use rayon::prelude::*;
 
 use crate::error::ForwardError;
+use crate::layers::host::SharedOut;
+use crate::layers::quant_matrix::{PANEL, QuantMatrix};
 
 /// Multiply-adds below which the product runs as one call on the calling thread.
 const PARALLEL_MIN_WORK: usize = 1 << 20;
@@ -22,6 +25,9 @@ const PARALLEL_MIN_WORK: usize = 1 << 20;
 /// "small matrix" kernel that sums in another order than the blocked one, so a row's result
 /// would depend on how many rows share its call. Calls are padded with zero rows above it.
 const SMALL_KERNEL_MAX_WORK: usize = 1_000_000;
+
+/// Widest column block of a quantized weight expanded to f32 for one call (5 MiB at k = 640).
+const MAX_EXPANDED_COLUMNS: usize = 2048;
 
 const CBLAS_ROW_MAJOR: i32 = 101;
 const CBLAS_NO_TRANS: i32 = 111;
@@ -131,32 +137,51 @@ fn core_for_this_cpu() -> Option<&'static str> {
     None
 }
 
+/// The weight of a product through OpenBLAS.
+#[derive(Clone, Copy)]
+pub(crate) enum BlasWeight<'a> {
+    /// Row-major `[n, k]` f32 values.
+    OutIn(&'a [f32]),
+    /// Grouped 8-bit quants, expanded to f32 one column block at a time (into a buffer kept
+    /// by each thread) right before the block's call.
+    Quantized(&'a QuantMatrix),
+}
+
+thread_local! {
+    /// The expanded column block of a quantized weight.
+    static EXPANDED: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
 /// `x` (`[rows, k]`) times the transpose of `weight` (`[n, k]`), plus `bias` (`[n]`) when
 /// given; returns `[rows, n]`, or an error when OpenBLAS is not loaded or a dimension does not
 /// fit its 32-bit integers.
 pub(crate) fn matmul_transposed(
     x: &[f32],
     rows: usize,
-    weight: &[f32],
+    weight: BlasWeight<'_>,
     n: usize,
     bias: Option<&[f32]>,
 ) -> Result<Vec<f32>, ForwardError> {
     let k = x.len() / rows.max(1);
-    let width = if rows * n * k < PARALLEL_MIN_WORK {
+    let mut width = if rows * n * k < PARALLEL_MIN_WORK {
         n
     } else {
         // Two blocks per thread, whole registers wide.
         n.div_ceil(2 * rayon::current_num_threads())
             .next_multiple_of(16)
     };
+    if let BlasWeight::Quantized(_) = weight {
+        width = width.next_multiple_of(PANEL).min(MAX_EXPANDED_COLUMNS);
+    }
     product(x, rows, weight, n, bias, width)
 }
 
-/// [`matmul_transposed`] with the columns split into blocks of `width` (the last one narrower).
+/// [`matmul_transposed`] with the columns split into blocks of `width` (the last one narrower;
+/// a multiple of [`PANEL`] for a quantized weight unless it spans all columns).
 fn product(
     x: &[f32],
     rows: usize,
-    weight: &[f32],
+    weight: BlasWeight<'_>,
     n: usize,
     bias: Option<&[f32]>,
     width: usize,
@@ -191,31 +216,60 @@ fn product(
     };
     let to_i32 = |v: usize| i32::try_from(v).map_err(|_| too_large());
     let (m32, n32, k32) = (to_i32(padded_rows)?, to_i32(n)?, to_i32(k)?);
+    to_i32(width.next_multiple_of(PANEL))?;
     let mut out = vec![0.0f32; padded_rows * n];
-    let target = Target(out.as_mut_ptr());
+    let target = SharedOut::new(&mut out);
     let block = |first: usize| {
         let columns = width.min(n - first) as i32;
-        // SAFETY: `x` holds `padded_rows × k` values and `weight` holds `n × k`, so rows
-        // `first .. first + columns` of `weight` are in bounds; the call writes those columns
-        // of every row of `out` (`padded_rows × n`, leading dimension `n`), and no two blocks
-        // share a column, so the concurrent writes never overlap.
-        unsafe {
-            sgemm(
-                CBLAS_ROW_MAJOR,
-                CBLAS_NO_TRANS,
-                CBLAS_TRANS,
-                m32,
-                columns,
-                k32,
-                1.0,
-                x.as_ptr(),
-                k32,
-                weight.as_ptr().add(first * k),
-                k32,
-                0.0,
-                target.at(first),
-                n32,
-            );
+        match weight {
+            // SAFETY: `x` holds `padded_rows × k` values and `weight` holds `n × k`, so rows
+            // `first .. first + columns` of `weight` are in bounds; the call writes those
+            // columns of every row of `out` (`padded_rows × n`, leading dimension `n`), and
+            // no two blocks share a column, so the concurrent writes never overlap.
+            BlasWeight::OutIn(weight) => unsafe {
+                sgemm(
+                    CBLAS_ROW_MAJOR,
+                    CBLAS_NO_TRANS,
+                    CBLAS_TRANS,
+                    m32,
+                    columns,
+                    k32,
+                    1.0,
+                    x.as_ptr(),
+                    k32,
+                    weight.as_ptr().add(first * k),
+                    k32,
+                    0.0,
+                    target.at(first),
+                    n32,
+                );
+            },
+            BlasWeight::Quantized(matrix) => EXPANDED.with_borrow_mut(|expanded| {
+                let panels = (columns as usize).div_ceil(PANEL);
+                expanded.resize(k * panels * PANEL, 0.0);
+                matrix.expand_panels(first / PANEL, panels, expanded);
+                // SAFETY: `expanded` holds `k × panels · PANEL` values (leading dimension
+                // `panels · PANEL`, which fits i32 as checked above), of which the call reads
+                // the first `columns` of each row; the output is written as above.
+                unsafe {
+                    sgemm(
+                        CBLAS_ROW_MAJOR,
+                        CBLAS_NO_TRANS,
+                        CBLAS_NO_TRANS,
+                        m32,
+                        columns,
+                        k32,
+                        1.0,
+                        x.as_ptr(),
+                        k32,
+                        expanded.as_ptr(),
+                        (panels * PANEL) as i32,
+                        0.0,
+                        target.at(first),
+                        n32,
+                    );
+                }
+            }),
         }
     };
     let starts: Vec<usize> = (0..n).step_by(width.max(1)).collect();
@@ -231,22 +285,6 @@ fn product(
         }
     }
     Ok(out)
-}
-
-/// The output buffer, shared by the blocks of one product (each writes its own columns).
-#[derive(Clone, Copy)]
-struct Target(*mut f32);
-
-// SAFETY: the blocks of one product write disjoint columns of the buffer, which outlives them.
-unsafe impl Send for Target {}
-// SAFETY: as for `Send`; the pointer itself is only read.
-unsafe impl Sync for Target {}
-
-impl Target {
-    /// The address of column `column` of row 0.
-    fn at(self, column: usize) -> *mut f32 {
-        self.0.wrapping_add(column)
-    }
 }
 
 #[cfg(test)]
@@ -293,7 +331,8 @@ mod tests {
                 .map(|i| ((i * 5 % 11) as f32 - 5.0) / 4.0)
                 .collect();
             let bias: Vec<f32> = (0..n).map(|j| j as f32 / 10.0).collect();
-            let got = matmul_transposed(&x, rows, &w, n, Some(&bias)).expect("OpenBLAS product");
+            let got = matmul_transposed(&x, rows, BlasWeight::OutIn(&w), n, Some(&bias))
+                .expect("OpenBLAS product");
             let expected = naive(&x, rows, &w, n, &bias);
             for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
                 assert!((g - e).abs() < 1e-3 * e.abs().max(1.0), "{i}: {g} vs {e}");
@@ -313,10 +352,17 @@ mod tests {
         let w: Vec<f32> = (0..n * k)
             .map(|i| ((i * 3 % 17) as f32 - 8.0) / 5.0)
             .collect();
-        let all = matmul_transposed(&x, 64, &w, n, None).expect("OpenBLAS product");
+        let all =
+            matmul_transposed(&x, 64, BlasWeight::OutIn(&w), n, None).expect("OpenBLAS product");
         for (first, rows) in [(5, 20), (0, 17), (40, 1)] {
-            let some = matmul_transposed(&x[first * k..(first + rows) * k], rows, &w, n, None)
-                .expect("OpenBLAS product");
+            let some = matmul_transposed(
+                &x[first * k..(first + rows) * k],
+                rows,
+                BlasWeight::OutIn(&w),
+                n,
+                None,
+            )
+            .expect("OpenBLAS product");
             assert_eq!(some, all[first * n..(first + rows) * n], "{rows} rows");
         }
         // A narrow layer (64 → 48, as in the tiny test models) in small and large batches.
@@ -324,9 +370,10 @@ mod tests {
         let x: Vec<f32> = (0..300 * k)
             .map(|i| ((i * 5 % 23) as f32 - 11.0) / 7.0)
             .collect();
-        let all = matmul_transposed(&x, 300, &w[..n * k], n, None).expect("OpenBLAS product");
-        let some =
-            matmul_transposed(&x[..17 * k], 17, &w[..n * k], n, None).expect("OpenBLAS product");
+        let all = matmul_transposed(&x, 300, BlasWeight::OutIn(&w[..n * k]), n, None)
+            .expect("OpenBLAS product");
+        let some = matmul_transposed(&x[..17 * k], 17, BlasWeight::OutIn(&w[..n * k]), n, None)
+            .expect("OpenBLAS product");
         assert_eq!(some, all[..17 * n]);
     }
 
@@ -343,10 +390,41 @@ mod tests {
         let w: Vec<f32> = (0..n * k)
             .map(|i| ((i * 3 % 17) as f32 - 8.0) / 5.0)
             .collect();
-        let whole = product(&x, rows, &w, n, None, n).expect("OpenBLAS product");
+        let whole = product(&x, rows, BlasWeight::OutIn(&w), n, None, n).expect("OpenBLAS product");
         for width in [16, 64, 112, 256, 488, 999] {
-            let split = product(&x, rows, &w, n, None, width).expect("OpenBLAS product");
+            let split =
+                product(&x, rows, BlasWeight::OutIn(&w), n, None, width).expect("OpenBLAS product");
             assert_eq!(split, whole, "blocks of {width} columns");
+        }
+    }
+
+    #[test]
+    fn a_quantized_weight_gives_the_bits_of_its_dequantized_copy() {
+        if !installed() {
+            return;
+        }
+        use crate::layers::quant_matrix::tests::part;
+        // 200 outputs: a ragged last panel; 96 rows and 256 inputs split the columns.
+        let parts = vec![part(136, 256, 32, true), part(64, 256, 16, false)];
+        let dense: Vec<f32> = parts.iter().flat_map(|p| p.to_f32()).collect();
+        let matrix = QuantMatrix::from_parts(parts);
+        let (rows, k, n) = (96, 256, 200);
+        let x: Vec<f32> = (0..rows * k)
+            .map(|i| ((i * 7 % 29) as f32 - 14.0) / 9.0)
+            .collect();
+        let bias: Vec<f32> = (0..n).map(|j| j as f32 / 10.0).collect();
+        let want = product(&x, rows, BlasWeight::OutIn(&dense), n, Some(&bias), n).unwrap();
+        for width in [n, 32, 64, 160] {
+            let got = product(
+                &x,
+                rows,
+                BlasWeight::Quantized(&matrix),
+                n,
+                Some(&bias),
+                width,
+            )
+            .expect("OpenBLAS product");
+            assert_eq!(got, want, "blocks of {width} columns");
         }
     }
 }

@@ -47,3 +47,47 @@ pub(crate) fn for_each_row(
             .for_each(|(i, row)| f(i, row));
     }
 }
+
+/// An output buffer shared by parallel tasks that each write their own disjoint parts of it.
+#[derive(Clone, Copy)]
+pub(crate) struct SharedOut {
+    start: *mut f32,
+    len: usize,
+}
+
+// SAFETY: tasks write disjoint parts of the buffer (the contract of `slice`), which outlives
+// them.
+unsafe impl Send for SharedOut {}
+// SAFETY: as for `Send`; the pointer itself is only read.
+unsafe impl Sync for SharedOut {}
+
+impl SharedOut {
+    /// Shares `buffer`; it must outlive every use of the result.
+    pub(crate) fn new(buffer: &mut [f32]) -> Self {
+        Self {
+            start: buffer.as_mut_ptr(),
+            len: buffer.len(),
+        }
+    }
+
+    /// The address of value `at` (at most the buffer's length), for foreign calls that write
+    /// through it.
+    pub(crate) fn at(self, at: usize) -> *mut f32 {
+        assert!(at <= self.len, "{at} is past the shared buffer's end");
+        self.start.wrapping_add(at)
+    }
+
+    /// Values `at .. at + len` of the buffer.
+    ///
+    /// # Safety
+    /// The buffer is still alive, and no other task reads or writes these values while the
+    /// slice is in use.
+    pub(crate) unsafe fn slice<'a>(self, at: usize, len: usize) -> &'a mut [f32] {
+        assert!(
+            at + len <= self.len,
+            "{at} + {len} is past the shared buffer's end"
+        );
+        // SAFETY: in bounds (asserted), alive and exclusive (the caller's contract).
+        unsafe { std::slice::from_raw_parts_mut(self.start.add(at), len) }
+    }
+}

@@ -1,23 +1,36 @@
-//! Dense projections `y = x·Wᵀ + b` with the weight kept in HF's row-major `[out, in]` layout.
-//! Many rows go through OpenBLAS's sgemm where the system has it, else through the
-//! backend's GEMM on a transposed view; a few rows (decoding steps, small LM-head calls) go
-//! through [`matmul_rows`], which streams the weight once.
+//! Dense projections `y = x·Wᵀ + b` with the weight kept in HF's row-major `[out, in]` layout,
+//! or, for a quantized GGUF weight on the CPU backend, as grouped 8-bit quants
+//! ([`QuantMatrix`]). Many rows go through OpenBLAS's sgemm where the system has it, else
+//! through the backend's GEMM on a transposed view (or the quantized kernel); a few rows
+//! (decoding steps, small LM-head calls) go through [`matmul_rows`] or the quantized kernel,
+//! which stream the weight once.
+
+use std::sync::Arc;
 
 use burn::tensor::Tensor;
 use burn::tensor::module::linear;
 use burn_flex::Flex;
 
 use crate::error::{ForwardError, LoadError};
-use crate::layers::blas;
+use crate::layers::blas::{self, BlasWeight};
 use crate::layers::host::{from_host, to_host};
 use crate::layers::matvec::{MAX_ROWS, matmul_rows};
 use crate::layers::param::ParamLoader;
+use crate::layers::quant_matrix::QuantMatrix;
+
+/// Where a layer's weight lives.
+#[derive(Debug, Clone)]
+enum Weight {
+    /// `[out, in]` f32 on the device, contiguous.
+    Dense(Box<Tensor<2>>),
+    /// Grouped 8-bit quants on the host.
+    Quantized(Arc<QuantMatrix>),
+}
 
 /// A dense layer.
 #[derive(Debug, Clone)]
 pub(crate) struct Linear {
-    /// `[out, in]`, contiguous.
-    weight: Tensor<2>,
+    weight: Weight,
     bias: Option<Tensor<1>>,
     /// The bias on the host, for the few-rows path.
     bias_host: Option<Vec<f32>>,
@@ -44,6 +57,22 @@ impl Linear {
         bias: bool,
     ) -> Result<Self, LoadError> {
         let total_out: usize = parts.iter().map(|(_, out)| out).sum();
+        if let Some(quantized) = load_grouped(loader, parts, in_features)? {
+            let bias = if bias {
+                let mut values = Vec::with_capacity(total_out);
+                for (prefix, out) in parts {
+                    values.extend(loader.host(&format!("{prefix}.bias"), &[*out])?);
+                }
+                Some(values)
+            } else {
+                None
+            };
+            return Ok(Self::new(
+                Weight::Quantized(Arc::new(quantized)),
+                bias,
+                loader,
+            ));
+        }
         let mut weight = Vec::with_capacity(total_out * in_features);
         let mut bias_values = Vec::with_capacity(if bias { total_out } else { 0 });
         for (prefix, out) in parts {
@@ -54,7 +83,7 @@ impl Linear {
         }
         let weight = loader.place(weight, [total_out, in_features]);
         let bias = bias.then_some(bias_values);
-        Ok(Self::new(weight, bias, loader))
+        Ok(Self::new(Weight::Dense(Box::new(weight)), bias, loader))
     }
 
     /// A GPT-2 `Conv1D` at `prefix`: `prefix.weight` stored `[in, out]` and `prefix.bias`.
@@ -73,19 +102,32 @@ impl Linear {
         }
         let weight = loader.place(out_in, [out_features, in_features]);
         let bias = loader.host(&format!("{prefix}.bias"), &[out_features])?;
-        Ok(Self::new(weight, Some(bias), loader))
+        Ok(Self::new(
+            Weight::Dense(Box::new(weight)),
+            Some(bias),
+            loader,
+        ))
     }
 
     /// A bias-free layer over an `[out, in]` matrix already on the device (a tied head).
     pub(crate) fn from_out_in(weight: Tensor<2>) -> Self {
         Self {
-            weight,
+            weight: Weight::Dense(Box::new(weight)),
             bias: None,
             bias_host: None,
         }
     }
 
-    fn new(weight: Tensor<2>, bias: Option<Vec<f32>>, loader: &ParamLoader<'_>) -> Self {
+    /// A bias-free layer over a quantized `[out, in]` matrix (a tied head).
+    pub(crate) fn from_quantized(weight: Arc<QuantMatrix>) -> Self {
+        Self {
+            weight: Weight::Quantized(weight),
+            bias: None,
+            bias_host: None,
+        }
+    }
+
+    fn new(weight: Weight, bias: Option<Vec<f32>>, loader: &ParamLoader<'_>) -> Self {
         let bias_tensor = bias.as_ref().map(|b| {
             let len = b.len();
             loader.place(b.clone(), [len])
@@ -99,13 +141,20 @@ impl Linear {
 
     /// Input width.
     pub(crate) fn in_features(&self) -> usize {
-        self.weight.dims()[1]
+        match &self.weight {
+            Weight::Dense(weight) => weight.dims()[1],
+            Weight::Quantized(weight) => weight.in_features(),
+        }
     }
 
     /// `x·Wᵀ + b` over the last dimension of `x`.
     pub(crate) fn forward<const D: usize>(&self, x: Tensor<D>) -> Result<Tensor<D>, ForwardError> {
         let dims = x.dims();
         let rows: usize = dims[..D - 1].iter().product();
+        let weight = match &self.weight {
+            Weight::Dense(weight) => weight,
+            Weight::Quantized(weight) => return self.forward_quantized(x, rows, weight),
+        };
         let kernel = if rows <= MAX_ROWS {
             Some(HostKernel::FewRows)
         } else if blas::loaded() {
@@ -114,23 +163,58 @@ impl Linear {
             None
         };
         if let Some(kernel) = kernel
-            && let Ok(weight) = self.weight.clone().try_into_primitive::<Flex>()
-            && let Some(weight) = weight.as_slice::<f32>()
+            && let Ok(values) = weight.clone().try_into_primitive::<Flex>()
+            && let Some(values) = values.as_slice::<f32>()
         {
-            let [n, _] = self.weight.dims();
+            let [n, _] = weight.dims();
             let device = x.device();
-            let values = to_host(x)?;
-            let out = kernel.run(&values, rows, weight, n, self.bias_host.as_deref())?;
+            let x_values = to_host(x)?;
+            let out = kernel.run(&x_values, rows, values, n, self.bias_host.as_deref())?;
             let mut out_dims = dims;
             out_dims[D - 1] = n;
             return Ok(from_host(out, out_dims, &device));
         }
-        Ok(linear(
-            x,
-            self.weight.clone().transpose(),
-            self.bias.clone(),
-        ))
+        Ok(linear(x, weight.clone().transpose(), self.bias.clone()))
     }
+
+    /// [`Linear::forward`] for a quantized weight: OpenBLAS on expanded column blocks for many
+    /// rows where it is loaded, else the quantized kernel.
+    fn forward_quantized<const D: usize>(
+        &self,
+        x: Tensor<D>,
+        rows: usize,
+        weight: &QuantMatrix,
+    ) -> Result<Tensor<D>, ForwardError> {
+        let mut dims = x.dims();
+        let device = x.device();
+        let values = to_host(x)?;
+        let n = weight.out_features();
+        let bias = self.bias_host.as_deref();
+        let out = if rows > MAX_ROWS && blas::loaded() {
+            blas::matmul_transposed(&values, rows, BlasWeight::Quantized(weight), n, bias)?
+        } else {
+            weight.matmul_rows(&values, rows, bias)
+        };
+        dims[D - 1] = n;
+        Ok(from_host(out, dims, &device))
+    }
+}
+
+/// The parts of a fused layer as one quantized matrix, when every part can be kept quantized
+/// (see [`ParamLoader::grouped`]); `None` when any cannot.
+fn load_grouped(
+    loader: &ParamLoader<'_>,
+    parts: &[(&str, usize)],
+    in_features: usize,
+) -> Result<Option<QuantMatrix>, LoadError> {
+    let mut grouped = Vec::with_capacity(parts.len());
+    for (prefix, out) in parts {
+        match loader.grouped(&format!("{prefix}.weight"), [*out, in_features])? {
+            Some(part) => grouped.push(part),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(QuantMatrix::from_parts(grouped)))
 }
 
 /// Where a product `x·Wᵀ + b` on host buffers runs.
@@ -154,7 +238,7 @@ impl HostKernel {
     ) -> Result<Vec<f32>, ForwardError> {
         match self {
             Self::FewRows => Ok(matmul_rows(x, rows, weight, n, bias)),
-            Self::OpenBlas => blas::matmul_transposed(x, rows, weight, n, bias),
+            Self::OpenBlas => blas::matmul_transposed(x, rows, BlasWeight::OutIn(weight), n, bias),
         }
     }
 }

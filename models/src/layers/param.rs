@@ -5,6 +5,8 @@ use std::path::Path;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::error::LoadError;
+use crate::layers::quant_kernel;
+use crate::quantized::GroupedQuants;
 use crate::weights::{HostTensor, WeightSource};
 
 /// Reads checkpoint tensors, checks their shapes and places them on a device.
@@ -60,6 +62,35 @@ impl<'a> ParamLoader<'a> {
             });
         }
         Ok(data)
+    }
+
+    /// The matrix `name` as grouped 8-bit quants, checked against `shape` (`[out, in]`), when
+    /// the checkpoint stores it quantized and quantized weights pay off here: on the CPU
+    /// backend of a CPU with the fast kernels, unless `BABELBENCH_QUANTIZED=off` asks for f32
+    /// weights. `None` means: read it with [`ParamLoader::host`].
+    pub(crate) fn grouped(
+        &self,
+        name: &str,
+        shape: [usize; 2],
+    ) -> Result<Option<GroupedQuants>, LoadError> {
+        let wanted = *self.device == Device::flex()
+            && quant_kernel::fast()
+            && !std::env::var("BABELBENCH_QUANTIZED").is_ok_and(|v| v == "off" || v == "0");
+        if !wanted {
+            return Ok(None);
+        }
+        let Some(grouped) = self.weights.grouped(name)? else {
+            return Ok(None);
+        };
+        if [grouped.rows, grouped.cols] != shape {
+            return Err(LoadError::ShapeMismatch {
+                path: self.path.to_path_buf(),
+                name: name.to_string(),
+                actual: vec![grouped.rows, grouped.cols],
+                expected: shape.to_vec(),
+            });
+        }
+        Ok(Some(grouped))
     }
 
     /// The tensor `name` on the device, checked against `shape`.

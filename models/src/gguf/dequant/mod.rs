@@ -13,6 +13,7 @@ mod q8_0;
 use rayon::prelude::*;
 
 use super::ggml_type::GgmlType;
+use crate::quantized::GroupedQuants;
 
 /// Data handed to [`dequantize`] does not match the number of values asked for.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -54,6 +55,18 @@ trait BlockFormat {
     fn decode(block: &[u8], out: &mut [f32]);
 }
 
+/// A block type whose every value is `scale * q - offset` in f32 for 8-bit `q` and a scale
+/// and offset shared by `GROUP` consecutive values, exactly as [`BlockFormat::decode`]
+/// computes it (see [`crate::quantized`]).
+trait GroupedFormat: BlockFormat {
+    /// Values per scale.
+    const GROUP: usize;
+    /// Whether the type has offsets (else every offset is left zero).
+    const OFFSETS: bool;
+    /// Decodes `block` into `ELEMS` quants and `ELEMS / GROUP` scales and offsets.
+    fn decode_grouped(block: &[u8], quants: &mut [i8], scales: &mut [f32], offsets: &mut [f32]);
+}
+
 /// Blocks decoded by one parallel task.
 const BLOCKS_PER_TASK: usize = 2048;
 
@@ -73,6 +86,57 @@ fn decode_all<F: BlockFormat>(data: &[u8], out: &mut [f32]) {
 
 /// The `n_elements` values of type `ty` packed in `data`, as f32 in storage order.
 pub fn dequantize(ty: GgmlType, data: &[u8], n_elements: usize) -> Result<Vec<f32>, DequantError> {
+    check(ty, data, n_elements)?;
+    let mut out = vec![0.0f32; n_elements];
+    match ty {
+        GgmlType::F32 => decode_all::<float::F32>(data, &mut out),
+        GgmlType::F16 => decode_all::<float::F16>(data, &mut out),
+        GgmlType::BF16 => decode_all::<float::BF16>(data, &mut out),
+        GgmlType::Q8_0 => decode_all::<q8_0::Q8_0>(data, &mut out),
+        GgmlType::Q4_0 => decode_all::<q4_legacy::Q4_0>(data, &mut out),
+        GgmlType::Q4_1 => decode_all::<q4_legacy::Q4_1>(data, &mut out),
+        GgmlType::Q5_0 => decode_all::<q5_legacy::Q5_0>(data, &mut out),
+        GgmlType::Q5_1 => decode_all::<q5_legacy::Q5_1>(data, &mut out),
+        GgmlType::Q4_K => decode_all::<q4_k::Q4K>(data, &mut out),
+        GgmlType::Q5_K => decode_all::<q5_k::Q5K>(data, &mut out),
+        GgmlType::Q6_K => decode_all::<q6_k::Q6K>(data, &mut out),
+    }
+    Ok(out)
+}
+
+/// The `rows × cols` matrix of type `ty` packed in `data` as grouped 8-bit quants, whose
+/// values are bit for bit those of [`dequantize`]; `None` for the float types. Every row must
+/// be a whole number of blocks, as GGUF requires.
+pub fn dequantize_grouped(
+    ty: GgmlType,
+    data: &[u8],
+    rows: usize,
+    cols: usize,
+) -> Result<Option<GroupedQuants>, DequantError> {
+    let n_elements = rows.saturating_mul(cols);
+    check(ty, data, n_elements)?;
+    if !cols.is_multiple_of(ty.block_elements()) {
+        return Err(DequantError::PartialBlock {
+            ty,
+            n_elements: cols,
+            block: ty.block_elements(),
+        });
+    }
+    Ok(match ty {
+        GgmlType::F32 | GgmlType::F16 | GgmlType::BF16 => None,
+        GgmlType::Q8_0 => Some(grouped::<q8_0::Q8_0>(data, rows, cols)),
+        GgmlType::Q4_0 => Some(grouped::<q4_legacy::Q4_0>(data, rows, cols)),
+        GgmlType::Q4_1 => Some(grouped::<q4_legacy::Q4_1>(data, rows, cols)),
+        GgmlType::Q5_0 => Some(grouped::<q5_legacy::Q5_0>(data, rows, cols)),
+        GgmlType::Q5_1 => Some(grouped::<q5_legacy::Q5_1>(data, rows, cols)),
+        GgmlType::Q4_K => Some(grouped::<q4_k::Q4K>(data, rows, cols)),
+        GgmlType::Q5_K => Some(grouped::<q5_k::Q5K>(data, rows, cols)),
+        GgmlType::Q6_K => Some(grouped::<q6_k::Q6K>(data, rows, cols)),
+    })
+}
+
+/// Checks that `data` holds exactly the whole blocks of `n_elements` values of type `ty`.
+fn check(ty: GgmlType, data: &[u8], n_elements: usize) -> Result<(), DequantError> {
     let block = ty.block_elements();
     if !n_elements.is_multiple_of(block) {
         return Err(DequantError::PartialBlock {
@@ -91,21 +155,39 @@ pub fn dequantize(ty: GgmlType, data: &[u8], n_elements: usize) -> Result<Vec<f3
             actual: data.len(),
         });
     }
-    let mut out = vec![0.0f32; n_elements];
-    match ty {
-        GgmlType::F32 => decode_all::<float::F32>(data, &mut out),
-        GgmlType::F16 => decode_all::<float::F16>(data, &mut out),
-        GgmlType::BF16 => decode_all::<float::BF16>(data, &mut out),
-        GgmlType::Q8_0 => decode_all::<q8_0::Q8_0>(data, &mut out),
-        GgmlType::Q4_0 => decode_all::<q4_legacy::Q4_0>(data, &mut out),
-        GgmlType::Q4_1 => decode_all::<q4_legacy::Q4_1>(data, &mut out),
-        GgmlType::Q5_0 => decode_all::<q5_legacy::Q5_0>(data, &mut out),
-        GgmlType::Q5_1 => decode_all::<q5_legacy::Q5_1>(data, &mut out),
-        GgmlType::Q4_K => decode_all::<q4_k::Q4K>(data, &mut out),
-        GgmlType::Q5_K => decode_all::<q5_k::Q5K>(data, &mut out),
-        GgmlType::Q6_K => decode_all::<q6_k::Q6K>(data, &mut out),
+    Ok(())
+}
+
+/// Decodes the checked `data` of a `rows × cols` matrix into grouped quants.
+fn grouped<F: GroupedFormat>(data: &[u8], rows: usize, cols: usize) -> GroupedQuants {
+    let n = rows * cols;
+    let mut quants = vec![0i8; n];
+    let mut scales = vec![0.0f32; n / F::GROUP];
+    let mut offsets = vec![0.0f32; n / F::GROUP];
+    let groups_per_block = F::ELEMS / F::GROUP;
+    quants
+        .par_chunks_mut(F::ELEMS * BLOCKS_PER_TASK)
+        .zip(scales.par_chunks_mut(groups_per_block * BLOCKS_PER_TASK))
+        .zip(offsets.par_chunks_mut(groups_per_block * BLOCKS_PER_TASK))
+        .zip(data.par_chunks(F::BYTES * BLOCKS_PER_TASK))
+        .for_each(|(((quants, scales), offsets), data)| {
+            for (((q, s), o), block) in quants
+                .chunks_exact_mut(F::ELEMS)
+                .zip(scales.chunks_exact_mut(groups_per_block))
+                .zip(offsets.chunks_exact_mut(groups_per_block))
+                .zip(data.chunks_exact(F::BYTES))
+            {
+                F::decode_grouped(block, q, s, o);
+            }
+        });
+    GroupedQuants {
+        rows,
+        cols,
+        group: F::GROUP,
+        quants,
+        scales,
+        offsets: F::OFFSETS.then_some(offsets),
     }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -138,6 +220,43 @@ mod tests {
                 block: 256
             })
         );
+    }
+
+    #[test]
+    fn grouped_quants_expand_to_the_dequantized_bits() {
+        // Pseudo-random block bytes (xorshift), four rows of two blocks each.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut byte = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        };
+        for ty in SUPPORTED {
+            let (rows, cols) = (4, 2 * ty.block_elements());
+            let data: Vec<u8> = (0..rows * 2 * ty.block_bytes()).map(|_| byte()).collect();
+            let grouped = dequantize_grouped(ty, &data, rows, cols).unwrap();
+            let Some(grouped) = grouped else {
+                assert!(matches!(ty, GgmlType::F32 | GgmlType::F16 | GgmlType::BF16));
+                continue;
+            };
+            let dense = dequantize(ty, &data, rows * cols).unwrap();
+            assert_eq!((grouped.rows, grouped.cols), (rows, cols), "{ty}");
+            for (i, (a, b)) in grouped.to_f32().iter().zip(&dense).enumerate() {
+                assert!(
+                    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                    "{ty} value {i}: {a} vs {b}"
+                );
+            }
+        }
+        assert!(matches!(
+            dequantize_grouped(GgmlType::Q8_0, &[0; 34 * 3], 3, 32),
+            Ok(Some(_))
+        ));
+        assert!(matches!(
+            dequantize_grouped(GgmlType::Q8_0, &[0; 34 * 3], 2, 48),
+            Err(DequantError::PartialBlock { n_elements: 48, .. })
+        ));
     }
 
     #[test]

@@ -3,9 +3,9 @@
 //! quants covers 64 values: low nibbles the first sub-block, high nibbles the next.
 //! value = d * scale * q - dmin * min.
 
-use super::BlockFormat;
 use super::float::f16_at;
 use super::k_scales::scale_min;
+use super::{BlockFormat, GroupedFormat};
 
 /// The Q4_K block layout.
 pub(super) struct Q4K;
@@ -31,6 +31,31 @@ impl BlockFormat for Q4K {
             for ((lo, hi), &q) in low.iter_mut().zip(high).zip(quants) {
                 *lo = d_lo * f32::from(q & 0x0F) - m_lo;
                 *hi = d_hi * f32::from(q >> 4) - m_hi;
+            }
+        }
+    }
+}
+
+impl GroupedFormat for Q4K {
+    const GROUP: usize = 32;
+    const OFFSETS: bool = true;
+
+    fn decode_grouped(block: &[u8], quants: &mut [i8], scales: &mut [f32], offsets: &mut [f32]) {
+        let d = f16_at(block, 0);
+        let dmin = f16_at(block, 2);
+        let table = &block[4..16];
+        for (sub, (scale, offset)) in scales.iter_mut().zip(offsets.iter_mut()).enumerate() {
+            let (s, m) = scale_min(table, sub);
+            (*scale, *offset) = (d * f32::from(s), dmin * f32::from(m));
+        }
+        for (values, bytes) in quants
+            .chunks_exact_mut(64)
+            .zip(block[16..144].chunks_exact(32))
+        {
+            let (low, high) = values.split_at_mut(32);
+            for ((lo, hi), &q) in low.iter_mut().zip(high).zip(bytes) {
+                *lo = (q & 0x0F) as i8;
+                *hi = (q >> 4) as i8;
             }
         }
     }

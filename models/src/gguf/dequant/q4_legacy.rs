@@ -1,8 +1,8 @@
 //! Q4_0 and Q4_1: blocks of 32 values with 16 bytes of 4-bit quants. Byte `j` holds value `j`
 //! in its low nibble and value `j + 16` in its high nibble.
 
-use super::BlockFormat;
 use super::float::f16_at;
+use super::{BlockFormat, GroupedFormat};
 
 /// Q4_0: an f16 scale `d`; value = d * (q - 8).
 pub(super) struct Q4_0;
@@ -21,6 +21,20 @@ impl BlockFormat for Q4_0 {
     }
 }
 
+impl GroupedFormat for Q4_0 {
+    const GROUP: usize = 32;
+    const OFFSETS: bool = false;
+
+    fn decode_grouped(block: &[u8], quants: &mut [i8], scales: &mut [f32], _: &mut [f32]) {
+        scales[0] = f16_at(block, 0);
+        let (low, high) = quants.split_at_mut(16);
+        for ((lo, hi), &q) in low.iter_mut().zip(high).zip(&block[2..18]) {
+            *lo = (q & 0x0F) as i8 - 8;
+            *hi = (q >> 4) as i8 - 8;
+        }
+    }
+}
+
 /// Q4_1: an f16 scale `d` and minimum `m`; value = d * q + m.
 pub(super) struct Q4_1;
 
@@ -35,6 +49,22 @@ impl BlockFormat for Q4_1 {
         for ((lo, hi), &q) in low.iter_mut().zip(high).zip(&block[4..20]) {
             *lo = f32::from(q & 0x0F) * d + m;
             *hi = f32::from(q >> 4) * d + m;
+        }
+    }
+}
+
+/// `q * d + m` is `d * q - (-m)` bit for bit.
+impl GroupedFormat for Q4_1 {
+    const GROUP: usize = 32;
+    const OFFSETS: bool = true;
+
+    fn decode_grouped(block: &[u8], quants: &mut [i8], scales: &mut [f32], offsets: &mut [f32]) {
+        scales[0] = f16_at(block, 0);
+        offsets[0] = -f16_at(block, 2);
+        let (low, high) = quants.split_at_mut(16);
+        for ((lo, hi), &q) in low.iter_mut().zip(high).zip(&block[4..20]) {
+            *lo = (q & 0x0F) as i8;
+            *hi = (q >> 4) as i8;
         }
     }
 }

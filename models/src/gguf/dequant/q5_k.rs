@@ -3,9 +3,9 @@
 //! value `l` in the low sub-block of group `g`; bit `2g + 1` the one in its high sub-block.
 //! value = d * scale * q - dmin * min.
 
-use super::BlockFormat;
 use super::float::f16_at;
 use super::k_scales::scale_min;
+use super::{BlockFormat, GroupedFormat};
 
 /// The Q5_K block layout.
 pub(super) struct Q5K;
@@ -35,6 +35,34 @@ impl BlockFormat for Q5K {
                 let q_hi = (q >> 4) | if h & bit_hi != 0 { 16 } else { 0 };
                 *lo = d_lo * f32::from(q_lo) - m_lo;
                 *hi = d_hi * f32::from(q_hi) - m_hi;
+            }
+        }
+    }
+}
+
+impl GroupedFormat for Q5K {
+    const GROUP: usize = 32;
+    const OFFSETS: bool = true;
+
+    fn decode_grouped(block: &[u8], quants: &mut [i8], scales: &mut [f32], offsets: &mut [f32]) {
+        let d = f16_at(block, 0);
+        let dmin = f16_at(block, 2);
+        let table = &block[4..16];
+        for (sub, (scale, offset)) in scales.iter_mut().zip(offsets.iter_mut()).enumerate() {
+            let (s, m) = scale_min(table, sub);
+            (*scale, *offset) = (d * f32::from(s), dmin * f32::from(m));
+        }
+        let fifth_bits = &block[16..48];
+        for (group, (values, bytes)) in quants
+            .chunks_exact_mut(64)
+            .zip(block[48..176].chunks_exact(32))
+            .enumerate()
+        {
+            let (bit_lo, bit_hi) = (1u8 << (2 * group), 1u8 << (2 * group + 1));
+            let (low, high) = values.split_at_mut(32);
+            for (((lo, hi), &q), &h) in low.iter_mut().zip(high).zip(bytes).zip(fifth_bits) {
+                *lo = ((q & 0x0F) | if h & bit_lo != 0 { 16 } else { 0 }) as i8;
+                *hi = ((q >> 4) | if h & bit_hi != 0 { 16 } else { 0 }) as i8;
             }
         }
     }

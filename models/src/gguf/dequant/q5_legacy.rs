@@ -1,11 +1,11 @@
 //! Q5_0 and Q5_1: blocks of 32 values whose 5-bit quants are split into 4 low bits (packed as
 //! in Q4_0) and a 32-bit little-endian mask of fifth bits, bit `i` belonging to value `i`.
 
-use super::BlockFormat;
 use super::float::f16_at;
+use super::{BlockFormat, GroupedFormat};
 
 /// The 5-bit quants of a block: `qh` is the fifth-bit mask, `qs` the 16 nibble bytes.
-fn quants(qh: &[u8], qs: &[u8]) -> [u8; 32] {
+fn quants_of(qh: &[u8], qs: &[u8]) -> [u8; 32] {
     let mask = u32::from_le_bytes([qh[0], qh[1], qh[2], qh[3]]);
     let fifth = |i: usize| (((mask >> i) & 1) as u8) << 4;
     let mut q = [0u8; 32];
@@ -25,8 +25,23 @@ impl BlockFormat for Q5_0 {
 
     fn decode(block: &[u8], out: &mut [f32]) {
         let d = f16_at(block, 0);
-        for (value, q) in out.iter_mut().zip(quants(&block[2..6], &block[6..22])) {
+        for (value, q) in out.iter_mut().zip(quants_of(&block[2..6], &block[6..22])) {
             *value = f32::from(i16::from(q) - 16) * d;
+        }
+    }
+}
+
+impl GroupedFormat for Q5_0 {
+    const GROUP: usize = 32;
+    const OFFSETS: bool = false;
+
+    fn decode_grouped(block: &[u8], quants: &mut [i8], scales: &mut [f32], _: &mut [f32]) {
+        scales[0] = f16_at(block, 0);
+        for (out, q) in quants
+            .iter_mut()
+            .zip(quants_of(&block[2..6], &block[6..22]))
+        {
+            *out = q as i8 - 16;
         }
     }
 }
@@ -41,8 +56,25 @@ impl BlockFormat for Q5_1 {
     fn decode(block: &[u8], out: &mut [f32]) {
         let d = f16_at(block, 0);
         let m = f16_at(block, 2);
-        for (value, q) in out.iter_mut().zip(quants(&block[4..8], &block[8..24])) {
+        for (value, q) in out.iter_mut().zip(quants_of(&block[4..8], &block[8..24])) {
             *value = f32::from(q) * d + m;
+        }
+    }
+}
+
+/// `q * d + m` is `d * q - (-m)` bit for bit.
+impl GroupedFormat for Q5_1 {
+    const GROUP: usize = 32;
+    const OFFSETS: bool = true;
+
+    fn decode_grouped(block: &[u8], quants: &mut [i8], scales: &mut [f32], offsets: &mut [f32]) {
+        scales[0] = f16_at(block, 0);
+        offsets[0] = -f16_at(block, 2);
+        for (out, q) in quants
+            .iter_mut()
+            .zip(quants_of(&block[4..8], &block[8..24]))
+        {
+            *out = q as i8;
         }
     }
 }

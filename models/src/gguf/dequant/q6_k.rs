@@ -8,8 +8,8 @@
 //! the high nibble of `ql[l]` with bits 4-5; value `l + 96` the high nibble of `ql[l + 32]`
 //! with bits 6-7. Value `v` of the half uses scale `v / 16`.
 
-use super::BlockFormat;
 use super::float::f16_at;
+use super::{BlockFormat, GroupedFormat};
 
 /// The Q6_K block layout.
 pub(super) struct Q6K;
@@ -35,6 +35,33 @@ impl BlockFormat for Q6K {
                     let v = l + 32 * quarter;
                     let scale = f32::from(scales[v / 16] as i8);
                     values[v] = d * scale * f32::from(i16::from(q) - 32);
+                }
+            }
+        }
+    }
+}
+
+impl GroupedFormat for Q6K {
+    const GROUP: usize = 16;
+    const OFFSETS: bool = false;
+
+    fn decode_grouped(block: &[u8], quants: &mut [i8], scales: &mut [f32], _: &mut [f32]) {
+        let d = f16_at(block, 208);
+        for (scale, &s) in scales.iter_mut().zip(&block[192..208]) {
+            *scale = d * f32::from(s as i8);
+        }
+        for (half, values) in quants.chunks_exact_mut(128).enumerate() {
+            let ql = &block[64 * half..64 * half + 64];
+            let qh = &block[128 + 32 * half..128 + 32 * half + 32];
+            for l in 0..32 {
+                let parts = [
+                    (ql[l] & 0x0F) | ((qh[l] & 0x03) << 4),
+                    (ql[l + 32] & 0x0F) | (((qh[l] >> 2) & 0x03) << 4),
+                    (ql[l] >> 4) | (((qh[l] >> 4) & 0x03) << 4),
+                    (ql[l + 32] >> 4) | (((qh[l] >> 6) & 0x03) << 4),
+                ];
+                for (quarter, q) in parts.into_iter().enumerate() {
+                    values[l + 32 * quarter] = q as i8 - 32;
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! Q8_0: blocks of 32 values, an f16 scale `d` and 32 signed bytes; value = d * q.
 
-use super::BlockFormat;
 use super::float::f16_at;
+use super::{BlockFormat, GroupedFormat};
 
 /// The Q8_0 block layout.
 pub(super) struct Q8_0;
@@ -14,6 +14,18 @@ impl BlockFormat for Q8_0 {
         let d = f16_at(block, 0);
         for (value, &q) in out.iter_mut().zip(&block[2..34]) {
             *value = f32::from(q as i8) * d;
+        }
+    }
+}
+
+impl GroupedFormat for Q8_0 {
+    const GROUP: usize = 32;
+    const OFFSETS: bool = false;
+
+    fn decode_grouped(block: &[u8], quants: &mut [i8], scales: &mut [f32], _: &mut [f32]) {
+        scales[0] = f16_at(block, 0);
+        for (q, &byte) in quants.iter_mut().zip(&block[2..34]) {
+            *q = byte as i8;
         }
     }
 }

@@ -1,0 +1,327 @@
+//! A quantized weight kept in memory as grouped 8-bit quants ([`GroupedQuants`]) instead of
+//! f32: a quarter of the bytes to stream per decoding step, and values expanded in registers
+//! exactly as the dequantization computes them, so every product uses the same f32 weights a
+//! dequantized copy would hold.
+//!
+//! The layout is in panels of [`PANEL`] output features: for each panel, the quants of all
+//! inputs in order, 32 bytes (one per output feature) per input; then one scale (and offset)
+//! per output feature per group of inputs. A kernel expands one input's 32 weights into two
+//! registers and multiplies them into up to eight input rows at once, so the sums need no
+//! horizontal reduction, and each output is summed in input order whatever the number of rows.
+
+use rayon::prelude::*;
+
+use crate::layers::host::SharedOut;
+use crate::layers::quant_kernel::{self, Panel, interleave, panel_sums};
+use crate::quantized::GroupedQuants;
+
+/// Output features per panel: two 512-bit registers of f32, so that each broadcast input
+/// feeds two independent multiply-adds.
+pub(crate) const PANEL: usize = 32;
+
+/// Panels computed by one parallel task of [`QuantMatrix::matmul_rows`]: small tasks keep
+/// the threads balanced when one of them is held up.
+const PANELS_PER_TASK: usize = 4;
+
+/// An `[out, in]` weight as grouped 8-bit quants in panels (see the module docs).
+#[derive(Debug)]
+pub(crate) struct QuantMatrix {
+    /// Output features.
+    n: usize,
+    /// Input features.
+    k: usize,
+    /// Inputs per scale; divides `k`.
+    group: usize,
+    /// `[panel][input][PANEL]`.
+    quants: Vec<i8>,
+    /// `[panel][input / group][PANEL]`.
+    scales: Vec<f32>,
+    /// As `scales`; `None` when every offset is zero.
+    offsets: Option<Vec<f32>>,
+}
+
+impl QuantMatrix {
+    /// The matrix whose rows are the rows of `parts` in order (several projections fused into
+    /// one); every part has the same number of columns. Output features past the last row,
+    /// up to a whole panel, are zero.
+    pub(crate) fn from_parts(parts: Vec<GroupedQuants>) -> Self {
+        let k = parts.first().map_or(0, |p| p.cols);
+        assert!(
+            parts.iter().all(|p| p.cols == k),
+            "fused parts differ in width"
+        );
+        let group = parts.iter().map(|p| p.group).fold(0, gcd).max(1);
+        let parts: Vec<GroupedQuants> = parts.into_iter().map(|p| p.regrouped(group)).collect();
+        let has_offsets = parts.iter().any(|p| p.offsets.is_some());
+        let n: usize = parts.iter().map(|p| p.rows).sum();
+        let panels = n.div_ceil(PANEL);
+        let groups = k / group;
+        // Row `r` of the fused matrix: its part and its row within the part.
+        let mut rows = Vec::with_capacity(n);
+        for (p, part) in parts.iter().enumerate() {
+            rows.extend((0..part.rows).map(|r| (p, r)));
+        }
+        let mut quants = vec![0i8; panels * k * PANEL];
+        let mut scales = vec![0.0f32; panels * groups * PANEL];
+        let mut offsets = vec![0.0f32; if has_offsets { scales.len() } else { 0 }];
+        quants
+            .par_chunks_mut(k * PANEL)
+            .zip(scales.par_chunks_mut(groups * PANEL))
+            .enumerate()
+            .for_each(|(panel, (quants, scales))| {
+                for lane in 0..PANEL {
+                    let Some(&(p, r)) = rows.get(panel * PANEL + lane) else {
+                        break;
+                    };
+                    let part = &parts[p];
+                    for (c, &q) in part.quants[r * k..(r + 1) * k].iter().enumerate() {
+                        quants[c * PANEL + lane] = q;
+                    }
+                    for (g, &s) in part.scales[r * groups..(r + 1) * groups].iter().enumerate() {
+                        scales[g * PANEL + lane] = s;
+                    }
+                }
+            });
+        if has_offsets {
+            for (panel, offsets) in offsets.chunks_mut(groups * PANEL).enumerate() {
+                for lane in 0..PANEL {
+                    let Some(&(p, r)) = rows.get(panel * PANEL + lane) else {
+                        break;
+                    };
+                    if let Some(part_offsets) = &parts[p].offsets {
+                        let row = &part_offsets[r * groups..(r + 1) * groups];
+                        for (g, &o) in row.iter().enumerate() {
+                            offsets[g * PANEL + lane] = o;
+                        }
+                    }
+                }
+            }
+        }
+        Self {
+            n,
+            k,
+            group,
+            quants,
+            scales,
+            offsets: has_offsets.then_some(offsets),
+        }
+    }
+
+    /// Output features.
+    pub(crate) fn out_features(&self) -> usize {
+        self.n
+    }
+
+    /// Input features.
+    pub(crate) fn in_features(&self) -> usize {
+        self.k
+    }
+
+    /// The operands of panel `panel`.
+    fn panel(&self, panel: usize) -> Panel<'_> {
+        let groups = self.k / self.group;
+        let scales = panel * groups * PANEL..(panel + 1) * groups * PANEL;
+        Panel {
+            k: self.k,
+            group: self.group,
+            quants: &self.quants[panel * self.k * PANEL..(panel + 1) * self.k * PANEL],
+            scales: &self.scales[scales.clone()],
+            offsets: self.offsets.as_ref().map(|o| &o[scales]),
+        }
+    }
+
+    /// Row `row` of the weight (output feature `row`, all inputs) into `out` (`k` values).
+    pub(crate) fn row_into(&self, row: usize, out: &mut [f32]) {
+        let (panel, lane) = (row / PANEL, row % PANEL);
+        let p = self.panel(panel);
+        for (c, o) in out.iter_mut().enumerate() {
+            let g = c / self.group * PANEL + lane;
+            let scaled = f32::from(p.quants[c * PANEL + lane]) * p.scales[g];
+            *o = match p.offsets {
+                Some(offsets) => scaled - offsets[g],
+                None => scaled,
+            };
+        }
+    }
+
+    /// The weights of panels `first .. first + count` as a row-major `[k, count · PANEL]`
+    /// matrix (input-major, the layout BLAS takes untransposed) in `out`.
+    pub(crate) fn expand_panels(&self, first: usize, count: usize, out: &mut [f32]) {
+        let width = count * PANEL;
+        for i in 0..count {
+            quant_kernel::expand(&self.panel(first + i), &mut out[i * PANEL..], width);
+        }
+    }
+
+    /// `x` (`[rows, k]`) times the transpose of the weight, plus `bias` (`[n]`) when given;
+    /// returns `[rows, n]`. Each output is summed in input order, independently of `rows`.
+    pub(crate) fn matmul_rows(&self, x: &[f32], rows: usize, bias: Option<&[f32]>) -> Vec<f32> {
+        let n = self.n;
+        let mut out = vec![0.0f32; rows * n];
+        if rows == 0 || n == 0 {
+            return out;
+        }
+        // Blocks of up to eight rows, each interleaved once for all panels.
+        let k = self.k;
+        let mut blocks = Vec::new();
+        let mut r = 0;
+        while r < rows {
+            let x = &x[r * k..];
+            let block = match rows - r {
+                8.. => RowBlock::Eight(interleave::<8>(x, k)),
+                4..=7 => RowBlock::Four(interleave::<4>(x, k)),
+                2 | 3 => RowBlock::Two(interleave::<2>(x, k)),
+                _ => RowBlock::One(interleave::<1>(x, k)),
+            };
+            blocks.push((r, block));
+            r += blocks.last().map_or(1, |(_, b)| b.rows());
+        }
+        let target = SharedOut::new(&mut out);
+        let panels = n.div_ceil(PANEL);
+        (0..panels.div_ceil(PANELS_PER_TASK))
+            .into_par_iter()
+            .for_each(|task| {
+                let first = task * PANELS_PER_TASK;
+                for panel in first..(first + PANELS_PER_TASK).min(panels) {
+                    let operands = self.panel(panel);
+                    let columns = panel * PANEL..((panel + 1) * PANEL).min(n);
+                    let put = |r: usize, sums: &[[f32; PANEL]]| {
+                        for (i, sums) in sums.iter().enumerate() {
+                            // SAFETY: this task alone writes columns `columns` of every row
+                            // of `out` (`rows × n`), which outlives the loop.
+                            let row =
+                                unsafe { target.slice((r + i) * n + columns.start, columns.len()) };
+                            for (j, (o, &v)) in row.iter_mut().zip(sums).enumerate() {
+                                *o = v + bias.map_or(0.0, |b| b[columns.start + j]);
+                            }
+                        }
+                    };
+                    for (r, block) in &blocks {
+                        match block {
+                            RowBlock::Eight(x) => put(*r, &panel_sums::<8>(&operands, x)),
+                            RowBlock::Four(x) => put(*r, &panel_sums::<4>(&operands, x)),
+                            RowBlock::Two(x) => put(*r, &panel_sums::<2>(&operands, x)),
+                            RowBlock::One(x) => put(*r, &panel_sums::<1>(&operands, x)),
+                        }
+                    }
+                }
+            });
+        out
+    }
+}
+
+/// Input rows interleaved for [`panel_sums`], by how many.
+enum RowBlock {
+    Eight(Vec<f32>),
+    Four(Vec<f32>),
+    Two(Vec<f32>),
+    One(Vec<f32>),
+}
+
+impl RowBlock {
+    fn rows(&self) -> usize {
+        match self {
+            Self::Eight(_) => 8,
+            Self::Four(_) => 4,
+            Self::Two(_) => 2,
+            Self::One(_) => 1,
+        }
+    }
+}
+
+/// Greatest common divisor (0 is the identity).
+fn gcd(a: usize, b: usize) -> usize {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A pseudo-random `rows × cols` part with groups of `group` and optional offsets.
+    pub(crate) fn part(rows: usize, cols: usize, group: usize, offsets: bool) -> GroupedQuants {
+        let mut state = (rows * 31 + cols * 7 + group) as u32;
+        let mut next = move || {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            state >> 8
+        };
+        let groups = rows * cols / group;
+        GroupedQuants {
+            rows,
+            cols,
+            group,
+            quants: (0..rows * cols)
+                .map(|_| (next() % 256) as u8 as i8)
+                .collect(),
+            scales: (0..groups).map(|_| (next() % 1000) as f32 / 3e4).collect(),
+            offsets: offsets.then(|| {
+                (0..groups)
+                    .map(|_| (next() % 1000) as f32 / 7e3 - 0.07)
+                    .collect()
+            }),
+        }
+    }
+
+    fn input(rows: usize, k: usize) -> Vec<f32> {
+        (0..rows * k)
+            .map(|i| ((i * 7919 % 263) as f32 - 131.0) / 97.0)
+            .collect()
+    }
+
+    /// Three fused parts of mixed groups and offsets, 72 outputs (a ragged last panel).
+    fn fused() -> (QuantMatrix, Vec<f32>) {
+        let parts = vec![
+            part(40, 64, 32, true),
+            part(16, 64, 16, false),
+            part(16, 64, 32, false),
+        ];
+        let dense: Vec<f32> = parts.iter().flat_map(GroupedQuants::to_f32).collect();
+        (QuantMatrix::from_parts(parts), dense)
+    }
+
+    #[test]
+    fn rows_and_expanded_panels_hold_the_dequantized_values() {
+        let (m, dense) = fused();
+        let k = m.in_features();
+        assert_eq!((m.out_features(), k, m.group), (72, 64, 16));
+        let mut row = vec![0.0; k];
+        for r in 0..72 {
+            m.row_into(r, &mut row);
+            assert_eq!(row, dense[r * k..(r + 1) * k], "row {r}");
+        }
+        let mut expanded = vec![f32::NAN; k * 2 * PANEL];
+        m.expand_panels(1, 2, &mut expanded);
+        for c in 0..k {
+            for j in 0..2 * PANEL {
+                let want = dense.get((PANEL + j) * k + c).copied().unwrap_or(0.0);
+                assert_eq!(expanded[c * 2 * PANEL + j], want, "input {c}, column {j}");
+            }
+        }
+    }
+
+    #[test]
+    fn products_match_the_dense_weight_and_ignore_other_rows() {
+        let (m, dense) = fused();
+        let (k, n) = (64, 72);
+        let bias: Vec<f32> = (0..n).map(|j| j as f32 / 8.0).collect();
+        let x = input(11, k);
+        let all = m.matmul_rows(&x, 11, Some(&bias));
+        for r in 0..11 {
+            for j in 0..n {
+                let want: f64 = (0..k)
+                    .map(|c| f64::from(x[r * k + c]) * f64::from(dense[j * k + c]))
+                    .sum::<f64>()
+                    + f64::from(bias[j]);
+                let got = all[r * n + j];
+                assert!(
+                    (f64::from(got) - want).abs() < 1e-4,
+                    "({r}, {j}): {got} vs {want}"
+                );
+            }
+        }
+        for rows in 1..11 {
+            let some = m.matmul_rows(&x[..rows * k], rows, Some(&bias));
+            assert_eq!(some, all[..rows * n], "{rows} rows");
+        }
+    }
+}
