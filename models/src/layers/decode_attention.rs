@@ -33,32 +33,74 @@ pub(crate) fn attend_one_token(
     out.par_chunks_mut(heads * head_dim)
         .enumerate()
         .for_each(|(row, row_out)| {
-            let mask = &hidden[row * slots..(row + 1) * slots];
-            let mut weights = vec![0.0f32; slots];
-            for (head, head_out) in row_out.chunks_mut(head_dim).enumerate() {
-                let q = &queries[(row * heads + head) * head_dim..][..head_dim];
-                let kv_head = head / group;
-                let keys = cache.keys(row, kv_head);
-                let values = cache.values(row, kv_head);
-                let Some(total) = softmax_weights(q, keys, mask, layout, &mut weights) else {
-                    continue;
-                };
-                for ((&w, v), _) in weights
-                    .iter()
-                    .zip(values.chunks_exact(head_dim))
-                    .zip(mask)
-                    .filter(|(_, hidden)| !**hidden)
-                {
-                    head_out.iter_mut().zip(v).for_each(|(o, &x)| *o += w * x);
-                }
-                head_out.iter_mut().for_each(|o| *o /= total);
+            let job = RowJob {
+                queries: &queries[row * heads * head_dim..(row + 1) * heads * head_dim],
+                cache,
+                row,
+                hidden: &hidden[row * slots..(row + 1) * slots],
+                layout,
+                group,
+            };
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU supports AVX-512F, checked just above.
+                unsafe { attend_row_avx512(&job, row_out) };
+                return;
             }
+            attend_row(&job, row_out);
         });
     out
 }
 
+/// One row's share of [`attend_one_token`].
+struct RowJob<'a> {
+    /// `[heads, head_dim]`.
+    queries: &'a [f32],
+    cache: &'a LayerKv,
+    row: usize,
+    /// `[slots]`.
+    hidden: &'a [bool],
+    layout: &'a HeadLayout,
+    /// Query heads per key/value head.
+    group: usize,
+}
+
+/// [`attend_row`] compiled for AVX-512 (the same operations in the same order, wider
+/// registers).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn attend_row_avx512(job: &RowJob<'_>, row_out: &mut [f32]) {
+    attend_row(job, row_out);
+}
+
+/// Fills `row_out` (`[heads · head_dim]`) with the attention output of one row.
+#[inline(always)]
+fn attend_row(job: &RowJob<'_>, row_out: &mut [f32]) {
+    let head_dim = job.layout.head_dim;
+    let mut weights = vec![0.0f32; job.hidden.len()];
+    for (head, head_out) in row_out.chunks_mut(head_dim).enumerate() {
+        let q = &job.queries[head * head_dim..(head + 1) * head_dim];
+        let kv_head = head / job.group;
+        let keys = job.cache.keys(job.row, kv_head);
+        let values = job.cache.values(job.row, kv_head);
+        let Some(total) = softmax_weights(q, keys, job.hidden, job.layout, &mut weights) else {
+            continue;
+        };
+        for ((&w, v), _) in weights
+            .iter()
+            .zip(values.chunks_exact(head_dim))
+            .zip(job.hidden)
+            .filter(|(_, hidden)| !**hidden)
+        {
+            head_out.iter_mut().zip(v).for_each(|(o, &x)| *o += w * x);
+        }
+        head_out.iter_mut().for_each(|o| *o /= total);
+    }
+}
+
 /// Fills `weights` with `exp(score − max)` for the visible slots (0 for hidden ones) and
 /// returns their sum, or `None` when no slot is visible.
+#[inline(always)]
 fn softmax_weights(
     q: &[f32],
     keys: &[f32],
@@ -96,6 +138,7 @@ fn softmax_weights(
 }
 
 /// Dot product in eight interleaved partial sums (vectorized by the compiler).
+#[inline(always)]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut sums = [0.0f32; 8];
     let (a_blocks, b_blocks) = (a.chunks_exact(8), b.chunks_exact(8));

@@ -24,7 +24,7 @@ pub(super) fn spaced(line: &str) -> String {
                 .replace("&gt;", ">"),
         );
     }
-    regexp::substitute(&[b" ", text.as_bytes(), b" "])
+    regexp::substitute(&[" ", &text, " "])
 }
 
 #[cfg(test)]

@@ -59,7 +59,7 @@ pub(super) fn spaced(line: &str) -> String {
             text.push(c);
         }
     }
-    regexp::substitute(&[text.as_bytes()])
+    regexp::substitute(&[&text])
 }
 
 #[cfg(test)]
