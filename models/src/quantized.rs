@@ -7,6 +7,16 @@
 //! as dequantizing the block data, and kernels that expand quants on the fly compute with the
 //! very weights an f32 copy would hold.
 
+/// The value of quant `q` with its group's `scale` and `offset`: the product, then the
+/// difference, each rounded to f32, as ggml computes it.
+pub fn expand(q: i8, scale: f32, offset: Option<f32>) -> f32 {
+    let scaled = f32::from(q) * scale;
+    match offset {
+        Some(offset) => scaled - offset,
+        None => scaled,
+    }
+}
+
 /// A `rows × cols` matrix as grouped 8-bit quants (see the module docs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupedQuants {
@@ -28,11 +38,8 @@ impl GroupedQuants {
     /// Value `col` of row `row`, computed as the dequantization does.
     pub fn value(&self, row: usize, col: usize) -> f32 {
         let g = (row * self.cols + col) / self.group;
-        let scaled = f32::from(self.quants[row * self.cols + col]) * self.scales[g];
-        match &self.offsets {
-            Some(offsets) => scaled - offsets[g],
-            None => scaled,
-        }
+        let offset = self.offsets.as_ref().map(|o| o[g]);
+        expand(self.quants[row * self.cols + col], self.scales[g], offset)
     }
 
     /// All values, row-major.

@@ -5,6 +5,7 @@
 //! The AVX-512 kernel (chosen at run time) and the portable one give the same bits.
 
 use crate::layers::quant_matrix::PANEL;
+use crate::quantized;
 
 /// Most input rows one call of [`panel_sums`] takes.
 pub(crate) const MAX_ROWS: usize = 8;
@@ -28,11 +29,8 @@ impl Panel<'_> {
     fn weights(&self, c: usize) -> [f32; PANEL] {
         let g = c / self.group * PANEL;
         std::array::from_fn(|lane| {
-            let scaled = f32::from(self.quants[c * PANEL + lane]) * self.scales[g + lane];
-            match self.offsets {
-                Some(offsets) => scaled - offsets[g + lane],
-                None => scaled,
-            }
+            let offset = self.offsets.map(|o| o[g + lane]);
+            quantized::expand(self.quants[c * PANEL + lane], self.scales[g + lane], offset)
         })
     }
 }

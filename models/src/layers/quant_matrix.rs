@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::layers::host::SharedOut;
 use crate::layers::quant_kernel::{self, Panel, interleave, panel_sums};
-use crate::quantized::GroupedQuants;
+use crate::quantized::{GroupedQuants, expand};
 
 /// Output features per panel: two 512-bit registers of f32, so that each broadcast input
 /// feeds two independent multiply-adds.
@@ -136,11 +136,11 @@ impl QuantMatrix {
         let p = self.panel(panel);
         for (c, o) in out.iter_mut().enumerate() {
             let g = c / self.group * PANEL + lane;
-            let scaled = f32::from(p.quants[c * PANEL + lane]) * p.scales[g];
-            *o = match p.offsets {
-                Some(offsets) => scaled - offsets[g],
-                None => scaled,
-            };
+            *o = expand(
+                p.quants[c * PANEL + lane],
+                p.scales[g],
+                p.offsets.map(|o| o[g]),
+            );
         }
     }
 

@@ -2,7 +2,7 @@
 
 use half::{bf16, f16};
 
-use super::BlockFormat;
+use super::{BlockFormat, FloatFormat};
 
 /// The little-endian f16 at `bytes[at..at + 2]`, widened to f32.
 pub(super) fn f16_at(bytes: &[u8], at: usize) -> f32 {
@@ -15,7 +15,9 @@ pub(super) struct F32;
 impl BlockFormat for F32 {
     const ELEMS: usize = 1;
     const BYTES: usize = 4;
+}
 
+impl FloatFormat for F32 {
     fn decode(block: &[u8], out: &mut [f32]) {
         out[0] = f32::from_le_bytes([block[0], block[1], block[2], block[3]]);
     }
@@ -27,7 +29,9 @@ pub(super) struct F16;
 impl BlockFormat for F16 {
     const ELEMS: usize = 1;
     const BYTES: usize = 2;
+}
 
+impl FloatFormat for F16 {
     fn decode(block: &[u8], out: &mut [f32]) {
         out[0] = f16_at(block, 0);
     }
@@ -39,7 +43,9 @@ pub(super) struct BF16;
 impl BlockFormat for BF16 {
     const ELEMS: usize = 1;
     const BYTES: usize = 2;
+}
 
+impl FloatFormat for BF16 {
     fn decode(block: &[u8], out: &mut [f32]) {
         out[0] = bf16::from_le_bytes([block[0], block[1]]).to_f32();
     }

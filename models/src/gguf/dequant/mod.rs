@@ -13,7 +13,7 @@ mod q8_0;
 use rayon::prelude::*;
 
 use super::ggml_type::GgmlType;
-use crate::quantized::GroupedQuants;
+use crate::quantized::{GroupedQuants, expand};
 
 /// Data handed to [`dequantize`] does not match the number of values asked for.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -51,13 +51,18 @@ trait BlockFormat {
     const ELEMS: usize;
     /// Bytes per block.
     const BYTES: usize;
+}
+
+/// An unquantized float type.
+trait FloatFormat: BlockFormat {
     /// Decodes `block` (exactly `BYTES` bytes) into `out` (exactly `ELEMS` values).
     fn decode(block: &[u8], out: &mut [f32]);
 }
 
-/// A block type whose every value is `scale * q - offset` in f32 for 8-bit `q` and a scale
-/// and offset shared by `GROUP` consecutive values, exactly as [`BlockFormat::decode`]
-/// computes it (see [`crate::quantized`]).
+/// A quantized type. ggml computes its every value as `scale * q - offset` in f32 (adding a
+/// minimum is subtracting its negation, bit for bit) for an 8-bit `q` and a scale and offset
+/// shared by `GROUP` consecutive values (see [`crate::quantized`]); the f32 values are
+/// expanded from this form.
 trait GroupedFormat: BlockFormat {
     /// Values per scale.
     const GROUP: usize;
@@ -70,8 +75,12 @@ trait GroupedFormat: BlockFormat {
 /// Blocks decoded by one parallel task.
 const BLOCKS_PER_TASK: usize = 2048;
 
+/// Most values in a block of any quantized type, and most groups.
+const MAX_ELEMS: usize = 256;
+const MAX_GROUPS: usize = 16;
+
 /// Decodes whole blocks of `data` into `out`; lengths are checked by the caller.
-fn decode_all<F: BlockFormat>(data: &[u8], out: &mut [f32]) {
+fn decode_all<F: FloatFormat>(data: &[u8], out: &mut [f32]) {
     out.par_chunks_mut(F::ELEMS * BLOCKS_PER_TASK)
         .zip(data.par_chunks(F::BYTES * BLOCKS_PER_TASK))
         .for_each(|(out, data)| {
@@ -84,6 +93,33 @@ fn decode_all<F: BlockFormat>(data: &[u8], out: &mut [f32]) {
         });
 }
 
+/// Decodes whole blocks of `data` into `out` through their grouped form; lengths are checked
+/// by the caller.
+fn decode_all_grouped<F: GroupedFormat>(data: &[u8], out: &mut [f32]) {
+    let groups = F::ELEMS / F::GROUP;
+    out.par_chunks_mut(F::ELEMS * BLOCKS_PER_TASK)
+        .zip(data.par_chunks(F::BYTES * BLOCKS_PER_TASK))
+        .for_each(|(out, data)| {
+            let mut quants = [0i8; MAX_ELEMS];
+            let (mut scales, mut offsets) = ([0.0f32; MAX_GROUPS], [0.0f32; MAX_GROUPS]);
+            for (values, block) in out
+                .chunks_exact_mut(F::ELEMS)
+                .zip(data.chunks_exact(F::BYTES))
+            {
+                F::decode_grouped(
+                    block,
+                    &mut quants[..F::ELEMS],
+                    &mut scales[..groups],
+                    &mut offsets[..groups],
+                );
+                for (i, v) in values.iter_mut().enumerate() {
+                    let g = i / F::GROUP;
+                    *v = expand(quants[i], scales[g], F::OFFSETS.then_some(offsets[g]));
+                }
+            }
+        });
+}
+
 /// The `n_elements` values of type `ty` packed in `data`, as f32 in storage order.
 pub fn dequantize(ty: GgmlType, data: &[u8], n_elements: usize) -> Result<Vec<f32>, DequantError> {
     check(ty, data, n_elements)?;
@@ -92,14 +128,14 @@ pub fn dequantize(ty: GgmlType, data: &[u8], n_elements: usize) -> Result<Vec<f3
         GgmlType::F32 => decode_all::<float::F32>(data, &mut out),
         GgmlType::F16 => decode_all::<float::F16>(data, &mut out),
         GgmlType::BF16 => decode_all::<float::BF16>(data, &mut out),
-        GgmlType::Q8_0 => decode_all::<q8_0::Q8_0>(data, &mut out),
-        GgmlType::Q4_0 => decode_all::<q4_legacy::Q4_0>(data, &mut out),
-        GgmlType::Q4_1 => decode_all::<q4_legacy::Q4_1>(data, &mut out),
-        GgmlType::Q5_0 => decode_all::<q5_legacy::Q5_0>(data, &mut out),
-        GgmlType::Q5_1 => decode_all::<q5_legacy::Q5_1>(data, &mut out),
-        GgmlType::Q4_K => decode_all::<q4_k::Q4K>(data, &mut out),
-        GgmlType::Q5_K => decode_all::<q5_k::Q5K>(data, &mut out),
-        GgmlType::Q6_K => decode_all::<q6_k::Q6K>(data, &mut out),
+        GgmlType::Q8_0 => decode_all_grouped::<q8_0::Q8_0>(data, &mut out),
+        GgmlType::Q4_0 => decode_all_grouped::<q4_legacy::Q4_0>(data, &mut out),
+        GgmlType::Q4_1 => decode_all_grouped::<q4_legacy::Q4_1>(data, &mut out),
+        GgmlType::Q5_0 => decode_all_grouped::<q5_legacy::Q5_0>(data, &mut out),
+        GgmlType::Q5_1 => decode_all_grouped::<q5_legacy::Q5_1>(data, &mut out),
+        GgmlType::Q4_K => decode_all_grouped::<q4_k::Q4K>(data, &mut out),
+        GgmlType::Q5_K => decode_all_grouped::<q5_k::Q5K>(data, &mut out),
+        GgmlType::Q6_K => decode_all_grouped::<q6_k::Q6K>(data, &mut out),
     }
     Ok(out)
 }

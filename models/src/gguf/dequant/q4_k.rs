@@ -13,27 +13,6 @@ pub(super) struct Q4K;
 impl BlockFormat for Q4K {
     const ELEMS: usize = 256;
     const BYTES: usize = 144;
-
-    fn decode(block: &[u8], out: &mut [f32]) {
-        let d = f16_at(block, 0);
-        let dmin = f16_at(block, 2);
-        let table = &block[4..16];
-        for (group, (values, quants)) in out
-            .chunks_exact_mut(64)
-            .zip(block[16..144].chunks_exact(32))
-            .enumerate()
-        {
-            let (scale_lo, min_lo) = scale_min(table, 2 * group);
-            let (scale_hi, min_hi) = scale_min(table, 2 * group + 1);
-            let (d_lo, m_lo) = (d * f32::from(scale_lo), dmin * f32::from(min_lo));
-            let (d_hi, m_hi) = (d * f32::from(scale_hi), dmin * f32::from(min_hi));
-            let (low, high) = values.split_at_mut(32);
-            for ((lo, hi), &q) in low.iter_mut().zip(high).zip(quants) {
-                *lo = d_lo * f32::from(q & 0x0F) - m_lo;
-                *hi = d_hi * f32::from(q >> 4) - m_hi;
-            }
-        }
-    }
 }
 
 impl GroupedFormat for Q4K {

@@ -10,15 +10,6 @@ pub(super) struct Q4_0;
 impl BlockFormat for Q4_0 {
     const ELEMS: usize = 32;
     const BYTES: usize = 18;
-
-    fn decode(block: &[u8], out: &mut [f32]) {
-        let d = f16_at(block, 0);
-        let (low, high) = out.split_at_mut(16);
-        for ((lo, hi), &q) in low.iter_mut().zip(high).zip(&block[2..18]) {
-            *lo = f32::from(i16::from(q & 0x0F) - 8) * d;
-            *hi = f32::from(i16::from(q >> 4) - 8) * d;
-        }
-    }
 }
 
 impl GroupedFormat for Q4_0 {
@@ -41,16 +32,6 @@ pub(super) struct Q4_1;
 impl BlockFormat for Q4_1 {
     const ELEMS: usize = 32;
     const BYTES: usize = 20;
-
-    fn decode(block: &[u8], out: &mut [f32]) {
-        let d = f16_at(block, 0);
-        let m = f16_at(block, 2);
-        let (low, high) = out.split_at_mut(16);
-        for ((lo, hi), &q) in low.iter_mut().zip(high).zip(&block[4..20]) {
-            *lo = f32::from(q & 0x0F) * d + m;
-            *hi = f32::from(q >> 4) * d + m;
-        }
-    }
 }
 
 /// `q * d + m` is `d * q - (-m)` bit for bit.

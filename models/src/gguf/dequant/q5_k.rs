@@ -13,31 +13,6 @@ pub(super) struct Q5K;
 impl BlockFormat for Q5K {
     const ELEMS: usize = 256;
     const BYTES: usize = 176;
-
-    fn decode(block: &[u8], out: &mut [f32]) {
-        let d = f16_at(block, 0);
-        let dmin = f16_at(block, 2);
-        let table = &block[4..16];
-        let fifth_bits = &block[16..48];
-        for (group, (values, quants)) in out
-            .chunks_exact_mut(64)
-            .zip(block[48..176].chunks_exact(32))
-            .enumerate()
-        {
-            let (scale_lo, min_lo) = scale_min(table, 2 * group);
-            let (scale_hi, min_hi) = scale_min(table, 2 * group + 1);
-            let (d_lo, m_lo) = (d * f32::from(scale_lo), dmin * f32::from(min_lo));
-            let (d_hi, m_hi) = (d * f32::from(scale_hi), dmin * f32::from(min_hi));
-            let (bit_lo, bit_hi) = (1u8 << (2 * group), 1u8 << (2 * group + 1));
-            let (low, high) = values.split_at_mut(32);
-            for (((lo, hi), &q), &h) in low.iter_mut().zip(high).zip(quants).zip(fifth_bits) {
-                let q_lo = (q & 0x0F) | if h & bit_lo != 0 { 16 } else { 0 };
-                let q_hi = (q >> 4) | if h & bit_hi != 0 { 16 } else { 0 };
-                *lo = d_lo * f32::from(q_lo) - m_lo;
-                *hi = d_hi * f32::from(q_hi) - m_hi;
-            }
-        }
-    }
 }
 
 impl GroupedFormat for Q5K {

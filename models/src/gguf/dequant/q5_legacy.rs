@@ -22,13 +22,6 @@ pub(super) struct Q5_0;
 impl BlockFormat for Q5_0 {
     const ELEMS: usize = 32;
     const BYTES: usize = 22;
-
-    fn decode(block: &[u8], out: &mut [f32]) {
-        let d = f16_at(block, 0);
-        for (value, q) in out.iter_mut().zip(quants_of(&block[2..6], &block[6..22])) {
-            *value = f32::from(i16::from(q) - 16) * d;
-        }
-    }
 }
 
 impl GroupedFormat for Q5_0 {
@@ -52,14 +45,6 @@ pub(super) struct Q5_1;
 impl BlockFormat for Q5_1 {
     const ELEMS: usize = 32;
     const BYTES: usize = 24;
-
-    fn decode(block: &[u8], out: &mut [f32]) {
-        let d = f16_at(block, 0);
-        let m = f16_at(block, 2);
-        for (value, q) in out.iter_mut().zip(quants_of(&block[4..8], &block[8..24])) {
-            *value = f32::from(q) * d + m;
-        }
-    }
 }
 
 /// `q * d + m` is `d * q - (-m)` bit for bit.

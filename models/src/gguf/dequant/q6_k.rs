@@ -17,28 +17,6 @@ pub(super) struct Q6K;
 impl BlockFormat for Q6K {
     const ELEMS: usize = 256;
     const BYTES: usize = 210;
-
-    fn decode(block: &[u8], out: &mut [f32]) {
-        let d = f16_at(block, 208);
-        for (half, values) in out.chunks_exact_mut(128).enumerate() {
-            let ql = &block[64 * half..64 * half + 64];
-            let qh = &block[128 + 32 * half..128 + 32 * half + 32];
-            let scales = &block[192 + 8 * half..192 + 8 * half + 8];
-            for l in 0..32 {
-                let quants = [
-                    (ql[l] & 0x0F) | ((qh[l] & 0x03) << 4),
-                    (ql[l + 32] & 0x0F) | (((qh[l] >> 2) & 0x03) << 4),
-                    (ql[l] >> 4) | (((qh[l] >> 4) & 0x03) << 4),
-                    (ql[l + 32] >> 4) | (((qh[l] >> 6) & 0x03) << 4),
-                ];
-                for (quarter, q) in quants.into_iter().enumerate() {
-                    let v = l + 32 * quarter;
-                    let scale = f32::from(scales[v / 16] as i8);
-                    values[v] = d * scale * f32::from(i16::from(q) - 32);
-                }
-            }
-        }
-    }
 }
 
 impl GroupedFormat for Q6K {

@@ -9,13 +9,6 @@ pub(super) struct Q8_0;
 impl BlockFormat for Q8_0 {
     const ELEMS: usize = 32;
     const BYTES: usize = 34;
-
-    fn decode(block: &[u8], out: &mut [f32]) {
-        let d = f16_at(block, 0);
-        for (value, &q) in out.iter_mut().zip(&block[2..34]) {
-            *value = f32::from(q as i8) * d;
-        }
-    }
 }
 
 impl GroupedFormat for Q8_0 {
