@@ -219,56 +219,48 @@ fn product(
     to_i32(width.next_multiple_of(PANEL))?;
     let mut out = vec![0.0f32; padded_rows * n];
     let target = SharedOut::new(&mut out);
+    // The columns `first ..` of every row of `out`, from `columns` columns of the weight laid
+    // out as `transpose` says at `weight` with leading dimension `ld`.
+    let call = |first: usize, columns: i32, transpose: i32, weight: *const f32, ld: i32| {
+        // SAFETY: `x` holds `padded_rows × k` values; the callers pass a weight block with
+        // `columns` columns of `k` values each at leading dimension `ld`; the call writes those
+        // columns of every row of `out` (`padded_rows × n`, leading dimension `n`), and no two
+        // blocks share a column, so the concurrent writes never overlap.
+        unsafe {
+            sgemm(
+                CBLAS_ROW_MAJOR,
+                CBLAS_NO_TRANS,
+                transpose,
+                m32,
+                columns,
+                k32,
+                1.0,
+                x.as_ptr(),
+                k32,
+                weight,
+                ld,
+                0.0,
+                target.at(first),
+                n32,
+            );
+        }
+    };
     let block = |first: usize| {
         let columns = width.min(n - first) as i32;
         match weight {
-            // SAFETY: `x` holds `padded_rows × k` values and `weight` holds `n × k`, so rows
-            // `first .. first + columns` of `weight` are in bounds; the call writes those
-            // columns of every row of `out` (`padded_rows × n`, leading dimension `n`), and
-            // no two blocks share a column, so the concurrent writes never overlap.
-            BlasWeight::OutIn(weight) => unsafe {
-                sgemm(
-                    CBLAS_ROW_MAJOR,
-                    CBLAS_NO_TRANS,
-                    CBLAS_TRANS,
-                    m32,
-                    columns,
-                    k32,
-                    1.0,
-                    x.as_ptr(),
-                    k32,
-                    weight.as_ptr().add(first * k),
-                    k32,
-                    0.0,
-                    target.at(first),
-                    n32,
-                );
-            },
+            // Rows `first .. first + columns` of the `[n, k]` weight, transposed.
+            BlasWeight::OutIn(weight) => {
+                let rows = &weight[first * k..(first + columns as usize) * k];
+                call(first, columns, CBLAS_TRANS, rows.as_ptr(), k32);
+            }
+            // The block expanded to `[k, panels · PANEL]` (whose width fits i32, checked
+            // above), of which the call reads the first `columns` of each row.
             BlasWeight::Quantized(matrix) => EXPANDED.with_borrow_mut(|expanded| {
                 let panels = (columns as usize).div_ceil(PANEL);
                 expanded.resize(k * panels * PANEL, 0.0);
                 matrix.expand_panels(first / PANEL, panels, expanded);
-                // SAFETY: `expanded` holds `k × panels · PANEL` values (leading dimension
-                // `panels · PANEL`, which fits i32 as checked above), of which the call reads
-                // the first `columns` of each row; the output is written as above.
-                unsafe {
-                    sgemm(
-                        CBLAS_ROW_MAJOR,
-                        CBLAS_NO_TRANS,
-                        CBLAS_NO_TRANS,
-                        m32,
-                        columns,
-                        k32,
-                        1.0,
-                        x.as_ptr(),
-                        k32,
-                        expanded.as_ptr(),
-                        (panels * PANEL) as i32,
-                        0.0,
-                        target.at(first),
-                        n32,
-                    );
-                }
+                let ld = (panels * PANEL) as i32;
+                call(first, columns, CBLAS_NO_TRANS, expanded.as_ptr(), ld);
             }),
         }
     };
