@@ -57,16 +57,16 @@ impl Linear {
         bias: bool,
     ) -> Result<Self, LoadError> {
         let total_out: usize = parts.iter().map(|(_, out)| out).sum();
+        let bias = if bias {
+            let mut values = Vec::with_capacity(total_out);
+            for (prefix, out) in parts {
+                values.extend(loader.host(&format!("{prefix}.bias"), &[*out])?);
+            }
+            Some(values)
+        } else {
+            None
+        };
         if let Some(quantized) = load_grouped(loader, parts, in_features)? {
-            let bias = if bias {
-                let mut values = Vec::with_capacity(total_out);
-                for (prefix, out) in parts {
-                    values.extend(loader.host(&format!("{prefix}.bias"), &[*out])?);
-                }
-                Some(values)
-            } else {
-                None
-            };
             return Ok(Self::new(
                 Weight::Quantized(Arc::new(quantized)),
                 bias,
@@ -74,15 +74,10 @@ impl Linear {
             ));
         }
         let mut weight = Vec::with_capacity(total_out * in_features);
-        let mut bias_values = Vec::with_capacity(if bias { total_out } else { 0 });
         for (prefix, out) in parts {
             weight.extend(loader.host(&format!("{prefix}.weight"), &[*out, in_features])?);
-            if bias {
-                bias_values.extend(loader.host(&format!("{prefix}.bias"), &[*out])?);
-            }
         }
         let weight = loader.place(weight, [total_out, in_features]);
-        let bias = bias.then_some(bias_values);
         Ok(Self::new(Weight::Dense(Box::new(weight)), bias, loader))
     }
 

@@ -54,56 +54,36 @@ impl QuantMatrix {
         let parts: Vec<GroupedQuants> = parts.into_iter().map(|p| p.regrouped(group)).collect();
         let has_offsets = parts.iter().any(|p| p.offsets.is_some());
         let n: usize = parts.iter().map(|p| p.rows).sum();
-        let panels = n.div_ceil(PANEL);
         let groups = k / group;
         // Row `r` of the fused matrix: its part and its row within the part.
         let mut rows = Vec::with_capacity(n);
         for (p, part) in parts.iter().enumerate() {
             rows.extend((0..part.rows).map(|r| (p, r)));
         }
-        let mut quants = vec![0i8; panels * k * PANEL];
-        let mut scales = vec![0.0f32; panels * groups * PANEL];
-        let mut offsets = vec![0.0f32; if has_offsets { scales.len() } else { 0 }];
-        quants
-            .par_chunks_mut(k * PANEL)
-            .zip(scales.par_chunks_mut(groups * PANEL))
-            .enumerate()
-            .for_each(|(panel, (quants, scales))| {
-                for lane in 0..PANEL {
-                    let Some(&(p, r)) = rows.get(panel * PANEL + lane) else {
-                        break;
-                    };
-                    let part = &parts[p];
-                    for (c, &q) in part.quants[r * k..(r + 1) * k].iter().enumerate() {
-                        quants[c * PANEL + lane] = q;
-                    }
-                    for (g, &s) in part.scales[r * groups..(r + 1) * groups].iter().enumerate() {
-                        scales[g * PANEL + lane] = s;
-                    }
-                }
-            });
-        if has_offsets {
-            for (panel, offsets) in offsets.chunks_mut(groups * PANEL).enumerate() {
-                for lane in 0..PANEL {
-                    let Some(&(p, r)) = rows.get(panel * PANEL + lane) else {
-                        break;
-                    };
-                    if let Some(part_offsets) = &parts[p].offsets {
-                        let row = &part_offsets[r * groups..(r + 1) * groups];
-                        for (g, &o) in row.iter().enumerate() {
-                            offsets[g * PANEL + lane] = o;
-                        }
-                    }
-                }
-            }
-        }
+        let (quants, scales, offsets) = (
+            to_panels(n, k, |i| {
+                let (p, r) = rows[i];
+                Some(&parts[p].quants[r * k..(r + 1) * k])
+            }),
+            to_panels(n, groups, |i| {
+                let (p, r) = rows[i];
+                Some(&parts[p].scales[r * groups..(r + 1) * groups])
+            }),
+            has_offsets.then(|| {
+                to_panels(n, groups, |i| {
+                    let (p, r) = rows[i];
+                    let offsets = parts[p].offsets.as_ref()?;
+                    Some(&offsets[r * groups..(r + 1) * groups])
+                })
+            }),
+        );
         Self {
             n,
             k,
             group,
             quants,
             scales,
-            offsets: has_offsets.then_some(offsets),
+            offsets,
         }
     }
 
@@ -208,6 +188,29 @@ impl QuantMatrix {
             });
         out
     }
+}
+
+/// `width` values per output feature laid out in panels, `[panel][width][PANEL]`: the values
+/// of feature `i` (`row(i)`, zeros for `None` and past the last of the `n` features) go to lane
+/// `i % PANEL` of panel `i / PANEL`.
+fn to_panels<'a, T: Copy + Default + Send + Sync + 'a>(
+    n: usize,
+    width: usize,
+    row: impl Fn(usize) -> Option<&'a [T]> + Sync,
+) -> Vec<T> {
+    let mut out = vec![T::default(); n.div_ceil(PANEL) * width * PANEL];
+    out.par_chunks_mut(width * PANEL)
+        .enumerate()
+        .for_each(|(panel, out)| {
+            for lane in 0..PANEL.min(n - panel * PANEL) {
+                if let Some(values) = row(panel * PANEL + lane) {
+                    for (c, &v) in values.iter().enumerate() {
+                        out[c * PANEL + lane] = v;
+                    }
+                }
+            }
+        });
+    out
 }
 
 /// Input rows interleaved for [`panel_sums`], by how many.
