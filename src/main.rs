@@ -49,7 +49,31 @@ fn init_logging() {
         .init();
 }
 
+/// `babelbench mt-score` on its own: the same arguments, help and errors as the subcommand.
+#[derive(Parser)]
+#[command(
+    name = "babelbench mt-score",
+    bin_name = "babelbench mt-score",
+    version,
+    about = "Score translations against references with chrF, chrF++ and BLEU, as sacrebleu 2.6.0."
+)]
+struct MtScoreCli {
+    #[command(flatten)]
+    args: commands::mt_score::MtScoreArgs,
+}
+
 fn main() -> ExitCode {
+    // mt-score is a drop-in for sacrebleu's command line, run once per file pair, so its
+    // start-up counts: parsing its own arguments skips building the whole command tree, 0.3 ms
+    // of a ~6 ms run.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|arg| arg == "mt-score")
+    {
+        let cli = MtScoreCli::parse_from(std::env::args_os().skip(1));
+        init_logging();
+        return exit_code(commands::mt_score::run(cli.args));
+    }
     let cli = Cli::parse();
     init_logging();
     let result = match cli.command {
@@ -62,6 +86,11 @@ fn main() -> ExitCode {
         Command::Merge(args) => commands::merge::run(args),
         Command::Tasks(args) => commands::tasks::run(args),
     };
+    exit_code(result)
+}
+
+/// Success, or the error printed with its causes and exit status 2.
+fn exit_code(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

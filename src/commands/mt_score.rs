@@ -210,15 +210,18 @@ fn sentence_reports<M: TranslationMetric>(
 fn read_text(path: &Path, flag: &str) -> anyhow::Result<String> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read the {flag} file {}", path.display()))?;
-    let text = String::from_utf8(bytes).map_err(|err| {
-        let bytes = err.as_bytes();
-        let offset = err.utf8_error().valid_up_to();
+    // Checked with SIMD: std's check takes ~0.2 ms of a FLORES file pair, a few percent of a
+    // whole mt-score run.
+    if let Err(err) = simdutf8::compat::from_utf8(&bytes) {
+        let offset = err.valid_up_to();
         let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-        anyhow::anyhow!(
+        bail!(
             "the {flag} file {} is not valid UTF-8: line {line} (byte offset {offset}); convert the file to UTF-8",
             path.display()
-        )
-    })?;
+        );
+    }
+    // SAFETY: just checked to be UTF-8.
+    let text = unsafe { String::from_utf8_unchecked(bytes) };
     if text.is_empty() {
         bail!(
             "the {flag} file {} is empty: give one sentence per line",

@@ -132,6 +132,7 @@ impl CharIds {
     }
 
     /// The id of `c`: equal characters, equal ids.
+    #[inline]
     pub fn id(&mut self, c: char) -> u32 {
         if c.is_ascii() {
             let entry = &mut self.ascii[c as usize];
@@ -242,11 +243,11 @@ impl Scratch {
     ) -> (usize, usize) {
         self.chars.reset();
         self.units.clear();
-        for c in hypothesis.chars().filter(|&c| !pystr::is_space(c)) {
+        for c in pystr::non_space_chars(hypothesis) {
             self.units.push(self.chars.id(c));
         }
         let hypothesis_len = self.units.len();
-        for c in reference.chars().filter(|&c| !pystr::is_space(c)) {
+        for c in pystr::non_space_chars(reference) {
             self.units.push(self.chars.id(c));
         }
         self.matcher
