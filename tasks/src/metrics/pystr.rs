@@ -100,60 +100,6 @@ impl<'a> Iterator for Words<'a> {
     }
 }
 
-/// The characters of `text` that are not whitespace (Python's), in order: what
-/// `"".join(text.split())` holds.
-pub fn non_space_chars(text: &str) -> NonSpaceChars<'_> {
-    NonSpaceChars {
-        bytes: text.as_bytes(),
-        pos: 0,
-    }
-}
-
-/// Iterator over the characters of a text that are not whitespace, from [`non_space_chars`].
-#[derive(Debug, Clone)]
-pub struct NonSpaceChars<'a> {
-    /// The bytes of a `str`, so valid UTF-8.
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl Iterator for NonSpaceChars<'_> {
-    type Item = char;
-
-    #[inline]
-    fn next(&mut self) -> Option<char> {
-        loop {
-            let lead = *self.bytes.get(self.pos)?;
-            let class = BYTE_CLASS[lead as usize];
-            if lead < 0x80 {
-                self.pos += 1;
-                if class == ByteClass::Other {
-                    return Some(char::from(lead));
-                }
-                continue;
-            }
-            // A multi-byte character: the lead byte gives its length, the continuation bytes
-            // six bits each.
-            let len = match lead {
-                0xC0..=0xDF => 2,
-                0xE0..=0xEF => 3,
-                _ => 4,
-            };
-            let tail = &self.bytes[self.pos + 1..self.pos + len];
-            let head = u32::from(lead) & (0x7F >> len);
-            let code = tail
-                .iter()
-                .fold(head, |code, &b| (code << 6) | u32::from(b & 0x3F));
-            self.pos += len;
-            // SAFETY: the bytes come from a `str`, so they encode a valid character.
-            let c = unsafe { char::from_u32_unchecked(code) };
-            if class == ByteClass::Other || !is_space(c) {
-                return Some(c);
-            }
-        }
-    }
-}
-
 /// `text` without trailing whitespace, as Python's `text.rstrip()`.
 pub fn rstrip(text: &str) -> &str {
     text.trim_end_matches(is_space)
@@ -202,28 +148,5 @@ mod tests {
         // Characters sharing a lead byte with whitespace characters: ¡ (C2 A1), ‐ (E2 80 90),
         // 、 (E3 80 81), ᚁ (E1 9A 81).
         assert_eq!(split("a¡‐、ᚁ b").collect::<Vec<_>>(), ["a¡‐、ᚁ", "b"]);
-    }
-
-    #[test]
-    fn non_space_chars_are_the_joined_words() {
-        let every_space: String = PYTHON_SPACES
-            .iter()
-            .filter_map(|&c| char::from_u32(c))
-            .flat_map(|c| [c, 'é', '\u{10348}', 'x', '、', c])
-            .collect();
-        for text in [
-            every_space.as_str(),
-            "a¡‐、ᚁ b",
-            "",
-            "  ",
-            "\u{1f}ab\u{85}ü",
-        ] {
-            let joined: String = split(text).collect();
-            assert_eq!(
-                non_space_chars(text).collect::<String>(),
-                joined,
-                "{text:?}"
-            );
-        }
     }
 }

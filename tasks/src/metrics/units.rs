@@ -243,11 +243,11 @@ impl Scratch {
     ) -> (usize, usize) {
         self.chars.reset();
         self.units.clear();
-        for c in pystr::non_space_chars(hypothesis) {
+        for c in hypothesis.chars().filter(|&c| !pystr::is_space(c)) {
             self.units.push(self.chars.id(c));
         }
         let hypothesis_len = self.units.len();
-        for c in pystr::non_space_chars(reference) {
+        for c in reference.chars().filter(|&c| !pystr::is_space(c)) {
             self.units.push(self.chars.id(c));
         }
         self.matcher
