@@ -177,11 +177,6 @@ impl Bleu {
         details.score = brevity_penalty * (log_sum / order as f64).exp();
         details
     }
-
-    /// The tokenized line, tokens separated by whitespace.
-    fn spaced<'a>(&self, line: &'a str) -> std::borrow::Cow<'a, str> {
-        self.tokenizer.spaced(pystr::rstrip(line))
-    }
 }
 
 impl Metric for Bleu {
@@ -220,12 +215,12 @@ impl TranslationMetric for Bleu {
             // numbered as characters, without building the spaced text.
             with_scratch(|scratch| scratch.match_chars(hypothesis, reference, &mut counts))
         } else {
-            let hypothesis = self.spaced(hypothesis);
-            let reference = self.spaced(reference);
+            let hypothesis = self.tokenizer.prepare(pystr::rstrip(hypothesis));
+            let reference = self.tokenizer.prepare(pystr::rstrip(reference));
             with_scratch(|scratch| {
                 scratch.match_words(
-                    pystr::split(&hypothesis),
-                    pystr::split(&reference),
+                    [&hypothesis, &reference],
+                    |text| self.tokenizer.tokens(text),
                     &mut counts,
                 )
             })

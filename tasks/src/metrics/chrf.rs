@@ -176,11 +176,7 @@ impl TranslationMetric for Chrf {
         with_scratch(|scratch| {
             scratch.match_chars(hypothesis, reference, chars);
             if self.word_order > 0 {
-                scratch.match_words(
-                    words_with_punctuation_split(hypothesis),
-                    words_with_punctuation_split(reference),
-                    words,
-                );
+                scratch.match_words([hypothesis, reference], words_with_punctuation_split, words);
             }
         });
         for counts in &mut stats.orders {

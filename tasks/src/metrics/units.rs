@@ -152,35 +152,37 @@ impl CharIds {
     }
 }
 
-/// Dense ids of the words of one segment pair; distinct words are copied once, to compare
-/// words whose hashes are equal.
+/// Dense ids of the words of one segment pair. Words are pieces of the pair's two texts, and
+/// each distinct word is remembered by where it lies, to compare words whose hashes are equal.
 #[derive(Default)]
 pub(crate) struct WordIds {
     slots: Slots,
-    /// The bytes of every distinct word, one after the other.
-    bytes: Vec<u8>,
-    /// Per id: where its word starts in `bytes` (one more entry closes the last).
-    starts: Vec<usize>,
+    /// Per id: the side (0 hypothesis, 1 reference), the byte offset in that side's text and
+    /// the byte length of its word.
+    spans: Vec<(u8, u32, u32)>,
 }
 
 impl WordIds {
     /// Forgets every id.
     pub fn reset(&mut self) {
         self.slots.reset();
-        self.bytes.clear();
-        self.starts.clear();
-        self.starts.push(0);
+        self.spans.clear();
     }
 
-    /// The id of `word`: equal words, equal ids.
-    pub fn id(&mut self, word: &str) -> u32 {
-        let (bytes, starts) = (&self.bytes, &self.starts);
+    /// The id of `word`, a piece of `texts[side]`: equal words, equal ids.
+    pub fn id(&mut self, word: &str, texts: [&str; 2], side: usize) -> u32 {
+        let spans = &self.spans;
         let (id, new) = self.slots.id(word_hash(word.as_bytes()), |id| {
-            bytes[starts[id as usize]..starts[id as usize + 1]] == *word.as_bytes()
+            let (side, offset, len) = spans[id as usize];
+            let start = offset as usize;
+            texts[side as usize].as_bytes()[start..start + len as usize] == *word.as_bytes()
         });
         if new {
-            self.bytes.extend_from_slice(word.as_bytes());
-            self.starts.push(self.bytes.len());
+            // A piece's offset is its distance from the start of its text.
+            let offset = word.as_ptr() as usize - texts[side].as_ptr() as usize;
+            debug_assert!(offset + word.len() <= texts[side].len());
+            self.spans
+                .push((side as u8, offset as u32, word.len() as u32));
         }
         id
     }
@@ -191,18 +193,24 @@ impl WordIds {
     }
 }
 
-/// A hash of `word`: words of up to 16 bytes (nearly all) from two overlapping 8-byte reads
-/// and the length, longer ones through `FxHasher`.
+/// A hash of `word`: words of up to 16 bytes (nearly all) from two overlapping reads and the
+/// length, longer ones through `FxHasher`.
 fn word_hash(word: &[u8]) -> u64 {
-    let read = |bytes: &[u8]| {
-        let mut buffer = [0u8; 8];
-        buffer[..bytes.len()].copy_from_slice(bytes);
-        u64::from_le_bytes(buffer)
+    let u64_at = |i: usize| u64::from_le_bytes(word[i..i + 8].try_into().unwrap_or_default());
+    let u32_at = |i: usize| {
+        u64::from(u32::from_le_bytes(
+            word[i..i + 4].try_into().unwrap_or_default(),
+        ))
     };
     let len = word.len();
     let (head, tail) = match len {
-        0..=8 => (read(word), 0),
-        9..=16 => (read(&word[..8]), read(&word[len - 8..])),
+        0 => (0, 0),
+        1..=3 => (
+            u64::from(word[0]) << 16 | u64::from(word[len / 2]) << 8 | u64::from(word[len - 1]),
+            0,
+        ),
+        4..=7 => (u32_at(0), u32_at(len - 4)),
+        8..=16 => (u64_at(0), u64_at(len - 8)),
         _ => {
             let mut hasher = FxHasher::default();
             hasher.write(word);
@@ -255,22 +263,23 @@ impl Scratch {
         (hypothesis_len, self.units.len() - hypothesis_len)
     }
 
-    /// Fills `out` with the word n-gram counts of orders `1..=out.len()` of the words of
-    /// `hypothesis` against those of `reference`; returns the two numbers of words.
-    pub fn match_words<'a>(
+    /// Fills `out` with the word n-gram counts of orders `1..=out.len()` of the words of the
+    /// hypothesis `texts[0]` against those of the reference `texts[1]`, where `words(text)`
+    /// yields the words of `text`, each a piece of it; returns the two numbers of words.
+    pub fn match_words<'a, I: Iterator<Item = &'a str>>(
         &mut self,
-        hypothesis: impl Iterator<Item = &'a str>,
-        reference: impl Iterator<Item = &'a str>,
+        texts: [&'a str; 2],
+        words: impl Fn(&'a str) -> I,
         out: &mut [NgramCounts],
     ) -> (usize, usize) {
         self.words.reset();
         self.units.clear();
-        for word in hypothesis {
-            self.units.push(self.words.id(word));
+        for word in words(texts[0]) {
+            self.units.push(self.words.id(word, texts, 0));
         }
         let hypothesis_len = self.units.len();
-        for word in reference {
-            self.units.push(self.words.id(word));
+        for word in words(texts[1]) {
+            self.units.push(self.words.id(word, texts, 1));
         }
         self.matcher
             .match_ngrams(&self.units, hypothesis_len, self.words.len(), out);
@@ -286,10 +295,13 @@ mod tests {
     fn equal_units_share_dense_ids() {
         let mut words = WordIds::default();
         words.reset();
-        let ids: Vec<u32> = ["the", "cat", "the", "dog"].map(|w| words.id(w)).to_vec();
+        let texts = ["the cat the", "dog"];
+        let ids: Vec<u32> = [(0, 0..3), (0, 4..7), (0, 8..11), (1, 0..3)]
+            .map(|(side, range)| words.id(&texts[side][range], texts, side))
+            .to_vec();
         assert_eq!((ids, words.len()), (vec![0, 1, 0, 2], 3));
         words.reset();
-        assert_eq!((words.id("dog"), words.len()), (0, 1));
+        assert_eq!((words.id(texts[1], texts, 1), words.len()), (0, 1));
 
         let mut chars = CharIds::default();
         chars.reset();
@@ -303,20 +315,27 @@ mod tests {
     fn tables_grow_past_their_first_size() {
         let mut words = WordIds::default();
         words.reset();
-        let many: Vec<String> = (0..1000).map(|i| format!("w{i}")).collect();
-        for (i, word) in many.iter().enumerate() {
-            assert_eq!(words.id(word), i as u32);
+        let many: String = (0..1000).map(|i| format!("w{i} ")).collect();
+        let texts = [many.as_str(), "w7 w999"];
+        for (i, word) in many.split_whitespace().enumerate() {
+            assert_eq!(words.id(word, texts, 0), i as u32);
         }
-        assert_eq!((words.id("w7"), words.len()), (7, 1000));
+        assert_eq!((words.id(&texts[1][..2], texts, 1), words.len()), (7, 1000));
         words.reset();
-        assert_eq!((words.id("w999"), words.id("w7")), (0, 1));
+        assert_eq!(
+            (
+                words.id(&texts[1][3..], texts, 1),
+                words.id(&texts[1][..2], texts, 1)
+            ),
+            (0, 1)
+        );
     }
 
     #[test]
     fn words_and_chars_are_matched_through_the_scratch() {
         with_scratch(|scratch| {
             let mut counts = [NgramCounts::default(); 2];
-            let lens = scratch.match_words("a b a".split(' '), "b a c".split(' '), &mut counts);
+            let lens = scratch.match_words(["a b a", "b a c"], |t| t.split(' '), &mut counts);
             assert_eq!(lens, (3, 3));
             assert_eq!(counts.map(|c| c.matched), [2, 1]);
             scratch.match_chars("a b", "ab", &mut counts);

@@ -1,24 +1,44 @@
 //! The `char` tokenizer: every character is a token.
 
-/// `line` tokenized as sacrebleu's `TokenizerChar`: every character followed by a space, so
-/// that the tokens are the characters that are not whitespace.
-pub(super) fn spaced(line: &str) -> String {
-    let mut text = String::with_capacity(line.len() * 2);
-    for c in line.chars() {
-        text.push(c);
-        text.push(' ');
+use crate::metrics::pystr;
+
+/// The tokens of `line` as sacrebleu's `TokenizerChar` yields them (a space after every
+/// character, then a split on whitespace): the characters that are not whitespace.
+pub(super) fn tokens(line: &str) -> Tokens<'_> {
+    Tokens { rest: line }
+}
+
+/// Iterator over the characters of a line that are not whitespace, each as a `&str`.
+#[derive(Debug, Clone)]
+pub struct Tokens<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        loop {
+            let c = self.rest.chars().next()?;
+            let (token, rest) = self.rest.split_at(c.len_utf8());
+            self.rest = rest;
+            if !pystr::is_space(c) {
+                return Some(token);
+            }
+        }
     }
-    text
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::regexp::join_words;
     use super::*;
 
     #[test]
     fn every_character_is_a_token() {
-        assert_eq!(join_words(&spaced("ab c\u{a0}น้ำ")), "a b c น ้ ำ");
-        assert_eq!(join_words(&spaced("")), "");
+        assert_eq!(
+            tokens("ab c\u{a0}น้ำ").collect::<Vec<_>>(),
+            ["a", "b", "c", "น", "้", "ำ"]
+        );
+        assert_eq!(tokens("").count(), 0);
     }
 }

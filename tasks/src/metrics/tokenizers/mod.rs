@@ -12,6 +12,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::error::MetricError;
+use super::pystr;
 
 /// A BLEU tokenizer, named as sacrebleu names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -52,21 +53,58 @@ impl BleuTokenizer {
 
     /// `line` tokenized, tokens separated by single spaces (for `none`, `line` unchanged).
     pub fn tokenize(self, line: &str) -> Cow<'_, str> {
+        if self == BleuTokenizer::None {
+            return Cow::Borrowed(line);
+        }
+        let prepared = self.prepare(line);
+        let tokens: Vec<&str> = self.tokens(&prepared).collect();
+        Cow::Owned(tokens.join(" "))
+    }
+
+    /// `line` as [`Self::tokens`] reads it: normalized for `13a`, stripped for `zh`, spaced
+    /// out by the regular expressions for `intl`, unchanged otherwise.
+    pub(crate) fn prepare(self, line: &str) -> Cow<'_, str> {
         match self {
-            BleuTokenizer::None => Cow::Borrowed(line),
-            _ => Cow::Owned(regexp::join_words(&self.spaced(line))),
+            BleuTokenizer::V13a => tok13a::normalize(line),
+            BleuTokenizer::Intl => Cow::Owned(intl::spaced(line)),
+            BleuTokenizer::Zh => Cow::Borrowed(pystr::strip(line)),
+            BleuTokenizer::Char | BleuTokenizer::None => Cow::Borrowed(line),
         }
     }
 
-    /// `line` tokenized, tokens separated by runs of whitespace: what [`Self::tokenize`]
-    /// returns before whitespace is collapsed, enough for splitting into words.
-    pub(crate) fn spaced(self, line: &str) -> Cow<'_, str> {
+    /// The tokens of a line that [`Self::prepare`] returned, each a piece of it.
+    pub(crate) fn tokens(self, prepared: &str) -> Tokens<'_> {
         match self {
-            BleuTokenizer::V13a => Cow::Owned(tok13a::spaced(line)),
-            BleuTokenizer::Intl => Cow::Owned(intl::spaced(line)),
-            BleuTokenizer::Char => Cow::Owned(char::spaced(line)),
-            BleuTokenizer::Zh => Cow::Owned(zh::spaced(line)),
-            BleuTokenizer::None => Cow::Borrowed(line),
+            BleuTokenizer::V13a => Tokens::V13a(regexp::tokens_13a(prepared)),
+            BleuTokenizer::Zh => Tokens::Zh(regexp::tokens_zh(prepared)),
+            BleuTokenizer::Char => Tokens::Chars(char::tokens(prepared)),
+            BleuTokenizer::Intl | BleuTokenizer::None => Tokens::Words(pystr::split(prepared)),
+        }
+    }
+}
+
+/// Iterator over the tokens of a prepared line, from [`BleuTokenizer::tokens`].
+pub(crate) enum Tokens<'a> {
+    /// `13a`: the regexp tokenizer on the padded line.
+    V13a(regexp::Tokens<'a, false>),
+    /// `zh`: the regexp tokenizer with Chinese characters alone.
+    Zh(regexp::Tokens<'a, true>),
+    /// `char`: the characters that are not whitespace.
+    Chars(char::Tokens<'a>),
+    /// `intl` (of its spaced line) and `none`: the whitespace-separated words.
+    Words(pystr::Words<'a>),
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            Tokens::V13a(tokens) => tokens.next(),
+            Tokens::Zh(tokens) => tokens.next(),
+            Tokens::Chars(tokens) => tokens.next(),
+            Tokens::Words(words) => words.next(),
         }
     }
 }

@@ -1,136 +1,236 @@
-//! sacrebleu's `TokenizerRegexp`, the language-dependent part of `13a` and `zh`.
+//! sacrebleu's `TokenizerRegexp`, the language-dependent part of `13a` and `zh`, as one scan
+//! that yields the tokens.
 //!
-//! Four substitutions run in order, then whitespace is collapsed:
+//! sacrebleu runs four substitutions in order, then splits on whitespace:
 //! 1. `([\{-\~\[-\` -\&\(-\+\:-\@\/])` → ` \1 `: space out ASCII symbols and most ASCII
 //!    punctuation (not `'`, `-`, `.`, `,`);
 //! 2. `([^0-9])([\.,])` → `\1 \2 `: period and comma after a non-digit;
 //! 3. `([\.,])([^0-9])` → ` \1 \2`: period and comma before a non-digit;
 //! 4. `([0-9])(-)` → `\1 \2 `: dash after a digit.
 //!
-//! Each pattern matches one or two fixed characters, so a left-to-right scan that replaces a
-//! match and resumes after it produces what Python's `re.sub` produces. The scans run on UTF-8
-//! bytes: every character the patterns name is ASCII, a multi-byte character is a non-digit
-//! whichever of its bytes is tested, and no byte of it is `.`, `,` or `-`, so testing bytes
-//! selects the same matches, and spaces are only inserted at character boundaries. Substitution
-//! 1 leaves the space character itself alone: a run of spaces behaves in substitutions 2 to 4
-//! as a single space does, and the final collapse removes the difference.
+//! Substitutions only insert spaces, so every token is a piece of the input, cut at its
+//! whitespace and at the gaps that receive a space. Those gaps follow from local rules:
+//! - a symbol of substitution 1 stands alone;
+//! - a `-` right after a digit stands alone (no earlier substitution puts a space between a
+//!   digit and a `-`);
+//! - in a run of periods and commas, each member that substitution 2 or 3 matches stands
+//!   alone (both put spaces on both sides of it), and the others join their neighbours.
+//!   Substitution 2 matches a member after a non-digit that no earlier match took: in a run,
+//!   the first member when the character before the run is not a digit, and from there every
+//!   other member. Afterwards one of any two neighbouring members has a space beside it, so
+//!   no member takes another in substitution 3, and every member but the last is followed by
+//!   a period, comma or space: all of them match, and the last matches when a non-digit
+//!   follows it.
+//!
+//! Where there is no neighbour, the text's padding decides: `13a` pads the line with a space
+//! on both sides (a non-digit), `zh` does not pad (no match). The scan tests UTF-8 bytes: every
+//! character the patterns name is ASCII, a byte of a multi-byte character is a non-digit, and
+//! none is `.`, `,`, `-` or a symbol, so bytes select the same matches as characters.
+//! For `zh`, Chinese characters stand alone too: sacrebleu spaces them out before the
+//! substitutions, and a Chinese character and a space are both non-digits, so the other rules
+//! are unchanged.
 
+use super::zh;
 use crate::metrics::pystr;
 
-/// The text `pieces` form, after the four substitutions, tokens separated by whitespace.
-///
-/// Each pass copies the runs of bytes between its matches whole; substitutions 2 to 4 find
-/// their candidates with `memchr`, since every match holds a `.`, `,` or `-`.
-pub(super) fn substitute(pieces: &[&str]) -> String {
-    let size: usize = pieces.iter().map(|p| p.len()).sum();
-    let mut text = Vec::with_capacity(size + size / 4 + 8);
-    for piece in pieces {
-        space_symbols(piece.as_bytes(), &mut text);
-    }
-    let mut out = Vec::with_capacity(text.len() + text.len() / 4 + 8);
-    // 2. A non-digit, then a period or comma.
-    replace_pairs(
-        &text,
-        &mut out,
-        Fixed::Second(memchr::memchr2_iter(b'.', b',', &text)),
-        |a, b| (!a.is_ascii_digit()).then_some([a, b' ', b, b' ']),
-    );
-    text.clear();
-    // 3. A period or comma, then a non-digit.
-    replace_pairs(
-        &out,
-        &mut text,
-        Fixed::First(memchr::memchr2_iter(b'.', b',', &out)),
-        |a, b| (!b.is_ascii_digit()).then_some([b' ', a, b' ', b]),
-    );
-    out.clear();
-    // 4. A digit, then a dash.
-    replace_pairs(
-        &text,
-        &mut out,
-        Fixed::Second(memchr::memchr_iter(b'-', &text)),
-        |a, b| a.is_ascii_digit().then_some([a, b' ', b, b' ']),
-    );
-    debug_assert!(std::str::from_utf8(&out).is_ok());
-    // SAFETY: the pieces are UTF-8 and every pass only inserts ASCII spaces next to ASCII
-    // bytes, that is at character boundaries, so `out` is UTF-8 too (checked in debug builds).
-    unsafe { String::from_utf8_unchecked(out) }
+/// What the scan reads from one byte.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Byte {
+    /// Part of a token whatever its neighbours: letters, `'`, most bytes of multi-byte
+    /// characters.
+    Plain,
+    /// ASCII whitespace or an information separator (Python's `isspace`).
+    Space,
+    /// A symbol of substitution 1.
+    Symbol,
+    /// `0` to `9`.
+    Digit,
+    /// `.` or `,`.
+    Period,
+    /// `-`.
+    Dash,
+    /// 0xC2, 0xE1, 0xE2 or 0xE3: the first byte of a character that may be whitespace.
+    SpaceLead,
+    /// The first byte of another multi-byte character.
+    Lead,
 }
 
-/// Substitution 1: appends `text` to `out` with every symbol of its class spaced out.
-fn space_symbols(text: &[u8], out: &mut Vec<u8>) {
-    let mut rest = text;
-    while let Some(i) = rest.iter().position(|&b| SPACED_SYMBOL[b as usize]) {
-        out.extend_from_slice(&rest[..i]);
-        out.extend_from_slice(&[b' ', rest[i], b' ']);
-        rest = &rest[i + 1..];
-    }
-    out.extend_from_slice(rest);
-}
-
-/// The words of `text` joined by single spaces, as Python's `' '.join(text.split())`.
-pub(super) fn join_words(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for word in pystr::split(text) {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
-}
-
-/// Per byte: whether substitution 1 spaces it out. Its class is `{|}~`, ``[\]^_` ``, space
-/// to `&`, `(` to `+`, `:` to `@` and `/`; the space itself is left alone (see above).
-const SPACED_SYMBOL: [bool; 256] = {
-    let mut table = [false; 256];
+/// [`Byte`] of every byte value.
+const BYTES: [Byte; 256] = {
+    let mut table = [Byte::Plain; 256];
     let mut byte = 0;
     while byte < 256 {
-        table[byte] = matches!(
-            byte as u8,
-            b'{'..=b'~' | b'['..=b'`' | b'!'..=b'&' | b'('..=b'+' | b':'..=b'@' | b'/'
-        );
+        table[byte] = match byte as u8 {
+            b'\t'..=b'\r' | 0x1c..=b' ' => Byte::Space,
+            b'{'..=b'~' | b'['..=b'`' | b'!'..=b'&' | b'('..=b'+' | b':'..=b'@' | b'/' => {
+                Byte::Symbol
+            }
+            b'0'..=b'9' => Byte::Digit,
+            b'.' | b',' => Byte::Period,
+            b'-' => Byte::Dash,
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => Byte::SpaceLead,
+            0xC0..=0xFF => Byte::Lead,
+            _ => Byte::Plain,
+        };
         byte += 1;
     }
     table
 };
 
-/// Where the byte a pattern fixes lies in its pair, and the positions of that byte.
-enum Fixed<I> {
-    /// The pattern's first byte is fixed; the iterator yields its positions.
-    First(I),
-    /// The pattern's second byte is fixed; the iterator yields its positions.
-    Second(I),
+/// What the character at a position does to the tokens.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Whitespace: separates tokens.
+    Space,
+    /// A token of its own.
+    Alone,
+    /// Part of the token around it.
+    Joined,
 }
 
-/// Appends `text` to `out` with every pair `ab` that `emit` turns into four bytes replaced,
-/// leftmost first and without overlaps, as `re.sub` replaces matches: only pairs at the
-/// candidate positions `fixed` gives can match.
-fn replace_pairs(
-    text: &[u8],
-    out: &mut Vec<u8>,
-    fixed: Fixed<impl Iterator<Item = usize>>,
-    emit: impl Fn(u8, u8) -> Option<[u8; 4]>,
-) {
-    // Bytes before `copied` are in `out`; a match may not start before it.
-    let mut copied = 0;
-    let mut try_pair = |start: usize, out: &mut Vec<u8>| {
-        if start < copied || start + 1 >= text.len() {
-            return;
-        }
-        if let Some(bytes) = emit(text[start], text[start + 1]) {
-            out.extend_from_slice(&text[copied..start]);
-            out.extend_from_slice(&bytes);
-            copied = start + 2;
-        }
-    };
-    match fixed {
-        Fixed::First(positions) => positions.for_each(|i| try_pair(i, out)),
-        Fixed::Second(positions) => positions
-            .filter(|&i| i > 0)
-            .for_each(|i| try_pair(i - 1, out)),
+/// The tokens of `text` as sacrebleu's `Tokenizer13a` post-processing yields them, for text
+/// that is already normalized (the line padded with a space on both sides).
+pub(super) fn tokens_13a(text: &str) -> Tokens<'_, false> {
+    Tokens {
+        text,
+        pos: 0,
+        padded: true,
     }
-    out.extend_from_slice(&text[copied..]);
+}
+
+/// The tokens of `text` as sacrebleu's `TokenizerZh` yields them, for text that is already
+/// stripped (no padding; Chinese characters stand alone).
+pub(super) fn tokens_zh(text: &str) -> Tokens<'_, true> {
+    Tokens {
+        text,
+        pos: 0,
+        padded: false,
+    }
+}
+
+/// Iterator over the tokens of a text, from [`tokens_13a`] or [`tokens_zh`]; `ZH`: Chinese
+/// characters stand alone.
+#[derive(Debug, Clone)]
+pub struct Tokens<'a, const ZH: bool> {
+    text: &'a str,
+    pos: usize,
+    /// Whether the text counts as padded with a space on both sides.
+    padded: bool,
+}
+
+impl<const ZH: bool> Tokens<'_, ZH> {
+    /// The role and byte length of the character (or, for a [`Byte::Lead`] of `13a`, the
+    /// byte) at byte `i`.
+    #[inline]
+    fn role(&self, i: usize) -> (Role, usize) {
+        let bytes = self.text.as_bytes();
+        match BYTES[bytes[i] as usize] {
+            Byte::Plain | Byte::Digit => (Role::Joined, 1),
+            Byte::Space => (Role::Space, 1),
+            Byte::Symbol => (Role::Alone, 1),
+            Byte::Period if self.period_alone(i) => (Role::Alone, 1),
+            Byte::Period => (Role::Joined, 1),
+            Byte::Dash if i > 0 && bytes[i - 1].is_ascii_digit() => (Role::Alone, 1),
+            Byte::Dash => (Role::Joined, 1),
+            Byte::Lead if !ZH => (Role::Joined, 1),
+            Byte::SpaceLead | Byte::Lead => {
+                let c = self.text[i..].chars().next().unwrap_or_default();
+                let role = if pystr::is_space(c) {
+                    Role::Space
+                } else if ZH && zh::is_chinese(c) {
+                    Role::Alone
+                } else {
+                    Role::Joined
+                };
+                (role, c.len_utf8())
+            }
+        }
+    }
+
+    /// Whether `byte` is part of the token around it, whatever its neighbours.
+    #[inline(always)]
+    fn always_joined(byte: u8) -> bool {
+        match BYTES[byte as usize] {
+            Byte::Plain | Byte::Digit => true,
+            Byte::Lead => !ZH,
+            _ => false,
+        }
+    }
+
+    /// Whether the period or comma at byte `i` stands alone (see the module's rules).
+    fn period_alone(&self, i: usize) -> bool {
+        let bytes = self.text.as_bytes();
+        let is_period = |b: u8| b == b'.' || b == b',';
+        let end = i + 1 + bytes[i + 1..].iter().take_while(|&&b| is_period(b)).count();
+        if end > i + 1 {
+            return true;
+        }
+        let start = i - bytes[..i]
+            .iter()
+            .rev()
+            .take_while(|&&b| is_period(b))
+            .count();
+        // Substitution 2 matches the run's first member after a non-digit, then every other.
+        let first_matched = match start {
+            0 => self.padded,
+            _ => !bytes[start - 1].is_ascii_digit(),
+        };
+        let matched = first_matched == (i - start).is_multiple_of(2);
+        let non_digit_next = match bytes.get(end) {
+            Some(b) => !b.is_ascii_digit(),
+            None => self.padded,
+        };
+        matched || non_digit_next
+    }
+}
+
+impl<'a, const ZH: bool> Iterator for Tokens<'a, ZH> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let bytes = self.text.as_bytes();
+        let len = bytes.len();
+        let start = loop {
+            if self.pos >= len {
+                return None;
+            }
+            // Most tokens follow a plain space and start with a byte that always joins.
+            let byte = bytes[self.pos];
+            if byte == b' ' {
+                self.pos += 1;
+                continue;
+            }
+            if Self::always_joined(byte) {
+                self.pos += 1;
+                break self.pos - 1;
+            }
+            let (role, width) = self.role(self.pos);
+            let at = self.pos;
+            self.pos += width;
+            match role {
+                Role::Space => {}
+                Role::Alone => return Some(&self.text[at..self.pos]),
+                Role::Joined => break at,
+            }
+        };
+        while self.pos < len {
+            // Most bytes join whatever their neighbours are, and most tokens end at a space.
+            let byte = bytes[self.pos];
+            if Self::always_joined(byte) {
+                self.pos += 1;
+                continue;
+            }
+            if byte == b' ' {
+                break;
+            }
+            let (role, width) = self.role(self.pos);
+            if role != Role::Joined {
+                break;
+            }
+            self.pos += width;
+        }
+        Some(&self.text[start..self.pos])
+    }
 }
 
 #[cfg(test)]
@@ -157,54 +257,90 @@ mod tests {
         out
     }
 
-    #[test]
-    fn candidate_scans_replace_what_sequential_scans_replace() {
-        let alphabet = b"a1.,- ";
-        let mut state = 7u64;
-        for case in 0..2000 {
-            let text: Vec<u8> = (0..case % 23)
-                .map(|_| {
-                    state = state
-                        .wrapping_mul(6_364_136_223_846_793_005)
-                        .wrapping_add(1);
-                    alphabet[(state >> 33) as usize % alphabet.len()]
-                })
-                .collect();
-            let step2 = |a: u8, b: u8| {
-                (!a.is_ascii_digit() && matches!(b, b'.' | b',')).then_some([a, b' ', b, b' '])
-            };
-            let step3 = |a: u8, b: u8| {
-                (matches!(a, b'.' | b',') && !b.is_ascii_digit()).then_some([b' ', a, b' ', b])
-            };
-            let step4 =
-                |a: u8, b: u8| (a.is_ascii_digit() && b == b'-').then_some([a, b' ', b, b' ']);
-            let mut out = Vec::new();
-            let periods = memchr::memchr2_iter(b'.', b',', &text);
-            replace_pairs(&text, &mut out, Fixed::Second(periods), step2);
-            assert_eq!(
-                out,
-                sequential(&text, step2),
-                "{:?}",
-                String::from_utf8_lossy(&text)
-            );
-            out.clear();
-            let periods = memchr::memchr2_iter(b'.', b',', &text);
-            replace_pairs(&text, &mut out, Fixed::First(periods), step3);
-            assert_eq!(
-                out,
-                sequential(&text, step3),
-                "{:?}",
-                String::from_utf8_lossy(&text)
-            );
-            out.clear();
-            let dashes = memchr::memchr_iter(b'-', &text);
-            replace_pairs(&text, &mut out, Fixed::Second(dashes), step4);
-            assert_eq!(
-                out,
-                sequential(&text, step4),
-                "{:?}",
-                String::from_utf8_lossy(&text)
-            );
+    /// The tokens by sacrebleu's definition: the four substitutions one after the other on
+    /// the text (padded with spaces when `padded`), then a split on whitespace.
+    fn substituted(text: &str, padded: bool) -> Vec<String> {
+        let mut spaced = Vec::new();
+        let pad: &[u8] = if padded { b" " } else { b"" };
+        for &b in pad.iter().chain(text.as_bytes()).chain(pad) {
+            if b != b' ' && BYTES[b as usize] == Byte::Symbol {
+                spaced.extend_from_slice(&[b' ', b, b' ']);
+            } else {
+                spaced.push(b);
+            }
         }
+        let period = |b: u8| b == b'.' || b == b',';
+        let spaced = sequential(&spaced, |a, b| {
+            (!a.is_ascii_digit() && period(b)).then_some([a, b' ', b, b' '])
+        });
+        let spaced = sequential(&spaced, |a, b| {
+            (period(a) && !b.is_ascii_digit()).then_some([b' ', a, b' ', b])
+        });
+        let spaced = sequential(&spaced, |a, b| {
+            (a.is_ascii_digit() && b == b'-').then_some([a, b' ', b, b' '])
+        });
+        let spaced = String::from_utf8(spaced).unwrap();
+        pystr::split(&spaced).map(str::to_string).collect()
+    }
+
+    /// Random texts over an alphabet that exercises every rule.
+    fn random_texts(count: usize) -> Vec<String> {
+        let alphabet = [
+            "a", "1", "9", ".", ",", "-", " ", "(", "$", "'", "é", "\u{a0}", "\u{3000}", "中", "—",
+        ];
+        let mut state = 7u64;
+        (0..count)
+            .map(|case| {
+                (0..case % 23)
+                    .map(|_| {
+                        state = state
+                            .wrapping_mul(6_364_136_223_846_793_005)
+                            .wrapping_add(1);
+                        alphabet[(state >> 33) as usize % alphabet.len()]
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn padded_scan_yields_the_substitutions_tokens() {
+        for text in random_texts(5000) {
+            let ours: Vec<&str> = tokens_13a(&text).collect();
+            assert_eq!(ours, substituted(&text, true), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn unpadded_scan_with_chinese_alone_yields_the_substitutions_tokens() {
+        for text in random_texts(5000) {
+            let mut spaced = String::new();
+            for c in text.chars() {
+                if zh::is_chinese(c) {
+                    spaced.extend([' ', c, ' ']);
+                } else {
+                    spaced.push(c);
+                }
+            }
+            let ours: Vec<&str> = tokens_zh(&text).collect();
+            assert_eq!(ours, substituted(&spaced, false), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn periods_by_hand() {
+        let cases = [
+            ("a.. b,c 1,000.5 x.1", "a . . b , c 1,000.5 x . 1"),
+            ("5.. 5.,5 a.,5 3.5-4", "5 . . 5 . , 5 a . ,5 3.5 - 4"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(tokens_13a(text).collect::<Vec<_>>().join(" "), expected);
+        }
+        // Unpadded, a leading period before a digit and a final one after a digit stay.
+        assert_eq!(tokens_zh(".5 x 5.").collect::<Vec<_>>(), [".5", "x", "5."]);
+        assert_eq!(
+            tokens_13a(".5 x 5.").collect::<Vec<_>>(),
+            [".", "5", "x", "5", "."]
+        );
     }
 }

@@ -1,8 +1,6 @@
-//! The `zh` tokenizer: CJK characters become tokens, the rest is tokenized by
-//! [`super::regexp`].
-
-use super::regexp;
-use crate::metrics::pystr;
+//! The `zh` tokenizer: sacrebleu's `TokenizerZh` strips the line, puts spaces around every
+//! Chinese character and applies the regexp tokenizer without padding, which
+//! [`super::regexp::tokens_zh`] does in one scan. This file says which characters are Chinese.
 
 /// The characters sacrebleu's `TokenizerZh` treats as Chinese, as inclusive code point ranges.
 ///
@@ -37,33 +35,17 @@ const CHINESE_RANGES: [(u32, u32); 22] = [
     (0x3300, 0x33FF),
 ];
 
-fn is_chinese(c: char) -> bool {
+/// Whether sacrebleu's `TokenizerZh` makes `c` a token of its own.
+pub(super) fn is_chinese(c: char) -> bool {
     let code = u32::from(c);
     CHINESE_RANGES
         .iter()
         .any(|&(start, end)| (start..=end).contains(&code))
 }
 
-/// `line` tokenized as sacrebleu's `TokenizerZh`, tokens separated by whitespace: strip, put
-/// spaces around every Chinese character, then apply the regexp tokenizer (without `13a`'s
-/// normalization or padding).
-pub(super) fn spaced(line: &str) -> String {
-    let stripped = pystr::strip(line);
-    let mut text = String::with_capacity(stripped.len() * 2);
-    for c in stripped.chars() {
-        if is_chinese(c) {
-            text.push(' ');
-            text.push(c);
-            text.push(' ');
-        } else {
-            text.push(c);
-        }
-    }
-    regexp::substitute(&[&text])
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::BleuTokenizer;
     use super::*;
 
     /// The ranges sacrebleu 2.6.0's `TokenizerZh._is_chinese_char` accepts, merged, computed by
@@ -113,7 +95,7 @@ mod tests {
             ("𠀀x", "𠀀x"),
         ];
         for (line, expected) in cases {
-            assert_eq!(regexp::join_words(&spaced(line)), expected, "{line:?}");
+            assert_eq!(BleuTokenizer::Zh.tokenize(line), expected, "{line:?}");
         }
     }
 }
