@@ -4,9 +4,25 @@
 //! for which `str.isspace()` holds: Unicode `White_Space` (what [`char::is_whitespace`] tests)
 //! plus the four information separators U+001C..U+001F.
 
-/// Whether Python's `str.isspace()` holds for `c`.
+/// Whether Python's `str.isspace()` holds for `c`: Unicode `White_Space` (what
+/// [`char::is_whitespace`] tests) plus the four information separators U+001C..U+001F, listed
+/// as ranges (compared one by one, faster than the Unicode table lookup).
+#[inline]
 pub fn is_space(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{1c}'..='\u{1f}')
+    matches!(
+        c,
+        '\t'..='\r'
+            | '\u{1c}'..=' '
+            | '\u{85}'
+            | '\u{a0}'
+            | '\u{1680}'
+            | '\u{2000}'..='\u{200a}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202f}'
+            | '\u{205f}'
+            | '\u{3000}'
+    )
 }
 
 /// The words of `text` as Python's `text.split()` returns them.

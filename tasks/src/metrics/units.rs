@@ -74,12 +74,6 @@ impl Slots {
         (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
-    /// A new id for a key kept outside the table.
-    fn fresh_id(&mut self) -> u32 {
-        self.len += 1;
-        self.len - 1
-    }
-
     /// The id of the key with `hash` for which `same(id)` holds, or a new id (the number of
     /// ids so far) and `true` when there is none.
     fn id(&mut self, hash: u64, mut same: impl FnMut(u32) -> bool) -> (u32, bool) {
@@ -107,43 +101,73 @@ impl Slots {
     }
 }
 
-/// Dense ids of the characters of one segment pair: ASCII characters through a direct table,
-/// others through a hash table.
+/// Dense ids of the characters of one segment pair: characters of the Basic Multilingual
+/// Plane (nearly all) through a direct table, the others through a hash table.
+#[derive(Default)]
 pub(crate) struct CharIds {
-    /// Per ASCII character: its id plus one, 0 when it has none yet.
-    ascii: [u32; 128],
+    /// Per BMP code point: its id, valid while `generation` is the table's.
+    bmp: Vec<Stamped>,
+    generation: u32,
     slots: Slots,
 }
 
-impl Default for CharIds {
-    fn default() -> Self {
-        CharIds {
-            ascii: [0; 128],
-            slots: Slots::default(),
-        }
-    }
+/// An id and the generation it belongs to.
+#[derive(Clone, Copy, Default)]
+struct Stamped {
+    generation: u32,
+    id: u32,
 }
+
+/// The code points of the Basic Multilingual Plane.
+const BMP: usize = 0x10000;
 
 impl CharIds {
     /// Forgets every id.
     pub fn reset(&mut self) {
-        self.ascii = [0; 128];
+        if self.bmp.is_empty() || self.generation == u32::MAX {
+            // Zeroed memory: only the pages of the scripts a text uses are ever touched.
+            self.bmp = vec![Stamped::default(); BMP];
+            self.generation = 0;
+        }
+        self.generation += 1;
         self.slots.reset();
     }
 
-    /// The id of `c`: equal characters, equal ids.
-    #[inline]
-    pub fn id(&mut self, c: char) -> u32 {
-        if c.is_ascii() {
-            let entry = &mut self.ascii[c as usize];
-            if *entry == 0 {
-                // Ids from the table's sequence, shared with the other characters.
-                *entry = self.slots.fresh_id() + 1;
-            }
-            return *entry - 1;
+    /// Appends to `out` the ids of the characters of `text` that are not whitespace
+    /// (Python's): equal characters, equal ids.
+    pub fn number(&mut self, text: &str, out: &mut Vec<u32>) {
+        // Written by index into room for every byte, then cut: no capacity check per id.
+        let start = out.len();
+        out.resize(start + text.len(), 0);
+        let mut written = start;
+        let generation = self.generation;
+        let bmp = &mut self.bmp[..];
+        // The next id, kept here rather than in the table while the loop runs.
+        let mut next = self.slots.len;
+        for c in text.chars().filter(|&c| !pystr::is_space(c)) {
+            out[written] = match bmp.get_mut(c as usize) {
+                Some(entry) if entry.generation == generation => entry.id,
+                Some(entry) => {
+                    *entry = Stamped {
+                        generation,
+                        id: next,
+                    };
+                    next += 1;
+                    next - 1
+                }
+                None => {
+                    // The code point itself is the key, so equal hashes are equal characters;
+                    // ids come from the same sequence.
+                    self.slots.len = next;
+                    let id = self.slots.id(u64::from(c), |_| true).0;
+                    next = self.slots.len;
+                    id
+                }
+            };
+            written += 1;
         }
-        // The code point itself is the key, so equal hashes are equal characters.
-        self.slots.id(u64::from(c), |_| true).0
+        out.truncate(written);
+        self.slots.len = next;
     }
 
     /// The number of distinct characters seen since the reset.
@@ -251,13 +275,9 @@ impl Scratch {
     ) -> (usize, usize) {
         self.chars.reset();
         self.units.clear();
-        for c in hypothesis.chars().filter(|&c| !pystr::is_space(c)) {
-            self.units.push(self.chars.id(c));
-        }
+        self.chars.number(hypothesis, &mut self.units);
         let hypothesis_len = self.units.len();
-        for c in reference.chars().filter(|&c| !pystr::is_space(c)) {
-            self.units.push(self.chars.id(c));
-        }
+        self.chars.number(reference, &mut self.units);
         self.matcher
             .match_ngrams(&self.units, hypothesis_len, self.chars.len(), out);
         (hypothesis_len, self.units.len() - hypothesis_len)
@@ -305,10 +325,14 @@ mod tests {
 
         let mut chars = CharIds::default();
         chars.reset();
-        let ids: Vec<u32> = "abaéxé".chars().map(|c| chars.id(c)).collect();
-        assert_eq!((ids, chars.len()), (vec![0, 1, 0, 2, 3, 2], 4));
+        let mut ids = Vec::new();
+        // Whitespace is skipped; a character outside the BMP takes the hash table's way.
+        chars.number("aba éx\u{1F600}é\u{3000}\u{1F600}", &mut ids);
+        assert_eq!((ids, chars.len()), (vec![0, 1, 0, 2, 3, 4, 2, 4], 5));
         chars.reset();
-        assert_eq!((chars.id('é'), chars.id('b'), chars.len()), (0, 1, 2));
+        let mut ids = Vec::new();
+        chars.number("\u{1F600}éb", &mut ids);
+        assert_eq!((ids, chars.len()), (vec![0, 1, 2], 3));
     }
 
     #[test]

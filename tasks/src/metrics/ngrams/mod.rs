@@ -10,6 +10,7 @@
 
 mod packed;
 mod refined;
+mod sort;
 
 /// Hypothesis, reference and matched n-gram counts of one n-gram order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

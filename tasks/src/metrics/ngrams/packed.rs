@@ -9,6 +9,7 @@
 //! current n-gram and adds the smaller count when the n-gram changes.
 
 use super::NgramCounts;
+use super::sort;
 
 /// Bits of a key left for windows: one bit holds the side.
 const WINDOW_BITS: u32 = 63;
@@ -33,10 +34,12 @@ pub(super) fn fits(units: usize, alphabet: usize, orders: usize) -> bool {
         && (orders as u64) * u64::from(id_bits(alphabet).max(1)) <= u64::from(WINDOW_BITS)
 }
 
-/// The key buffer, reused from segment to segment.
+/// The key buffers, reused from segment to segment.
 #[derive(Default)]
 pub(super) struct PackedMatcher {
     keys: Vec<u64>,
+    /// Where [`sort::sort`] merges.
+    spare: Vec<u64>,
 }
 
 impl PackedMatcher {
@@ -67,7 +70,7 @@ impl PackedMatcher {
                 self.keys.push((window << (64 - window_bits)) | side as u64);
             }
         }
-        self.keys.sort_unstable();
+        sort::sort(&mut self.keys, &mut self.spare);
 
         // Ids two keys share, from the leading zeros of their xor; ids a window holds, from its
         // trailing zeros. Tables, because a division by `bits` costs more than the rest.
