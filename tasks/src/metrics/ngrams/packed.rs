@@ -2,11 +2,12 @@
 //!
 //! Units become ids `1..=alphabet` of `bits` bits each. Every position gets a key: the ids of
 //! the `orders` units starting there (zero past the end of its side) in the high bits, most
-//! significant first, and its side in bit 0. Sorted keys are in lexicographic order of their
-//! windows, so for every order the equal n-grams lie next to each other, and the number of
-//! leading ids two neighbours share says at which orders they are the same n-gram. One pass
-//! over the sorted keys counts, per order, the hypothesis and reference occurrences of the
-//! current n-gram and adds the smaller count when the n-gram changes.
+//! significant first, and its side in bit 0. Sorted keys (read merged from the runs that
+//! [`sort::sort_runs`] leaves) are in lexicographic order of their windows, so for every order
+//! the equal n-grams lie next to each other, and the number of leading ids two neighbours
+//! share says at which orders they are the same n-gram. One pass over the sorted keys counts,
+//! per order, the hypothesis and reference occurrences of the current n-gram and adds the
+//! smaller count when the n-gram changes.
 
 use super::NgramCounts;
 use super::sort;
@@ -34,12 +35,10 @@ pub(super) fn fits(units: usize, alphabet: usize, orders: usize) -> bool {
         && (orders as u64) * u64::from(id_bits(alphabet).max(1)) <= u64::from(WINDOW_BITS)
 }
 
-/// The key buffers, reused from segment to segment.
+/// The key buffer, reused from segment to segment.
 #[derive(Default)]
 pub(super) struct PackedMatcher {
     keys: Vec<u64>,
-    /// Where [`sort::sort`] merges.
-    spare: Vec<u64>,
 }
 
 impl PackedMatcher {
@@ -70,7 +69,7 @@ impl PackedMatcher {
                 self.keys.push((window << (64 - window_bits)) | side as u64);
             }
         }
-        sort::sort(&mut self.keys, &mut self.spare);
+        let split = sort::sort_runs(&mut self.keys);
 
         // Ids two keys share, from the leading zeros of their xor; ids a window holds, from its
         // trailing zeros. Tables, because a division by `bits` costs more than the rest.
@@ -82,7 +81,7 @@ impl PackedMatcher {
         }
         let mut counters = Counters::default();
         let mut previous: Option<u64> = None;
-        for &key in &self.keys {
+        for key in sort::Merged::new(&self.keys, split) {
             // Orders at which this key starts a new n-gram: those above the shared ids.
             let shared = match previous {
                 Some(previous) => i16::from(shared_ids[(previous ^ key).leading_zeros() as usize]),
