@@ -96,26 +96,43 @@ impl Chrf {
     }
 }
 
-/// ASCII punctuation, Python's `string.punctuation`.
-fn is_ascii_punctuation(c: char) -> bool {
-    c.is_ascii_punctuation()
+/// The words of `text` with one trailing (or else leading) ASCII punctuation character split
+/// off words of two or more characters, as sacrebleu's `CHRF._remove_punctuation` (which
+/// splits `(hi)` into `(hi` and `)`). Every piece is a piece of `text`.
+fn words_with_punctuation_split(text: &str) -> PunctuationSplit<'_> {
+    PunctuationSplit {
+        words: pystr::split(text),
+        pending: None,
+    }
 }
 
-/// The words of `text` with one leading or trailing ASCII punctuation character split off,
-/// as sacrebleu's `CHRF._remove_punctuation` (which splits `(hi)` into `(hi` and `)`).
-fn words_with_punctuation_split(text: &str) -> impl Iterator<Item = &str> {
-    pystr::split(text).flat_map(|word| {
-        let mut chars = word.chars();
-        let first = chars.next();
-        let last = chars.next_back();
-        let cut = match (first, last) {
-            (Some(_), Some(last)) if is_ascii_punctuation(last) => word.len() - last.len_utf8(),
-            (Some(first), Some(_)) if is_ascii_punctuation(first) => first.len_utf8(),
-            _ => word.len(),
+/// Iterator of [`words_with_punctuation_split`].
+struct PunctuationSplit<'a> {
+    words: pystr::Words<'a>,
+    /// The punctuation split off the word returned last, returned next.
+    pending: Option<&'a str>,
+}
+
+impl<'a> Iterator for PunctuationSplit<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if let Some(piece) = self.pending.take() {
+            return Some(piece);
+        }
+        let word = self.words.next()?;
+        // Punctuation is one ASCII byte, and a word of two or more bytes with an ASCII byte
+        // at an end has two or more characters.
+        let bytes = word.as_bytes();
+        let cut = match bytes {
+            [_, .., last] if last.is_ascii_punctuation() => word.len() - 1,
+            [first, _, ..] if first.is_ascii_punctuation() => 1,
+            _ => return Some(word),
         };
         let (head, tail) = word.split_at(cut);
-        std::iter::once(head).chain((!tail.is_empty()).then_some(tail))
-    })
+        self.pending = Some(tail);
+        Some(head)
+    }
 }
 
 impl Metric for Chrf {

@@ -70,33 +70,44 @@ impl PackedMatcher {
             }
         }
         let split = sort::sort_runs(&mut self.keys);
-
-        // Ids two keys share, from the leading zeros of their xor; ids a window holds, from its
-        // trailing zeros. Tables, because a division by `bits` costs more than the rest.
-        let mut shared_ids = [0u8; 65];
-        let mut missing_ids = [0u8; 65];
-        for zeros in 0..=64 {
-            shared_ids[zeros] = (zeros as u32 / bits) as u8;
-            missing_ids[zeros] = (zeros as u32 / bits).min(orders as u32) as u8;
-        }
-        let mut counters = Counters::default();
-        let mut previous: Option<u64> = None;
-        for key in sort::Merged::new(&self.keys, split) {
-            // Orders at which this key starts a new n-gram: those above the shared ids.
-            let shared = match previous {
-                Some(previous) => i16::from(shared_ids[(previous ^ key).leading_zeros() as usize]),
-                None => 0,
-            };
-            // The window's ids end at its first zero id.
-            let window = key >> (64 - window_bits);
-            let present = orders as i16 - i16::from(missing_ids[window.trailing_zeros() as usize]);
-            counters.count(shared, present, key & 1 == 1);
-            previous = Some(key);
-        }
-        for (counts, matched) in out.iter_mut().zip(counters.matched()) {
+        let matched = if split == self.keys.len() {
+            count_sorted(self.keys.iter().copied(), bits, orders)
+        } else {
+            count_sorted(sort::Merged::new(&self.keys, split), bits, orders)
+        };
+        for (counts, matched) in out.iter_mut().zip(matched) {
             counts.matched = matched as u64;
         }
     }
+}
+
+/// The clipped matches per order (lanes past `orders` unused) of `keys`, sorted, of windows of
+/// `orders` ids of `bits` bits.
+fn count_sorted(keys: impl Iterator<Item = u64>, bits: u32, orders: usize) -> [i16; MAX_ORDERS] {
+    let window_bits = orders as u32 * bits;
+    // Ids two keys share, from the leading zeros of their xor; ids a window holds, from its
+    // trailing zeros. Tables, because a division by `bits` costs more than the rest.
+    let mut shared_ids = [0u8; 65];
+    let mut missing_ids = [0u8; 65];
+    for zeros in 0..=64 {
+        shared_ids[zeros] = (zeros as u32 / bits) as u8;
+        missing_ids[zeros] = (zeros as u32 / bits).min(orders as u32) as u8;
+    }
+    let mut counters = Counters::default();
+    let mut previous: Option<u64> = None;
+    for key in keys {
+        // Orders at which this key starts a new n-gram: those above the shared ids.
+        let shared = match previous {
+            Some(previous) => i16::from(shared_ids[(previous ^ key).leading_zeros() as usize]),
+            None => 0,
+        };
+        // The window's ids end at its first zero id.
+        let window = key >> (64 - window_bits);
+        let present = orders as i16 - i16::from(missing_ids[window.trailing_zeros() as usize]);
+        counters.count(shared, present, key & 1 == 1);
+        previous = Some(key);
+    }
+    counters.matched()
 }
 
 /// Per order: the occurrences of the current n-gram on each side, and the matches so far.
@@ -148,8 +159,8 @@ impl OrderLanes for PortableLanes {
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use std::arch::x86_64::{
-        __m128i, _mm_add_epi16, _mm_and_si128, _mm_andnot_si128, _mm_cmpgt_epi16, _mm_min_epi16,
-        _mm_set1_epi16, _mm_setr_epi16, _mm_setzero_si128, _mm_storeu_si128, _mm_sub_epi16,
+        __m128i, _mm_add_epi16, _mm_and_si128, _mm_andnot_si128, _mm_loadu_si128, _mm_min_epi16,
+        _mm_setzero_si128, _mm_storeu_si128, _mm_sub_epi16,
     };
 
     use super::{MAX_ORDERS, OrderLanes};
@@ -199,19 +210,53 @@ mod sse2 {
         #[inline]
         #[target_feature(enable = "sse2")]
         fn count_sse2(&mut self, shared: i16, present: i16, reference: bool) {
-            let lanes = _mm_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7);
-            // All ones in the lanes of orders that start a new n-gram (lane >= shared).
-            let new = _mm_cmpgt_epi16(lanes, _mm_set1_epi16(shared - 1));
+            // SAFETY: each load reads the 16 bytes of one `[i16; 8]` of a table.
+            let (new, counted, side) = unsafe {
+                (
+                    _mm_loadu_si128(NEW[shared as usize & 15].as_ptr().cast()),
+                    _mm_loadu_si128(COUNTED[present as usize & 15].as_ptr().cast()),
+                    _mm_loadu_si128(SIDE[usize::from(reference)].as_ptr().cast()),
+                )
+            };
             let clipped = _mm_min_epi16(self.hypothesis, self.reference);
             self.matched = _mm_add_epi16(self.matched, _mm_and_si128(clipped, new));
-            // All ones (-1) in the lanes of orders the key has an n-gram of.
-            let counted = _mm_cmpgt_epi16(_mm_set1_epi16(present), lanes);
-            let side = _mm_set1_epi16(-i16::from(reference));
             let hypothesis = _mm_andnot_si128(new, self.hypothesis);
             let reference = _mm_andnot_si128(new, self.reference);
             self.hypothesis = _mm_sub_epi16(hypothesis, _mm_andnot_si128(side, counted));
             self.reference = _mm_sub_epi16(reference, _mm_and_si128(side, counted));
         }
+    }
+
+    /// Masks by table rather than computed per key (SSE2 has no cheap broadcast), 16 entries
+    /// so that an index masked to 4 bits needs no bounds check.
+    type Masks = [[i16; MAX_ORDERS]; 16];
+
+    /// Per `shared`: all ones (-1) in the lanes of orders that start a new n-gram
+    /// (lane >= shared).
+    static NEW: Masks = masks(true);
+
+    /// Per `present`: all ones in the lanes of orders the key has an n-gram of
+    /// (lane < present).
+    static COUNTED: Masks = masks(false);
+
+    /// Per side (0 hypothesis, 1 reference): all ones for the reference.
+    static SIDE: [[i16; MAX_ORDERS]; 2] = [[0; MAX_ORDERS], [-1; MAX_ORDERS]];
+
+    /// Per n: -1 in the lanes at or above n when `at_or_above`, below n otherwise.
+    const fn masks(at_or_above: bool) -> Masks {
+        let mut table = [[0; MAX_ORDERS]; 16];
+        let mut n = 0;
+        while n < 16 {
+            let mut lane = 0;
+            while lane < MAX_ORDERS {
+                if (lane >= n) == at_or_above {
+                    table[n][lane] = -1;
+                }
+                lane += 1;
+            }
+            n += 1;
+        }
+        table
     }
 }
 
