@@ -181,7 +181,7 @@ mod tests {
         };
         // One matcher of each kind for every case: buffers grow and shrink between segments.
         let mut matcher = NgramMatcher::default();
-        for length in [300usize, 3, 0, 57, 1, 140, 9, 500, 20, 200] {
+        for length in [300usize, 3, 0, 57, 1, 140, 9, 500, 20, 200, 141, 61] {
             // Small alphabets match often; large ones leave prefixes unmatched.
             let alphabet = if length % 2 == 0 {
                 40

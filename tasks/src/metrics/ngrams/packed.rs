@@ -90,7 +90,8 @@ fn count_sorted(keys: impl Iterator<Item = u64>, bits: u32, orders: usize) -> [i
     let mut shared_ids = [0u8; 65];
     let mut missing_ids = [0u8; 65];
     for zeros in 0..=64 {
-        shared_ids[zeros] = (zeros as u32 / bits) as u8;
+        // At most MAX_ORDERS: equal keys share all 64 bits, up to 64 ids of one bit.
+        shared_ids[zeros] = (zeros as u32 / bits).min(MAX_ORDERS as u32) as u8;
         missing_ids[zeros] = (zeros as u32 / bits).min(orders as u32) as u8;
     }
     let mut counters = Counters::default();
@@ -114,7 +115,8 @@ fn count_sorted(keys: impl Iterator<Item = u64>, bits: u32, orders: usize) -> [i
 /// Every key updates all [`MAX_ORDERS`] lanes at once, with masks instead of branches.
 trait OrderLanes: Default {
     /// Counts one key: it starts a new n-gram at the orders from `shared` up, has n-grams of
-    /// the orders below `present`, and belongs to the reference when `reference` holds.
+    /// the orders below `present`, and belongs to the reference when `reference` holds; both
+    /// numbers are at most [`MAX_ORDERS`].
     fn count(&mut self, shared: i16, present: i16, reference: bool);
     /// The clipped matches per order, the current n-grams included.
     fn matched(&self) -> [i16; MAX_ORDERS];
