@@ -3,10 +3,10 @@
 # per language, all 1012 devtest lines as references and seeded perturbations of them as
 # hypotheses (words dropped, replaced and swapped; characters for scripts without spaces).
 # Two timings per row, each the median of $RUNS runs: the wall time of the whole process,
-# start-up included, and the time of the scoring alone inside the process (files already read:
-# sacrebleu's metric object built and `corpus_score` called, timed in Python; babelbench's
-# `scored ... milliseconds=` log line at RUST_LOG=info). The script checks that both print the
-# same score (4 decimals).
+# start-up included (sacrebleu and babelbench runs alternating), and the time of the scoring
+# alone inside the process (files already read: sacrebleu's metric object built and
+# `corpus_score` called, timed in Python; babelbench's `scored ... milliseconds=` log line at
+# RUST_LOG=info). The script checks that both print the same score (4 decimals).
 #
 # Needs: python3 with sacrebleu 2.6.0 (`pip install sacrebleu==2.6.0`) and a built binary,
 # `cargo build --bin babelbench` (dev profile) or `cargo build --release --bin babelbench`.
@@ -58,16 +58,18 @@ open(dst, "w", encoding="utf-8").write("\n".join(out) + "\n")
 PY
 }
 
-# Median wall seconds of running "$@" $RUNS times.
-median_seconds() {
-    local times=() start end
-    for ((r = 0; r < RUNS; r++)); do
-        start=$EPOCHREALTIME
-        "$@" >/dev/null
-        end=$EPOCHREALTIME
-        times+=("$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.6f", e - s }')")
-    done
-    printf '%s\n' "${times[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+# Wall seconds of one run of "$@".
+wall_seconds() {
+    local start end
+    start=$EPOCHREALTIME
+    "$@" >/dev/null
+    end=$EPOCHREALTIME
+    awk -v s="$start" -v e="$end" 'BEGIN { printf "%.6f", e - s }'
+}
+
+# The median of the numbers given as arguments.
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
 }
 
 # Median milliseconds of sacrebleu's in-process scoring: METRIC TOK REF HYP.
@@ -131,8 +133,16 @@ for lang in $LANGS; do
             echo "score mismatch for $lang $metric: sacrebleu $sb_score, babelbench $bb_score" >&2
             exit 1
         fi
-        sb=$(median_seconds sacrebleu "$ref" -i "$hyp" "${sb_args[@]}" -q)
-        bb=$(median_seconds "$BIN" "${bb_args[@]}")
+        # The two tools' runs alternate, so both sample the same minutes of a machine whose
+        # speed drifts (a burst of load would otherwise hit only the short babelbench runs).
+        sb_runs=()
+        bb_runs=()
+        for ((r = 0; r < RUNS; r++)); do
+            sb_runs+=("$(wall_seconds sacrebleu "$ref" -i "$hyp" "${sb_args[@]}" -q)")
+            bb_runs+=("$(wall_seconds "$BIN" "${bb_args[@]}")")
+        done
+        sb=$(median "${sb_runs[@]}")
+        bb=$(median "${bb_runs[@]}")
         sb_ms=$(sacrebleu_compute_ms "$metric" "$tok" "$ref" "$hyp")
         bb_ms=$(babelbench_compute_ms "${bb_args[@]}")
         total_sb=$(awk -v a="$total_sb" -v b="$sb" 'BEGIN { print a + b }')

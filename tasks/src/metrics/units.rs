@@ -146,14 +146,14 @@ impl CharIds {
         let mut next = self.slots.len;
         for c in text.chars().filter(|&c| !pystr::is_space(c)) {
             out[written] = match bmp.get_mut(c as usize) {
-                Some(entry) if entry.generation == generation => entry.id,
                 Some(entry) => {
-                    *entry = Stamped {
-                        generation,
-                        id: next,
-                    };
-                    next += 1;
-                    next - 1
+                    // Without a branch on whether the character is new: which of its
+                    // characters a text repeats is not predictable.
+                    let fresh = entry.generation != generation;
+                    let id = if fresh { next } else { entry.id };
+                    *entry = Stamped { generation, id };
+                    next += u32::from(fresh);
+                    id
                 }
                 None => {
                     // The code point itself is the key, so equal hashes are equal characters;

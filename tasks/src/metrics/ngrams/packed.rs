@@ -58,15 +58,22 @@ impl PackedMatcher {
         }
         let bits = id_bits(alphabet).max(1);
         let window_bits = orders as u32 * bits;
+        // One key per unit, written by index.
         self.keys.clear();
+        self.keys.resize(units.len(), 0);
         let (hypothesis, reference) = units.split_at(hypothesis_len);
-        for (side, side_units) in [hypothesis, reference].into_iter().enumerate() {
+        let (hypothesis_keys, reference_keys) = self.keys.split_at_mut(hypothesis_len);
+        for (side, (side_units, side_keys)) in
+            [(hypothesis, hypothesis_keys), (reference, reference_keys)]
+                .into_iter()
+                .enumerate()
+        {
             // Right to left: a window is its first id above the next position's window
             // without that window's last id.
             let mut window = 0u64;
-            for &unit in side_units.iter().rev() {
+            for (&unit, key) in side_units.iter().zip(side_keys).rev() {
                 window = (u64::from(unit + 1) << (window_bits - bits)) | (window >> bits);
-                self.keys.push((window << (64 - window_bits)) | side as u64);
+                *key = (window << (64 - window_bits)) | side as u64;
             }
         }
         let split = sort::sort_runs(&mut self.keys);

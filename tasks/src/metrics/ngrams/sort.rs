@@ -104,16 +104,22 @@ mod avx512 {
         _mm512_setr_epi64(f(0), f(1), f(2), f(3), f(4), f(5), f(6), f(7))
     }
 
-    /// Compare-exchange of every lane with lane `l ^ flip` of the same register: the lanes
-    /// where `high` has a bit keep the larger key.
+    /// Compare-exchange of every lane of every register with lane `l ^ flip` of the same
+    /// register: the lanes with bit `high_bit` set keep the larger key.
     #[target_feature(enable = "avx512f")]
-    fn exchange_lanes(x: __m512i, flip: i64, high: u8) -> __m512i {
-        let partner = _mm512_permutexvar_epi64(lanes(|l| l ^ flip), x);
-        _mm512_mask_blend_epi64(
-            high,
-            _mm512_min_epu64(x, partner),
-            _mm512_max_epu64(x, partner),
-        )
+    fn exchange_lanes<const V: usize>(v: &mut [__m512i; V], flip: i64, high_bit: i64) {
+        let partners = lanes(|l| l ^ flip);
+        let high = (0..8)
+            .filter(|l| l & high_bit != 0)
+            .fold(0u8, |mask, l| mask | 1 << l);
+        for x in v.iter_mut() {
+            let partner = _mm512_permutexvar_epi64(partners, *x);
+            *x = _mm512_mask_blend_epi64(
+                high,
+                _mm512_min_epu64(*x, partner),
+                _mm512_max_epu64(*x, partner),
+            );
+        }
     }
 
     /// Bitonic sort of `keys` (at most `8 * V`) in `V` registers: for each block size from 2
@@ -141,12 +147,7 @@ mod avx512 {
         while block <= 8 * V {
             if block <= 8 {
                 // Mirrors within a register: lane l and lane l ^ (block - 1).
-                let high = (0..8u8)
-                    .filter(|l| usize::from(*l) & (block / 2) != 0)
-                    .fold(0, |m, l| m | 1 << l);
-                for x in v.iter_mut() {
-                    *x = exchange_lanes(*x, block as i64 - 1, high);
-                }
+                exchange_lanes(&mut v, block as i64 - 1, block as i64 / 2);
             } else {
                 // Mirrors across registers: register b + i, lane l and register
                 // b + registers - 1 - i, lane 7 - l.
@@ -171,12 +172,7 @@ mod avx512 {
                         v[i + registers] = _mm512_max_epu64(low, high);
                     }
                 } else {
-                    let high = (0..8u8)
-                        .filter(|l| usize::from(*l) & stride != 0)
-                        .fold(0, |m, l| m | 1 << l);
-                    for x in v.iter_mut() {
-                        *x = exchange_lanes(*x, stride as i64, high);
-                    }
+                    exchange_lanes(&mut v, stride as i64, stride as i64);
                 }
                 stride /= 2;
             }
