@@ -161,20 +161,20 @@ fn corpus_report<M: TranslationMetric>(
     refs: &[&str],
     bootstrap: Option<Bootstrap>,
 ) -> anyhow::Result<ScoreReport> {
-    let stats = metric.corpus_stats(hyps, refs)?;
-    let total = metric.aggregate(&stats);
     let mut signature = metric.signature();
-    let confidence = match bootstrap {
+    let (total, confidence) = match bootstrap {
         Some(bootstrap) => {
+            // Resampling needs every segment's statistics.
+            let stats = metric.corpus_stats(hyps, refs)?;
             signature.insert_after("nrefs", "bs", bootstrap.resamples);
             signature.insert_after("bs", "seed", bootstrap.seed);
-            Some(
-                bootstrap
-                    .interval(metric, &stats)
-                    .with_context(|| format!("--confidence for {}", metric.name()))?,
-            )
+            let interval = bootstrap
+                .interval(metric, &stats)
+                .with_context(|| format!("--confidence for {}", metric.name()))?;
+            (metric.aggregate(&stats), Some(interval))
         }
-        None => None,
+        // Only the sum: no allocation per segment.
+        None => (metric.corpus_total(hyps, refs)?, None),
     };
     Ok(ScoreReport {
         name: metric.name(),

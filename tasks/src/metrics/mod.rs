@@ -17,7 +17,7 @@ pub mod report;
 pub mod tokenizers;
 mod units;
 
-use harness::metric::Metric;
+use harness::metric::{Metric, Statistics};
 use rayon::prelude::*;
 
 pub use bleu::{BLEU_MAX_ORDER, Bleu, BleuDetails, BleuStats};
@@ -59,6 +59,37 @@ pub trait TranslationMetric: Metric {
             .collect())
     }
 
+    /// The statistics of every pair summed, computed in parallel without keeping each pair's
+    /// (what a corpus score needs); an error when the numbers of hypotheses and references
+    /// differ. Sums of counts, so the order of the additions does not matter.
+    fn corpus_total<H, R>(
+        &self,
+        hypotheses: &[H],
+        references: &[R],
+    ) -> Result<Self::Stats, MetricError>
+    where
+        H: AsRef<str> + Sync,
+        R: AsRef<str> + Sync,
+    {
+        if hypotheses.len() != references.len() {
+            return Err(MetricError::LengthMismatch {
+                hypotheses: hypotheses.len(),
+                references: references.len(),
+            });
+        }
+        Ok(hypotheses
+            .par_iter()
+            .zip(references.par_iter())
+            .map(|(h, r)| self.segment_stats(h.as_ref(), r.as_ref()))
+            .reduce(
+                || self.zero_stats(),
+                |mut total, stats| {
+                    total.add_assign(&stats);
+                    total
+                },
+            ))
+    }
+
     /// The sentence score of one hypothesis against its reference.
     fn sentence_score(&self, hypothesis: &str, reference: &str) -> f64 {
         self.score(&self.segment_stats(hypothesis, reference))
@@ -68,5 +99,40 @@ pub trait TranslationMetric: Metric {
     /// precisions and brevity penalty).
     fn details(&self, _total: &Self::Stats) -> Option<String> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corpus_totals_equal_the_sums_of_segment_statistics() {
+        let hypotheses: Vec<String> = (0..300)
+            .map(|i| format!("the {i} cat sat, on {} mats.", i % 7))
+            .collect();
+        let references: Vec<String> = (0..300)
+            .map(|i| format!("a {} cat sat on the {i} mat.", i % 5))
+            .collect();
+        let bleu = Bleu::new(BleuTokenizer::V13a);
+        let stats = bleu.corpus_stats(&hypotheses, &references).unwrap();
+        assert_eq!(
+            bleu.corpus_total(&hypotheses, &references).unwrap(),
+            bleu.aggregate(&stats)
+        );
+        for chrf in [Chrf::chrf(), Chrf::chrf_plus_plus()] {
+            let stats = chrf.corpus_stats(&hypotheses, &references).unwrap();
+            assert_eq!(
+                chrf.corpus_total(&hypotheses, &references).unwrap(),
+                chrf.aggregate(&stats)
+            );
+        }
+        assert_eq!(
+            bleu.corpus_total(&hypotheses[..2], &references[..3]),
+            Err(MetricError::LengthMismatch {
+                hypotheses: 2,
+                references: 3
+            })
+        );
     }
 }
