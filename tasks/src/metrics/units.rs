@@ -101,14 +101,27 @@ impl Slots {
     }
 }
 
-/// Dense ids of the characters of one segment pair: characters of the Basic Multilingual
-/// Plane (nearly all) through a direct table, the others through a hash table.
-#[derive(Default)]
+/// Dense ids of the characters of one segment pair: ASCII characters through a small table
+/// emptied per pair, the rest of the Basic Multilingual Plane (nearly all others) through a
+/// direct table stamped with the pair's generation, the others through a hash table.
 pub(crate) struct CharIds {
+    /// Per ASCII character: its id plus one, 0 when it has none yet.
+    ascii: [u32; 128],
     /// Per BMP code point: its id, valid while `generation` is the table's.
     bmp: Vec<Stamped>,
     generation: u32,
     slots: Slots,
+}
+
+impl Default for CharIds {
+    fn default() -> Self {
+        CharIds {
+            ascii: [0; 128],
+            bmp: Vec::new(),
+            generation: 0,
+            slots: Slots::default(),
+        }
+    }
 }
 
 /// An id and the generation it belongs to.
@@ -121,9 +134,14 @@ struct Stamped {
 /// The code points of the Basic Multilingual Plane.
 const BMP: usize = 0x10000;
 
+/// Bit `b` set when the ASCII character `b` is whitespace for Python: `\t` to `\r`, the
+/// information separators U+001C..U+001F and the space.
+const ASCII_SPACES: u128 = 0x1_F000_3E00;
+
 impl CharIds {
     /// Forgets every id.
     pub fn reset(&mut self) {
+        self.ascii = [0; 128];
         if self.bmp.is_empty() || self.generation == u32::MAX {
             // Zeroed memory: only the pages of the scripts a text uses are ever touched.
             self.bmp = vec![Stamped::default(); BMP];
@@ -140,34 +158,59 @@ impl CharIds {
         let start = out.len();
         out.resize(start + text.len(), 0);
         let mut written = start;
-        let generation = self.generation;
-        let bmp = &mut self.bmp[..];
         // The next id, kept here rather than in the table while the loop runs.
         let mut next = self.slots.len;
-        for c in text.chars().filter(|&c| !pystr::is_space(c)) {
-            out[written] = match bmp.get_mut(c as usize) {
-                Some(entry) => {
-                    // Without a branch on whether the character is new: which of its
-                    // characters a text repeats is not predictable.
-                    let fresh = entry.generation != generation;
-                    let id = if fresh { next } else { entry.id };
-                    *entry = Stamped { generation, id };
-                    next += u32::from(fresh);
-                    id
+        for c in text.chars() {
+            let id = if c.is_ascii() {
+                let byte = c as u8;
+                if ASCII_SPACES >> byte & 1 == 1 {
+                    continue;
                 }
-                None => {
-                    // The code point itself is the key, so equal hashes are equal characters;
-                    // ids come from the same sequence.
-                    self.slots.len = next;
-                    let id = self.slots.id(u64::from(c), |_| true).0;
-                    next = self.slots.len;
-                    id
+                // Without a branch on whether the character is new: which of its characters
+                // a text repeats is not predictable.
+                let entry = &mut self.ascii[usize::from(byte)];
+                let fresh = *entry == 0;
+                if fresh {
+                    *entry = next + 1;
                 }
+                next += u32::from(fresh);
+                *entry - 1
+            } else {
+                if pystr::is_space(c) {
+                    continue;
+                }
+                self.other_id(c, &mut next)
             };
+            out[written] = id;
             written += 1;
         }
         out.truncate(written);
         self.slots.len = next;
+    }
+
+    /// The id of the character `c` beyond ASCII, `next` being the next new id.
+    #[inline]
+    fn other_id(&mut self, c: char, next: &mut u32) -> u32 {
+        match self.bmp.get_mut(c as usize) {
+            Some(entry) => {
+                let fresh = entry.generation != self.generation;
+                let id = if fresh { *next } else { entry.id };
+                *entry = Stamped {
+                    generation: self.generation,
+                    id,
+                };
+                *next += u32::from(fresh);
+                id
+            }
+            None => {
+                // The code point itself is the key, so equal hashes are equal characters; ids
+                // come from the same sequence.
+                self.slots.len = *next;
+                let id = self.slots.id(u64::from(c), |_| true).0;
+                *next = self.slots.len;
+                id
+            }
+        }
     }
 
     /// The number of distinct characters seen since the reset.
@@ -333,6 +376,14 @@ mod tests {
         let mut ids = Vec::new();
         chars.number("\u{1F600}éb", &mut ids);
         assert_eq!((ids, chars.len()), (vec![0, 1, 2], 3));
+    }
+
+    #[test]
+    fn ascii_spaces_are_pythons() {
+        for byte in 0..128u8 {
+            let spaced = ASCII_SPACES >> byte & 1 == 1;
+            assert_eq!(spaced, pystr::is_space(char::from(byte)), "{byte:#x}");
+        }
     }
 
     #[test]
