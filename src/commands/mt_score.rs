@@ -77,7 +77,7 @@ pub fn run(args: MtScoreArgs) -> anyhow::Result<()> {
         .build_global();
     let hyp_text = read_text(&args.hyp, "--hyp")?;
     let ref_text = read_text(&args.reference, "--ref")?;
-    let (hyps, refs) = (lines(&hyp_text), lines(&ref_text));
+    let (hyps, refs) = (pystr::lines(&hyp_text), pystr::lines(&ref_text));
     if hyps.len() != refs.len() {
         bail!(
             "--hyp {} has {} lines but --ref {} has {}: give exactly one hypothesis per reference line",
@@ -229,11 +229,4 @@ fn read_text(path: &Path, flag: &str) -> anyhow::Result<String> {
         );
     }
     Ok(text)
-}
-
-/// The lines of `text`, each without trailing whitespace, as sacrebleu reads them (split on
-/// `\n` only; a final newline does not start another line).
-fn lines(text: &str) -> Vec<&str> {
-    let body = text.strip_suffix('\n').unwrap_or(text);
-    body.split('\n').map(pystr::rstrip).collect()
 }

@@ -116,6 +116,20 @@ impl<'a> Iterator for Words<'a> {
     }
 }
 
+/// The lines of `text` as sacrebleu reads a file: split on `\n` only (a final newline starts
+/// no further line), each without trailing whitespace, as `line.rstrip()`.
+pub fn lines(text: &str) -> Vec<&str> {
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', body.as_bytes()) {
+        lines.push(rstrip(&body[start..end]));
+        start = end + 1;
+    }
+    lines.push(rstrip(&body[start..]));
+    lines
+}
+
 /// `text` without trailing whitespace, as Python's `text.rstrip()`.
 pub fn rstrip(text: &str) -> &str {
     text.trim_end_matches(is_space)
@@ -145,6 +159,14 @@ mod tests {
             .map(u32::from)
             .collect();
         assert_eq!(ours, PYTHON_SPACES);
+    }
+
+    #[test]
+    fn lines_split_on_newlines_only_and_lose_trailing_whitespace() {
+        assert_eq!(lines("a \nb\u{a0}\n"), ["a", "b"]);
+        assert_eq!(lines("a\n\n b\r\nc\u{85}d"), ["a", "", " b", "c\u{85}d"]);
+        assert_eq!(lines(""), [""]);
+        assert_eq!(lines("\n"), [""]);
     }
 
     #[test]
