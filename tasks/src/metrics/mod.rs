@@ -14,6 +14,7 @@ mod error;
 mod ngrams;
 pub mod pystr;
 pub mod report;
+mod scan;
 pub mod tokenizers;
 mod units;
 

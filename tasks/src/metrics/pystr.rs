@@ -4,6 +4,8 @@
 //! for which `str.isspace()` holds: Unicode `White_Space` (what [`char::is_whitespace`] tests)
 //! plus the four information separators U+001C..U+001F.
 
+use super::scan::{self, ByteRanges};
+
 /// Whether Python's `str.isspace()` holds for `c`: Unicode `White_Space` (what
 /// [`char::is_whitespace`] tests) plus the four information separators U+001C..U+001F, listed
 /// as ranges (compared one by one, faster than the Unicode table lookup).
@@ -64,6 +66,10 @@ const BYTE_CLASS: [ByteClass; 256] = {
     classes
 };
 
+/// Bytes that may start a whitespace character, for the scan over a word: every ASCII byte
+/// up to the space (a superset of ASCII whitespace) and the lead bytes of [`ByteClass`].
+const MAY_START_SPACE: ByteRanges<3> = [(0x00, b' '), (0xC2, 0xC2), (0xE1, 0xE3)];
+
 /// The byte length of the whitespace character starting at byte `i` of `text`, if there is
 /// one.
 #[inline]
@@ -103,9 +109,7 @@ impl<'a> Iterator for Words<'a> {
         let start = i;
         loop {
             // Most bytes are neither whitespace nor a possible start of it.
-            while i < len && BYTE_CLASS[bytes[i] as usize] == ByteClass::Other {
-                i += 1;
-            }
+            i = scan::find(bytes, i, &MAY_START_SPACE);
             if i >= len || space_len(self.text, i).is_some() {
                 break;
             }

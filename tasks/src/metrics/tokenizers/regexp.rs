@@ -32,6 +32,7 @@
 
 use super::zh;
 use crate::metrics::pystr;
+use crate::metrics::scan::{self, ByteRanges};
 
 /// What the scan reads from one byte.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -76,6 +77,27 @@ const BYTES: [Byte; 256] = {
     }
     table
 };
+
+/// Bytes where a token may end, for [`Tokens::skip_joined`]: below `0`, `:` to `@`, `[` to
+/// `` ` ``, `{` to 0x7F, and the lead bytes of characters that may be whitespace. A superset
+/// of the bytes that are not always joined (`'` and the control characters join).
+const STOPS_13A: ByteRanges<6> = [
+    (0x00, 0x2F),
+    (b':', b'@'),
+    (b'[', b'`'),
+    (b'{', 0x7F),
+    (0xC2, 0xC2),
+    (0xE1, 0xE3),
+];
+
+/// [`STOPS_13A`] for `zh`: every lead byte, since Chinese characters stand alone.
+const STOPS_ZH: ByteRanges<5> = [
+    (0x00, 0x2F),
+    (b':', b'@'),
+    (b'[', b'`'),
+    (b'{', 0x7F),
+    (0xC0, 0xFF),
+];
 
 /// What the character at a position does to the tokens.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -158,22 +180,14 @@ impl<const ZH: bool> Tokens<'_, ZH> {
     }
 
     /// The first position from `from` on whose byte is not [`Self::always_joined`], or one
-    /// that may be (the vector test stops at a few bytes that join, such as `'`), or the end.
+    /// that may be (the stops include a few bytes that join, such as `'`), or the end.
     #[inline]
-    fn skip_joined(bytes: &[u8], mut from: usize) -> usize {
-        #[cfg(target_arch = "x86_64")]
-        while let Some(chunk) = bytes.get(from..from + 16) {
-            // Sixteen bytes at a time: most words end within them.
-            let stops = sse2::stops::<ZH>(chunk.try_into().unwrap_or([0; 16]));
-            if stops != 0 {
-                return from + stops.trailing_zeros() as usize;
-            }
-            from += 16;
+    fn skip_joined(bytes: &[u8], from: usize) -> usize {
+        if ZH {
+            scan::find(bytes, from, &STOPS_ZH)
+        } else {
+            scan::find(bytes, from, &STOPS_13A)
         }
-        while from < bytes.len() && Self::always_joined(bytes[from]) {
-            from += 1;
-        }
-        from
     }
 
     /// Whether the period or comma at byte `i` stands alone (see the module's rules).
@@ -246,45 +260,6 @@ impl<'a, const ZH: bool> Iterator for Tokens<'a, ZH> {
             self.pos += width;
         }
         Some(&self.text[start..self.pos])
-    }
-}
-
-/// The vector test of [`Tokens::skip_joined`] in SSE2, present on every x86-64 CPU.
-#[cfg(target_arch = "x86_64")]
-mod sse2 {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8, _mm_sub_epi8,
-    };
-
-    /// Bit `i` set when byte `i` of `chunk` may end a token: below `0`, `:` to `@`, `[` to
-    /// `` ` ``, `{` to 0x7F, and the lead bytes that may start whitespace (for `zh`, every
-    /// lead byte). A superset of the bytes that are not always joined.
-    #[inline]
-    pub(super) fn stops<const ZH: bool>(chunk: [u8; 16]) -> u32 {
-        // SAFETY: every x86-64 CPU has SSE2; the load reads the 16 bytes of `chunk`.
-        unsafe { stops_sse2::<ZH>(_mm_loadu_si128(chunk.as_ptr().cast())) }
-    }
-
-    #[inline]
-    #[target_feature(enable = "sse2")]
-    fn stops_sse2<const ZH: bool>(v: __m128i) -> u32 {
-        // Unsigned `lo <= byte <= lo + span`: `byte - lo` wraps above `span` otherwise, and
-        // `x <= span` is `min(x, span) == x`.
-        let within = |lo: u8, span: u8| {
-            let x = _mm_sub_epi8(v, _mm_set1_epi8(lo as i8));
-            _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(span as i8)), x)
-        };
-        let ascii = _mm_or_si128(
-            _mm_or_si128(within(0x00, 0x2F), within(b':', 6)),
-            _mm_or_si128(within(b'[', 5), within(b'{', 4)),
-        );
-        let leads = if ZH {
-            within(0xC0, 0x3F)
-        } else {
-            _mm_or_si128(within(0xC2, 0), within(0xE1, 2))
-        };
-        _mm_movemask_epi8(_mm_or_si128(ascii, leads)) as u32
     }
 }
 
@@ -382,26 +357,15 @@ mod tests {
         }
     }
 
-    #[cfg(target_arch = "x86_64")]
     #[test]
-    fn vector_stops_cover_every_byte_that_is_not_always_joined() {
+    fn stops_cover_every_byte_that_is_not_always_joined() {
         for byte in 0..=255u8 {
-            for lane in [0, 7, 15] {
-                let mut chunk = [b'a'; 16];
-                chunk[lane] = byte;
-                // A byte that may end a token is always a stop (the converse need not hold).
-                if !Tokens::<false>::always_joined(byte) {
-                    assert_ne!(
-                        sse2::stops::<false>(chunk) & (1 << lane),
-                        0,
-                        "13a {byte:#x}"
-                    );
-                }
-                if !Tokens::<true>::always_joined(byte) {
-                    assert_ne!(sse2::stops::<true>(chunk) & (1 << lane), 0, "zh {byte:#x}");
-                }
-                // Letters around it are never stops.
-                assert_eq!(sse2::stops::<false>(chunk) & !(1 << lane), 0);
+            // A byte that may end a token is always a stop (the converse need not hold).
+            if !Tokens::<false>::always_joined(byte) {
+                assert_eq!(scan::find(&[byte], 0, &STOPS_13A), 0, "13a {byte:#x}");
+            }
+            if !Tokens::<true>::always_joined(byte) {
+                assert_eq!(scan::find(&[byte], 0, &STOPS_ZH), 0, "zh {byte:#x}");
             }
         }
     }
