@@ -52,6 +52,37 @@ impl PackedMatcher {
         alphabet: usize,
         out: &mut [NgramCounts],
     ) {
+        #[cfg(target_arch = "x86_64")]
+        if x86_64_v4::detected() {
+            // SAFETY: the CPU has the features.
+            return unsafe { self.matches_x86_64_v4(units, hypothesis_len, alphabet, out) };
+        }
+        self.matches_anywhere(units, hypothesis_len, alphabet, out);
+    }
+
+    /// [`Self::matches`] built for the x86-64-v4 features, where the key tests take one
+    /// instruction each (`lzcnt`, `tzcnt`) and vector code three operands.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,bmi1,bmi2,lzcnt,popcnt")]
+    fn matches_x86_64_v4(
+        &mut self,
+        units: &[u32],
+        hypothesis_len: usize,
+        alphabet: usize,
+        out: &mut [NgramCounts],
+    ) {
+        self.matches_anywhere(units, hypothesis_len, alphabet, out);
+    }
+
+    /// [`Self::matches`] for any CPU.
+    #[inline(always)]
+    fn matches_anywhere(
+        &mut self,
+        units: &[u32],
+        hypothesis_len: usize,
+        alphabet: usize,
+        out: &mut [NgramCounts],
+    ) {
         let orders = out.len();
         if orders == 0 {
             return;
@@ -90,6 +121,7 @@ impl PackedMatcher {
 
 /// The clipped matches per order (lanes past `orders` unused) of `keys`, sorted, of windows of
 /// `orders` ids of `bits` bits.
+#[inline(always)]
 fn count_sorted(keys: impl Iterator<Item = u64>, bits: u32, orders: usize) -> [i16; MAX_ORDERS] {
     let window_bits = orders as u32 * bits;
     // Ids two keys share, from the leading zeros of their xor; ids a window holds, from its
@@ -116,6 +148,23 @@ fn count_sorted(keys: impl Iterator<Item = u64>, bits: u32, orders: usize) -> [i
         previous = Some(key);
     }
     counters.matched()
+}
+
+/// Whether the CPU has the x86-64-v4 features [`PackedMatcher::matches`] is also built for.
+#[cfg(target_arch = "x86_64")]
+mod x86_64_v4 {
+    /// Whether the CPU has AVX-512 (F, BW, VL), AVX2, BMI1, BMI2, LZCNT and POPCNT.
+    pub(super) fn detected() -> bool {
+        use std::arch::is_x86_feature_detected as has;
+        has!("avx512f")
+            && has!("avx512bw")
+            && has!("avx512vl")
+            && has!("avx2")
+            && has!("bmi1")
+            && has!("bmi2")
+            && has!("lzcnt")
+            && has!("popcnt")
+    }
 }
 
 /// Per order: the occurrences of the current n-gram on each side, and the matches so far.
