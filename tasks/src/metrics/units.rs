@@ -7,9 +7,6 @@
 //! segment costs no allocation once the buffers have grown to its size.
 
 use std::cell::RefCell;
-use std::hash::Hasher;
-
-use rustc_hash::FxHasher;
 
 use super::ngrams::{NgramCounts, NgramMatcher};
 use super::pystr;
@@ -219,37 +216,96 @@ impl CharIds {
     }
 }
 
-/// Dense ids of the words of one segment pair. Words are pieces of the pair's two texts, and
-/// each distinct word is remembered by where it lies, to compare words whose hashes are equal.
+/// Dense ids of the words of one segment pair. Words are pieces of the pair's two texts; a
+/// word of up to 16 bytes (nearly all) is compared through two overlapping reads that cover
+/// all its bytes, a longer one byte by byte where it lies.
 #[derive(Default)]
 pub(crate) struct WordIds {
     slots: Slots,
-    /// Per id: the side (0 hypothesis, 1 reference), the byte offset in that side's text and
-    /// the byte length of its word.
-    spans: Vec<(u8, u32, u32)>,
+    /// Per id: its word.
+    words: Vec<WordKey>,
+}
+
+/// A word as [`WordIds`] compares it: its length, its first and last bytes as two reads of up
+/// to 8 bytes (which hold every byte of a word of up to 16), and where it lies.
+#[derive(Clone, Copy)]
+struct WordKey {
+    len: usize,
+    head: u64,
+    tail: u64,
+    /// 0 for the hypothesis, 1 for the reference.
+    side: usize,
+    /// The byte offset in its side's text.
+    offset: usize,
+}
+
+impl WordKey {
+    /// The key of `word`, a piece of `texts[side]`.
+    fn new(word: &str, texts: [&str; 2], side: usize) -> WordKey {
+        let bytes = word.as_bytes();
+        let u64_at = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap_or_default());
+        let u32_at = |i: usize| {
+            u64::from(u32::from_le_bytes(
+                bytes[i..i + 4].try_into().unwrap_or_default(),
+            ))
+        };
+        let len = bytes.len();
+        let (head, tail) = match len {
+            0 => (0, 0),
+            // The first, middle and last bytes are all the bytes of up to three.
+            1..=3 => (
+                u64::from(bytes[0]) << 16
+                    | u64::from(bytes[len / 2]) << 8
+                    | u64::from(bytes[len - 1]),
+                0,
+            ),
+            4..=7 => (u32_at(0), u32_at(len - 4)),
+            _ => (u64_at(0), u64_at(len - 8)),
+        };
+        // A piece's offset is its distance from the start of its text.
+        let offset = word.as_ptr() as usize - texts[side].as_ptr() as usize;
+        debug_assert!(offset + len <= texts[side].len());
+        WordKey {
+            len,
+            head,
+            tail,
+            side,
+            offset,
+        }
+    }
+
+    /// A hash of the word.
+    fn hash(&self) -> u64 {
+        (self.head
+            ^ self.tail.rotate_left(29)
+            ^ (self.len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        .wrapping_mul(0xA24B_AED4_963E_E407)
+    }
+
+    /// Whether `self` and `other`, pieces of `texts`, are the same word.
+    fn same(&self, other: &WordKey, texts: [&str; 2]) -> bool {
+        let bytes = |key: &WordKey| &texts[key.side].as_bytes()[key.offset..key.offset + key.len];
+        (self.len, self.head, self.tail) == (other.len, other.head, other.tail)
+            && (self.len <= 16 || bytes(self) == bytes(other))
+    }
 }
 
 impl WordIds {
     /// Forgets every id.
     pub fn reset(&mut self) {
         self.slots.reset();
-        self.spans.clear();
+        self.words.clear();
     }
 
     /// The id of `word`, a piece of `texts[side]`: equal words, equal ids.
     pub fn id(&mut self, word: &str, texts: [&str; 2], side: usize) -> u32 {
-        let spans = &self.spans;
-        let (id, new) = self.slots.id(word_hash(word.as_bytes()), |id| {
-            let (side, offset, len) = spans[id as usize];
-            let start = offset as usize;
-            texts[side as usize].as_bytes()[start..start + len as usize] == *word.as_bytes()
-        });
+        let key = WordKey::new(word, texts, side);
+        let words = &self.words;
+        let (id, new) = self
+            .slots
+            .id(key.hash(), |id| words[id as usize].same(&key, texts));
         if new {
-            // A piece's offset is its distance from the start of its text.
-            let offset = word.as_ptr() as usize - texts[side].as_ptr() as usize;
-            debug_assert!(offset + word.len() <= texts[side].len());
-            self.spans
-                .push((side as u8, offset as u32, word.len() as u32));
+            self.words.push(key);
         }
         id
     }
@@ -258,34 +314,6 @@ impl WordIds {
     pub fn len(&self) -> usize {
         self.slots.len as usize
     }
-}
-
-/// A hash of `word`: words of up to 16 bytes (nearly all) from two overlapping reads and the
-/// length, longer ones through `FxHasher`.
-fn word_hash(word: &[u8]) -> u64 {
-    let u64_at = |i: usize| u64::from_le_bytes(word[i..i + 8].try_into().unwrap_or_default());
-    let u32_at = |i: usize| {
-        u64::from(u32::from_le_bytes(
-            word[i..i + 4].try_into().unwrap_or_default(),
-        ))
-    };
-    let len = word.len();
-    let (head, tail) = match len {
-        0 => (0, 0),
-        1..=3 => (
-            u64::from(word[0]) << 16 | u64::from(word[len / 2]) << 8 | u64::from(word[len - 1]),
-            0,
-        ),
-        4..=7 => (u32_at(0), u32_at(len - 4)),
-        8..=16 => (u64_at(0), u64_at(len - 8)),
-        _ => {
-            let mut hasher = FxHasher::default();
-            hasher.write(word);
-            (hasher.finish(), 0)
-        }
-    };
-    (head ^ tail.rotate_left(29) ^ (len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
-        .wrapping_mul(0xA24B_AED4_963E_E407)
 }
 
 /// Everything one segment pair's statistics need, kept per thread.
@@ -383,6 +411,46 @@ mod tests {
         for byte in 0..128u8 {
             let spaced = ASCII_SPACES >> byte & 1 == 1;
             assert_eq!(spaced, pystr::is_space(char::from(byte)), "{byte:#x}");
+        }
+    }
+
+    #[test]
+    fn words_are_equal_exactly_when_their_bytes_are() {
+        // Words of every length up to 20 over two letters: many share first and last bytes.
+        let mut state = 1u64;
+        let words: Vec<String> = (0..400)
+            .map(|i| {
+                (0..i % 21)
+                    .map(|_| {
+                        state = state
+                            .wrapping_mul(6_364_136_223_846_793_005)
+                            .wrapping_add(1);
+                        if state >> 63 == 0 { 'a' } else { 'b' }
+                    })
+                    .collect()
+            })
+            .collect();
+        // And pairs that differ in one middle byte only, at each way of reading a length.
+        let pairs = [
+            "aXa",
+            "aYa",
+            "abXba",
+            "abYba",
+            "abcdefXhijkl",
+            "abcdefYhijkl",
+            "aaaaaaaaXaaaaaaaa",
+            "aaaaaaaaYaaaaaaaa",
+        ];
+        let text = format!("{} {}", words.join(" "), pairs.join(" "));
+        let texts = [text.as_str(), ""];
+        let mut ids = WordIds::default();
+        ids.reset();
+        let pieces: Vec<&str> = text.split(' ').collect();
+        let numbered: Vec<u32> = pieces.iter().map(|w| ids.id(w, texts, 0)).collect();
+        for (i, a) in pieces.iter().enumerate() {
+            for (j, b) in pieces.iter().enumerate() {
+                assert_eq!(numbered[i] == numbered[j], a == b, "{a:?} {b:?}");
+            }
         }
     }
 
