@@ -2,12 +2,11 @@
 //!
 //! Units become ids `1..=alphabet` of `bits` bits each. Every position gets a key: the ids of
 //! the `orders` units starting there (zero past the end of its side) in the high bits, most
-//! significant first, and its side in bit 0. Sorted keys (read merged from the runs that
-//! [`sort::sort_runs`] leaves) are in lexicographic order of their windows, so for every order
-//! the equal n-grams lie next to each other, and the number of leading ids two neighbours
-//! share says at which orders they are the same n-gram. One pass over the sorted keys counts,
-//! per order, the hypothesis and reference occurrences of the current n-gram and adds the
-//! smaller count when the n-gram changes.
+//! significant first, and its side in bit 0. Sorted keys are in lexicographic order of their
+//! windows, so for every order the equal n-grams lie next to each other, and the number of
+//! leading ids two neighbours share says at which orders they are the same n-gram. One pass
+//! over the sorted keys counts, per order, the hypothesis and reference occurrences of the
+//! current n-gram and adds the smaller count when the n-gram changes.
 
 use super::NgramCounts;
 use super::sort;
@@ -107,12 +106,8 @@ impl PackedMatcher {
                 *key = (window << (64 - window_bits)) | side as u64;
             }
         }
-        let split = sort::sort_runs(&mut self.keys);
-        let matched = if split == self.keys.len() {
-            count_sorted(self.keys.iter().copied(), bits, orders)
-        } else {
-            count_sorted(sort::Merged::new(&self.keys, split), bits, orders)
-        };
+        sort::sort(&mut self.keys);
+        let matched = count_sorted(&self.keys, bits, orders);
         for (counts, matched) in out.iter_mut().zip(matched) {
             counts.matched = matched as u64;
         }
@@ -122,7 +117,7 @@ impl PackedMatcher {
 /// The clipped matches per order (lanes past `orders` unused) of `keys`, sorted, of windows of
 /// `orders` ids of `bits` bits.
 #[inline(always)]
-fn count_sorted(keys: impl Iterator<Item = u64>, bits: u32, orders: usize) -> [i16; MAX_ORDERS] {
+fn count_sorted(keys: &[u64], bits: u32, orders: usize) -> [i16; MAX_ORDERS] {
     let window_bits = orders as u32 * bits;
     // Ids two keys share, from the leading zeros of their xor; ids a window holds, from its
     // trailing zeros. Tables, because a division by `bits` costs more than the rest.
@@ -135,7 +130,7 @@ fn count_sorted(keys: impl Iterator<Item = u64>, bits: u32, orders: usize) -> [i
     }
     let mut counters = Counters::default();
     let mut previous: Option<u64> = None;
-    for key in keys {
+    for &key in keys {
         // Orders at which this key starts a new n-gram: those above the shared ids.
         let shared = match previous {
             Some(previous) => i16::from(shared_ids[(previous ^ key).leading_zeros() as usize]),

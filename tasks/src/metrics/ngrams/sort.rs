@@ -1,72 +1,25 @@
-//! Sorting of packed n-gram keys into at most two ascending runs: bitonic sorting networks in
-//! AVX-512 registers where the CPU has AVX-512F, the standard library's sort elsewhere.
+//! Sorting of packed n-gram keys: bitonic sorting networks in AVX-512 registers where the CPU
+//! has AVX-512F, the standard library's sort elsewhere.
 //!
 //! A segment pair of FLORES-200 has 100 to 400 character keys. For them the standard
 //! library's `sort_unstable` takes 1–3 µs, about a third of chrF; a network sorts 128 keys
 //! in 0.4 µs and 256 in 1.1 µs (measured on this project's Xeon with AVX-512). Networks have
-//! power-of-two sizes and a network of 512 keys no longer fits in the registers, so 257 to
-//! 512 keys are sorted as a first 256 and the rest: two runs, which the caller merges while
-//! it reads them ([`Merged`]). Longer inputs go to the standard library.
+//! power-of-two sizes, and one of 512 keys no longer fits in the registers, so 257 to 512 keys
+//! are sorted as a first 256 and the rest, and the two runs merged by the last stage of a
+//! 512-key network. Longer inputs go to the standard library.
 
-/// The most keys one network sorts.
+/// The most keys one network sorts in registers.
 const NETWORK_MAX: usize = 256;
 
-/// Sorts `keys` into two ascending runs, `keys[..split]` and `keys[split..]`, and returns
-/// `split` (`keys.len()` when the whole is one run).
-pub(super) fn sort_runs(keys: &mut [u64]) -> usize {
+/// Sorts `keys` ascending.
+pub(super) fn sort(keys: &mut [u64]) {
     #[cfg(target_arch = "x86_64")]
     if keys.len() <= 2 * NETWORK_MAX && std::arch::is_x86_feature_detected!("avx512f") {
-        let split = keys.len().min(NETWORK_MAX);
-        let (head, tail) = keys.split_at_mut(split);
         // SAFETY: the CPU has AVX-512F.
-        unsafe {
-            avx512::sort(head);
-            avx512::sort(tail);
-        }
-        return split;
+        unsafe { avx512::sort(keys) };
+        return;
     }
     keys.sort_unstable();
-    keys.len()
-}
-
-/// The keys of two ascending runs in ascending order, chosen without branches on the keys.
-pub(super) struct Merged<'a> {
-    first: &'a [u64],
-    second: &'a [u64],
-    i: usize,
-    j: usize,
-}
-
-impl<'a> Merged<'a> {
-    /// The runs `keys[..split]` and `keys[split..]` merged.
-    pub fn new(keys: &'a [u64], split: usize) -> Self {
-        let (first, second) = keys.split_at(split);
-        Merged {
-            first,
-            second,
-            i: 0,
-            j: 0,
-        }
-    }
-}
-
-impl Iterator for Merged<'_> {
-    type Item = u64;
-
-    #[inline]
-    fn next(&mut self) -> Option<u64> {
-        if self.i + self.j == self.first.len() + self.second.len() {
-            return None;
-        }
-        // An exhausted run reads as u64::MAX; a real u64::MAX in the other run is taken
-        // either way, so the order is the same.
-        let x = self.first.get(self.i).copied().unwrap_or(u64::MAX);
-        let y = self.second.get(self.j).copied().unwrap_or(u64::MAX);
-        let take_first = x <= y && self.i < self.first.len();
-        self.i += usize::from(take_first);
-        self.j += usize::from(!take_first);
-        Some(if take_first { x } else { y })
-    }
 }
 
 /// The network: keys in `V` registers of eight lanes, padded with `u64::MAX`.
@@ -78,7 +31,7 @@ mod avx512 {
         _mm512_setr_epi64,
     };
 
-    /// Sorts up to 256 keys.
+    /// Sorts up to 512 keys.
     #[target_feature(enable = "avx512f")]
     pub(super) fn sort(keys: &mut [u64]) {
         match keys.len() {
@@ -89,7 +42,53 @@ mod avx512 {
             33..=64 => network::<8>(keys),
             65..=128 => network::<16>(keys),
             129..=256 => network::<32>(keys),
-            _ => unreachable!("at most 256 keys go through one network"),
+            257..=512 => {
+                let (first, rest) = keys.split_at_mut(256);
+                network::<32>(first);
+                sort(rest);
+                // The two ascending runs, padded, are what the last stage of a 512-key
+                // network merges.
+                let mut v = load::<64>(keys);
+                stage(&mut v, 512);
+                store(&v, keys);
+            }
+            _ => unreachable!("at most 512 keys go through the networks"),
+        }
+    }
+
+    /// `keys` (at most `8 * V`) in `V` registers, padded with `u64::MAX`.
+    #[target_feature(enable = "avx512f")]
+    fn load<const V: usize>(keys: &[u64]) -> [__m512i; V] {
+        let len = keys.len();
+        debug_assert!(len <= 8 * V);
+        let padding = _mm512_set1_epi64(-1);
+        let mut v = [padding; V];
+        for (i, x) in v.iter_mut().enumerate().take(len.div_ceil(8)) {
+            // SAFETY: the mask selects lanes of keys `8 * i..len` only.
+            *x = unsafe {
+                _mm512_mask_loadu_epi64(
+                    padding,
+                    first_lanes(len - 8 * i),
+                    keys.as_ptr().add(8 * i).cast(),
+                )
+            };
+        }
+        v
+    }
+
+    /// The first `keys.len()` keys of `v` stored into `keys`.
+    #[target_feature(enable = "avx512f")]
+    fn store<const V: usize>(v: &[__m512i; V], keys: &mut [u64]) {
+        let len = keys.len();
+        for (i, x) in v.iter().enumerate().take(len.div_ceil(8)) {
+            // SAFETY: the mask selects lanes of keys `8 * i..len` only.
+            unsafe {
+                _mm512_mask_storeu_epi64(
+                    keys.as_mut_ptr().add(8 * i).cast(),
+                    first_lanes(len - 8 * i),
+                    *x,
+                );
+            }
         }
     }
 
@@ -122,71 +121,56 @@ mod avx512 {
         }
     }
 
-    /// Bitonic sort of `keys` (at most `8 * V`) in `V` registers: for each block size from 2
-    /// to `8 * V`, every key of a block's first half is compared with its mirror in the second
-    /// half, then with the key half, a quarter, ... of a block away, the smaller key going to
-    /// the lower position each time.
+    /// Bitonic sort of `keys` (at most `8 * V`) in `V` registers: one [`stage`] for each
+    /// block size from 2 to `8 * V`.
     #[target_feature(enable = "avx512f")]
     fn network<const V: usize>(keys: &mut [u64]) {
-        let len = keys.len();
-        debug_assert!(len <= 8 * V);
-        let padding = _mm512_set1_epi64(-1);
-        let mut v = [padding; V];
-        for (i, x) in v.iter_mut().enumerate().take(len.div_ceil(8)) {
-            // SAFETY: the mask selects lanes of keys `8 * i..len` only.
-            *x = unsafe {
-                _mm512_mask_loadu_epi64(
-                    padding,
-                    first_lanes(len - 8 * i),
-                    keys.as_ptr().add(8 * i).cast(),
-                )
-            };
-        }
-        let reversed = lanes(|l| 7 - l);
+        let mut v = load::<V>(keys);
         let mut block = 2;
         while block <= 8 * V {
-            if block <= 8 {
-                // Mirrors within a register: lane l and lane l ^ (block - 1).
-                exchange_lanes(&mut v, block as i64 - 1, block as i64 / 2);
-            } else {
-                // Mirrors across registers: register b + i, lane l and register
-                // b + registers - 1 - i, lane 7 - l.
-                let registers = block / 8;
-                for b in (0..V).step_by(registers) {
-                    for i in 0..registers / 2 {
-                        let low = v[b + i];
-                        let high = _mm512_permutexvar_epi64(reversed, v[b + registers - 1 - i]);
-                        v[b + i] = _mm512_min_epu64(low, high);
-                        v[b + registers - 1 - i] =
-                            _mm512_permutexvar_epi64(reversed, _mm512_max_epu64(low, high));
-                    }
-                }
-            }
-            let mut stride = block / 4;
-            while stride >= 1 {
-                if stride >= 8 {
-                    let registers = stride / 8;
-                    for i in (0..V).filter(|i| i & registers == 0) {
-                        let (low, high) = (v[i], v[i + registers]);
-                        v[i] = _mm512_min_epu64(low, high);
-                        v[i + registers] = _mm512_max_epu64(low, high);
-                    }
-                } else {
-                    exchange_lanes(&mut v, stride as i64, stride as i64);
-                }
-                stride /= 2;
-            }
+            stage(&mut v, block);
             block *= 2;
         }
-        for (i, x) in v.iter().enumerate().take(len.div_ceil(8)) {
-            // SAFETY: the mask selects lanes of keys `8 * i..len` only.
-            unsafe {
-                _mm512_mask_storeu_epi64(
-                    keys.as_mut_ptr().add(8 * i).cast(),
-                    first_lanes(len - 8 * i),
-                    *x,
-                );
+        store(&v, keys);
+    }
+
+    /// One stage of the network, which turns sorted runs of `block / 2` keys into sorted runs
+    /// of `block`: every key of a block's first half is compared with its mirror in the second
+    /// half, then with the key a quarter, an eighth, ... of a block away, the smaller key
+    /// going to the lower position each time.
+    #[target_feature(enable = "avx512f")]
+    fn stage<const V: usize>(v: &mut [__m512i; V], block: usize) {
+        if block <= 8 {
+            // Mirrors within a register: lane l and lane l ^ (block - 1).
+            exchange_lanes(v, block as i64 - 1, block as i64 / 2);
+        } else {
+            // Mirrors across registers: register b + i, lane l and register
+            // b + registers - 1 - i, lane 7 - l.
+            let reversed = lanes(|l| 7 - l);
+            let registers = block / 8;
+            for b in (0..V).step_by(registers) {
+                for i in 0..registers / 2 {
+                    let low = v[b + i];
+                    let high = _mm512_permutexvar_epi64(reversed, v[b + registers - 1 - i]);
+                    v[b + i] = _mm512_min_epu64(low, high);
+                    v[b + registers - 1 - i] =
+                        _mm512_permutexvar_epi64(reversed, _mm512_max_epu64(low, high));
+                }
             }
+        }
+        let mut stride = block / 4;
+        while stride >= 1 {
+            if stride >= 8 {
+                let registers = stride / 8;
+                for i in (0..V).filter(|i| i & registers == 0) {
+                    let (low, high) = (v[i], v[i + registers]);
+                    v[i] = _mm512_min_epu64(low, high);
+                    v[i + registers] = _mm512_max_epu64(low, high);
+                }
+            } else {
+                exchange_lanes(v, stride as i64, stride as i64);
+            }
+            stride /= 2;
         }
     }
 }
@@ -206,7 +190,7 @@ mod tests {
                             .wrapping_mul(6_364_136_223_846_793_005)
                             .wrapping_add(1_442_695_040_888_963_407);
                         // Small ranges for many equal keys; the full range with u64::MAX, the
-                        // padding of the networks and of an exhausted run.
+                        // padding of the networks.
                         match range {
                             u64::MAX if state.is_multiple_of(5) => u64::MAX,
                             u64::MAX => state,
@@ -217,13 +201,8 @@ mod tests {
                 let mut expected = input.clone();
                 expected.sort_unstable();
                 let mut keys = input;
-                let split = sort_runs(&mut keys);
-                assert!(
-                    keys[..split].is_sorted() && keys[split..].is_sorted(),
-                    "{len} keys"
-                );
-                let merged: Vec<u64> = Merged::new(&keys, split).collect();
-                assert_eq!(merged, expected, "{len} keys");
+                sort(&mut keys);
+                assert_eq!(keys, expected, "{len} keys");
             }
         }
     }
