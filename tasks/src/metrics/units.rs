@@ -167,9 +167,7 @@ impl CharIds {
                 // a text repeats is not predictable.
                 let entry = &mut self.ascii[usize::from(byte)];
                 let fresh = *entry == 0;
-                if fresh {
-                    *entry = next + 1;
-                }
+                *entry = if fresh { next + 1 } else { *entry };
                 next += u32::from(fresh);
                 *entry - 1
             } else {
