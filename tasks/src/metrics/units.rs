@@ -107,8 +107,11 @@ impl Slots {
 pub(crate) struct CharIds {
     /// Per ASCII character: its id plus one, 0 when it has none yet.
     ascii: [u32; 128],
-    /// Per code point below [`DIRECT`]: its id, valid while `generation` is the table's.
-    direct: Vec<Stamped>,
+    /// Per code point below [`DIRECT`], in blocks of 256 allocated when a text first uses
+    /// one (a script's letters share one or two; a whole table would be cleared page by
+    /// page): the generation in the high 32 bits and the id in the low 32, the id valid while
+    /// the generation is the table's.
+    direct: Vec<Option<Box<[u64; 256]>>>,
     generation: u32,
     slots: Slots,
 }
@@ -124,13 +127,6 @@ impl Default for CharIds {
     }
 }
 
-/// An id and the generation it belongs to.
-#[derive(Clone, Copy, Default)]
-struct Stamped {
-    generation: u32,
-    id: u32,
-}
-
 /// The code points with a place in the direct table: everything below the CJK blocks.
 const DIRECT: usize = 0x3000;
 
@@ -143,7 +139,7 @@ impl CharIds {
     pub fn reset(&mut self) {
         self.ascii = [0; 128];
         if self.direct.is_empty() || self.generation == u32::MAX {
-            self.direct = vec![Stamped::default(); DIRECT];
+            self.direct = vec![None; DIRECT / 256];
             self.generation = 0;
         }
         self.generation += 1;
@@ -188,14 +184,13 @@ impl CharIds {
     /// The id of the character `c` beyond ASCII, `next` being the next new id.
     #[inline]
     fn other_id(&mut self, c: char, next: &mut u32) -> u32 {
-        match self.direct.get_mut(c as usize) {
-            Some(entry) => {
-                let fresh = entry.generation != self.generation;
-                let id = if fresh { *next } else { entry.id };
-                *entry = Stamped {
-                    generation: self.generation,
-                    id,
-                };
+        let code = c as usize;
+        match self.direct.get_mut(code / 256) {
+            Some(block) => {
+                let entry = &mut block.get_or_insert_with(|| Box::new([0; 256]))[code % 256];
+                let fresh = (*entry >> 32) as u32 != self.generation;
+                let id = if fresh { *next } else { *entry as u32 };
+                *entry = u64::from(self.generation) << 32 | u64::from(id);
                 *next += u32::from(fresh);
                 id
             }
