@@ -34,10 +34,52 @@ pub(super) fn fits(units: usize, alphabet: usize, orders: usize) -> bool {
         && (orders as u64) * u64::from(id_bits(alphabet).max(1)) <= u64::from(WINDOW_BITS)
 }
 
-/// The key buffer, reused from segment to segment.
+/// The key buffer and the id tables, reused from segment to segment.
 #[derive(Default)]
 pub(super) struct PackedMatcher {
     keys: Vec<u64>,
+    tables: IdTables,
+}
+
+/// Per number of leading or trailing zero bits of a key: the ids two keys share and the ids
+/// a window lacks. Tables, because a division by the id width costs more than the rest of a
+/// key's work; built again only when the width or the orders change (130 divisions were a
+/// fifth of a BLEU segment's matching).
+struct IdTables {
+    bits: u32,
+    orders: usize,
+    shared: [u8; 65],
+    missing: [u8; 65],
+}
+
+impl Default for IdTables {
+    /// Tables for no width yet (ids have at least one bit), built on first use.
+    fn default() -> Self {
+        IdTables {
+            bits: 0,
+            orders: 0,
+            shared: [0; 65],
+            missing: [0; 65],
+        }
+    }
+}
+
+impl IdTables {
+    /// The tables for ids of `bits` bits and windows of `orders` ids.
+    fn new(bits: u32, orders: usize) -> IdTables {
+        let mut tables = IdTables {
+            bits,
+            orders,
+            shared: [0; 65],
+            missing: [0; 65],
+        };
+        for zeros in 0..=64 {
+            // At most MAX_ORDERS: equal keys share all 64 bits, up to 64 ids of one bit.
+            tables.shared[zeros] = (zeros as u32 / bits).min(MAX_ORDERS as u32) as u8;
+            tables.missing[zeros] = (zeros as u32 / bits).min(orders as u32) as u8;
+        }
+        tables
+    }
 }
 
 impl PackedMatcher {
@@ -107,38 +149,33 @@ impl PackedMatcher {
             }
         }
         sort::sort(&mut self.keys);
-        let matched = count_sorted(&self.keys, bits, orders);
+        if (self.tables.bits, self.tables.orders) != (bits, orders) {
+            self.tables = IdTables::new(bits, orders);
+        }
+        let matched = count_sorted(&self.keys, &self.tables);
         for (counts, matched) in out.iter_mut().zip(matched) {
             counts.matched = matched as u64;
         }
     }
 }
 
-/// The clipped matches per order (lanes past `orders` unused) of `keys`, sorted, of windows of
-/// `orders` ids of `bits` bits.
+/// The clipped matches per order (lanes past the tables' orders unused) of `keys`, sorted, of
+/// windows of the ids the tables were built for.
 #[inline(always)]
-fn count_sorted(keys: &[u64], bits: u32, orders: usize) -> [i16; MAX_ORDERS] {
-    let window_bits = orders as u32 * bits;
-    // Ids two keys share, from the leading zeros of their xor; ids a window holds, from its
-    // trailing zeros. Tables, because a division by `bits` costs more than the rest.
-    let mut shared_ids = [0u8; 65];
-    let mut missing_ids = [0u8; 65];
-    for zeros in 0..=64 {
-        // At most MAX_ORDERS: equal keys share all 64 bits, up to 64 ids of one bit.
-        shared_ids[zeros] = (zeros as u32 / bits).min(MAX_ORDERS as u32) as u8;
-        missing_ids[zeros] = (zeros as u32 / bits).min(orders as u32) as u8;
-    }
+fn count_sorted(keys: &[u64], tables: &IdTables) -> [i16; MAX_ORDERS] {
+    let orders = tables.orders;
+    let window_bits = orders as u32 * tables.bits;
     let mut counters = Counters::default();
     let mut previous: Option<u64> = None;
     for &key in keys {
         // Orders at which this key starts a new n-gram: those above the shared ids.
         let shared = match previous {
-            Some(previous) => i16::from(shared_ids[(previous ^ key).leading_zeros() as usize]),
+            Some(previous) => i16::from(tables.shared[(previous ^ key).leading_zeros() as usize]),
             None => 0,
         };
         // The window's ids end at its first zero id.
         let window = key >> (64 - window_bits);
-        let present = orders as i16 - i16::from(missing_ids[window.trailing_zeros() as usize]);
+        let present = orders as i16 - i16::from(tables.missing[window.trailing_zeros() as usize]);
         counters.count(shared, present, key & 1 == 1);
         previous = Some(key);
     }
