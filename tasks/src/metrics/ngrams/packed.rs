@@ -43,8 +43,8 @@ pub(super) struct PackedMatcher {
 
 /// Per number of leading or trailing zero bits of a key: the ids two keys share and the ids
 /// a window lacks. Tables, because a division by the id width costs more than the rest of a
-/// key's work; built again only when the width or the orders change (130 divisions were a
-/// fifth of a BLEU segment's matching).
+/// key's work; built again only when the width or the orders change (130 divisions per
+/// segment pair were 1M of BLEU's 19M instructions on FLORES).
 struct IdTables {
     bits: u32,
     orders: usize,
