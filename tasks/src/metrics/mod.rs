@@ -47,17 +47,7 @@ pub trait TranslationMetric: Metric {
         H: AsRef<str> + Sync,
         R: AsRef<str> + Sync,
     {
-        if hypotheses.len() != references.len() {
-            return Err(MetricError::LengthMismatch {
-                hypotheses: hypotheses.len(),
-                references: references.len(),
-            });
-        }
-        Ok(hypotheses
-            .par_iter()
-            .zip(references.par_iter())
-            .map(|(h, r)| self.segment_stats(h.as_ref(), r.as_ref()))
-            .collect())
+        Ok(par_segment_stats(self, hypotheses, references)?.collect())
     }
 
     /// The statistics of every pair summed, computed in parallel without keeping each pair's
@@ -72,23 +62,13 @@ pub trait TranslationMetric: Metric {
         H: AsRef<str> + Sync,
         R: AsRef<str> + Sync,
     {
-        if hypotheses.len() != references.len() {
-            return Err(MetricError::LengthMismatch {
-                hypotheses: hypotheses.len(),
-                references: references.len(),
-            });
-        }
-        Ok(hypotheses
-            .par_iter()
-            .zip(references.par_iter())
-            .map(|(h, r)| self.segment_stats(h.as_ref(), r.as_ref()))
-            .reduce(
-                || self.zero_stats(),
-                |mut total, stats| {
-                    total.add_assign(&stats);
-                    total
-                },
-            ))
+        Ok(par_segment_stats(self, hypotheses, references)?.reduce(
+            || self.zero_stats(),
+            |mut total, stats| {
+                total.add_assign(&stats);
+                total
+            },
+        ))
     }
 
     /// The sentence score of one hypothesis against its reference.
@@ -101,6 +81,30 @@ pub trait TranslationMetric: Metric {
     fn details(&self, _total: &Self::Stats) -> Option<String> {
         None
     }
+}
+
+/// The statistics of every pair as a parallel iterator, in order; an error when the numbers
+/// of hypotheses and references differ.
+fn par_segment_stats<'a, M, H, R>(
+    metric: &'a M,
+    hypotheses: &'a [H],
+    references: &'a [R],
+) -> Result<impl IndexedParallelIterator<Item = M::Stats> + 'a, MetricError>
+where
+    M: TranslationMetric + ?Sized,
+    H: AsRef<str> + Sync,
+    R: AsRef<str> + Sync,
+{
+    if hypotheses.len() != references.len() {
+        return Err(MetricError::LengthMismatch {
+            hypotheses: hypotheses.len(),
+            references: references.len(),
+        });
+    }
+    Ok(hypotheses
+        .par_iter()
+        .zip(references.par_iter())
+        .map(|(h, r)| metric.segment_stats(h.as_ref(), r.as_ref())))
 }
 
 #[cfg(test)]
