@@ -39,6 +39,18 @@ pub struct Words<'a> {
     pos: usize,
 }
 
+/// Whether the ASCII byte `byte` is whitespace for Python: `\t` to `\r`, the information
+/// separators U+001C..U+001F and the space.
+pub(crate) const fn is_ascii_space(byte: u8) -> bool {
+    matches!(byte, b'\t'..=b'\r' | 0x1c..=b' ')
+}
+
+/// Whether `byte` is the lead byte 0xC2, 0xE1, 0xE2 or 0xE3 of a multi-byte character that may
+/// be whitespace; no other byte starts one, and none of these occurs inside a character.
+pub(crate) const fn may_lead_space(byte: u8) -> bool {
+    matches!(byte, 0xC2 | 0xE1..=0xE3)
+}
+
 /// What a byte of UTF-8 text says about whitespace.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum ByteClass {
@@ -46,8 +58,7 @@ enum ByteClass {
     Other,
     /// An ASCII whitespace character (or information separator).
     Space,
-    /// The lead byte 0xC2, 0xE1, 0xE2 or 0xE3 of a multi-byte character that may be
-    /// whitespace; no other byte starts one, and none of these occurs inside a character.
+    /// The lead byte of a multi-byte character that may be whitespace ([`may_lead_space`]).
     MaybeSpace,
 }
 
@@ -57,8 +68,8 @@ const BYTE_CLASS: [ByteClass; 256] = {
     let mut byte = 0;
     while byte < 256 {
         classes[byte] = match byte as u8 {
-            b'\t'..=b'\r' | 0x1c..=b' ' => ByteClass::Space,
-            0xC2 | 0xE1 | 0xE2 | 0xE3 => ByteClass::MaybeSpace,
+            b if is_ascii_space(b) => ByteClass::Space,
+            b if may_lead_space(b) => ByteClass::MaybeSpace,
             _ => ByteClass::Other,
         };
         byte += 1;
@@ -163,6 +174,17 @@ mod tests {
             .map(u32::from)
             .collect();
         assert_eq!(ours, PYTHON_SPACES);
+        for byte in 0..128u8 {
+            assert_eq!(
+                is_ascii_space(byte),
+                is_space(char::from(byte)),
+                "{byte:#x}"
+            );
+        }
+        for c in PYTHON_SPACES.iter().filter_map(|&c| char::from_u32(c)) {
+            let lead = c.to_string().as_bytes()[0];
+            assert!(c.is_ascii() || may_lead_space(lead), "{c:?}");
+        }
     }
 
     #[test]

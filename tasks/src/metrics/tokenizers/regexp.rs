@@ -62,14 +62,14 @@ const BYTES: [Byte; 256] = {
     let mut byte = 0;
     while byte < 256 {
         table[byte] = match byte as u8 {
-            b'\t'..=b'\r' | 0x1c..=b' ' => Byte::Space,
+            b if pystr::is_ascii_space(b) => Byte::Space,
             b'{'..=b'~' | b'['..=b'`' | b'!'..=b'&' | b'('..=b'+' | b':'..=b'@' | b'/' => {
                 Byte::Symbol
             }
             b'0'..=b'9' => Byte::Digit,
             b'.' | b',' => Byte::Period,
             b'-' => Byte::Dash,
-            0xC2 | 0xE1 | 0xE2 | 0xE3 => Byte::SpaceLead,
+            b if pystr::may_lead_space(b) => Byte::SpaceLead,
             0xC0..=0xFF => Byte::Lead,
             _ => Byte::Plain,
         };
