@@ -12,17 +12,51 @@ use std::cell::RefCell;
 use super::ngrams::{NgramCounts, NgramMatcher};
 use super::pystr;
 
-/// A slot of a [`Slots`] table: a key hash and the id it maps to, valid while `stamp` is the
-/// table's generation.
+/// A key of a [`Slots`] table: up to 16 bytes, exactly, and a length. A word of up to 16 bytes
+/// is its first and its last up to 8 bytes (overlapping, or equal, when it is shorter); a longer
+/// word is also compared byte by byte where it lies.
 #[derive(Clone, Copy, Default)]
-struct Slot {
-    hash: u64,
-    id: u32,
-    stamp: u32,
+struct Key {
+    head: u64,
+    tail: u64,
+    len: u32,
 }
 
-/// The probing part shared by [`CharIds`] and [`WordIds`]: slots found by hash, with the
-/// comparison of the keys behind equal hashes left to the caller.
+impl Key {
+    /// A hash of the key.
+    fn hash(&self) -> u64 {
+        (self.head
+            ^ self.tail.rotate_left(29)
+            ^ u64::from(self.len).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        .wrapping_mul(0xA24B_AED4_963E_E407)
+    }
+}
+
+/// A slot of a [`Slots`] table: a key (its fields inline, so that a slot is 32 bytes), the id
+/// it maps to and a value for long keys, valid while `stamp` is the table's generation.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    head: u64,
+    tail: u64,
+    len: u32,
+    stamp: u32,
+    id: u32,
+    /// For a word of more than 16 bytes, where [`WordIds`] keeps its place.
+    long: u32,
+}
+
+impl Slot {
+    fn key(&self) -> Key {
+        Key {
+            head: self.head,
+            tail: self.tail,
+            len: self.len,
+        }
+    }
+}
+
+/// The open-addressing table of [`CharIds`] and [`WordIds`] (linear probing, Fibonacci
+/// hashing, load factor at most 1/2), emptied by bumping a generation stamp.
 #[derive(Default)]
 struct Slots {
     slots: Vec<Slot>,
@@ -57,7 +91,7 @@ impl Slots {
             .into_iter()
             .filter(|s| s.stamp == old_generation && old_generation > 0)
         {
-            let mut i = self.home(slot.hash);
+            let mut i = self.home(&slot.key());
             while self.slots[i].stamp == self.generation {
                 i = (i + 1) & self.mask;
             }
@@ -68,34 +102,46 @@ impl Slots {
         }
     }
 
-    fn home(&self, hash: u64) -> usize {
-        (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    fn home(&self, key: &Key) -> usize {
+        (key.hash().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
-    /// The id of the key with `hash` for which `same(id)` holds, or a new id (the number of
-    /// ids so far) and `true` when there is none.
-    fn id(&mut self, hash: u64, mut same: impl FnMut(u32) -> bool) -> (u32, bool) {
-        // Load factor at most 1/2, so probes stay short and always end.
-        if 2 * (self.len as usize + 1) > self.slots.len() {
-            self.resize(2 * self.slots.len());
-        }
-        let mut i = self.home(hash);
-        loop {
+    /// The id of `key`, or a new id (the number of ids so far) with `long` kept beside it when
+    /// the table has none. For keys longer than 16 bytes, `same(long)` tells whether the key
+    /// kept with `long` is this one.
+    #[inline]
+    fn id(&mut self, key: Key, long: u32, same: impl Fn(u32) -> bool) -> u32 {
+        let generation = self.generation;
+        let mut i = self.home(&key);
+        let id = loop {
             let slot = &mut self.slots[i];
-            if slot.stamp != self.generation {
+            let empty = slot.stamp != generation;
+            // Whether the key is new is not predictable, so both outcomes take one way
+            // without a branch: the slot is written either way (unchanged when it holds the
+            // key already).
+            let short_equal =
+                (slot.head == key.head) & (slot.tail == key.tail) & (slot.len == key.len);
+            let found = !empty & short_equal && (key.len <= 16 || same(slot.long));
+            if empty || found {
+                let id = std::hint::select_unpredictable(empty, self.len, slot.id);
                 *slot = Slot {
-                    hash,
-                    id: self.len,
-                    stamp: self.generation,
+                    head: key.head,
+                    tail: key.tail,
+                    len: key.len,
+                    stamp: generation,
+                    id,
+                    long: std::hint::select_unpredictable(empty, long, slot.long),
                 };
-                self.len += 1;
-                return (slot.id, true);
-            }
-            if slot.hash == hash && same(slot.id) {
-                return (slot.id, false);
+                self.len += u32::from(empty);
+                break id;
             }
             i = (i + 1) & self.mask;
+        };
+        // Grown after an insertion, so that a free slot ends every probe.
+        if 2 * self.len as usize > self.slots.len() {
+            self.resize(2 * self.slots.len());
         }
+        id
     }
 }
 
@@ -192,10 +238,13 @@ impl CharIds {
                 id
             }
             None => {
-                // The code point itself is the key, so equal hashes are equal characters; ids
-                // come from the same sequence.
+                // The code point itself is the key; ids come from the same sequence.
                 self.slots.len = *next;
-                let id = self.slots.id(u64::from(c), |_| true).0;
+                let key = Key {
+                    head: u64::from(c),
+                    ..Key::default()
+                };
+                let id = self.slots.id(key, 0, |_| true);
                 *next = self.slots.len;
                 id
             }
@@ -209,76 +258,46 @@ impl CharIds {
 }
 
 /// Dense ids of the words of one segment pair. Words are pieces of the pair's two texts; a
-/// word of up to 16 bytes (nearly all) is compared through two overlapping reads that cover
-/// all its bytes, a longer one byte by byte where it lies.
+/// word of up to 16 bytes (nearly all) is compared through two reads that cover all its bytes,
+/// a longer one also byte by byte where it lies.
 #[derive(Default)]
 pub(crate) struct WordIds {
     slots: Slots,
-    /// Per id: its word.
-    words: Vec<WordKey>,
+    /// Where the words of more than 16 bytes lie: side (0 for the hypothesis, 1 for the
+    /// reference) and byte offset.
+    long: Vec<(usize, usize)>,
 }
 
-/// A word as [`WordIds`] compares it: its length, its first and last bytes as two reads of up
-/// to 8 bytes (which hold every byte of a word of up to 16), and where it lies.
-#[derive(Clone, Copy)]
-struct WordKey {
-    len: usize,
-    head: u64,
-    tail: u64,
-    /// 0 for the hypothesis, 1 for the reference.
-    side: usize,
-    /// The byte offset in its side's text.
-    offset: usize,
+/// The `count` bytes (1 to 8) of `text` from `at` as a little-endian `u64`, zero above them.
+/// One read of the 8 bytes that start at `at` or, near the end, end with the text's last byte:
+/// no branch on the count, whose values a text mixes.
+#[inline(always)]
+fn bytes_at(text: &[u8], at: usize, count: usize) -> u64 {
+    debug_assert!((1..=8).contains(&count) && at + count <= text.len() && text.len() >= 8);
+    let start = at.min(text.len() - 8);
+    let word = u64::from_le_bytes(text[start..start + 8].try_into().unwrap_or_default());
+    // at - start <= 8 - count, so neither shift reaches 64.
+    (word >> ((at - start) * 8)) & (u64::MAX >> ((8 - count) * 8))
 }
 
-impl WordKey {
-    /// The key of `word`, a piece of `texts[side]`.
-    fn new(word: &str, texts: [&str; 2], side: usize) -> WordKey {
-        let bytes = word.as_bytes();
-        let u64_at = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap_or_default());
-        let u32_at = |i: usize| {
-            u64::from(u32::from_le_bytes(
-                bytes[i..i + 4].try_into().unwrap_or_default(),
-            ))
-        };
-        let len = bytes.len();
-        let (head, tail) = match len {
-            0 => (0, 0),
-            // The first, middle and last bytes are all the bytes of up to three.
-            1..=3 => (
-                u64::from(bytes[0]) << 16
-                    | u64::from(bytes[len / 2]) << 8
-                    | u64::from(bytes[len - 1]),
-                0,
-            ),
-            4..=7 => (u32_at(0), u32_at(len - 4)),
-            _ => (u64_at(0), u64_at(len - 8)),
-        };
-        // A piece's offset is its distance from the start of its text.
-        let offset = word.as_ptr() as usize - texts[side].as_ptr() as usize;
-        debug_assert!(offset + len <= texts[side].len());
-        WordKey {
-            len,
-            head,
-            tail,
-            side,
-            offset,
+impl Key {
+    /// The key of the word of `len` bytes at `at` in `text`.
+    fn of_word(text: &[u8], at: usize, len: usize) -> Key {
+        if len == 0 {
+            return Key::default();
         }
-    }
-
-    /// A hash of the word.
-    fn hash(&self) -> u64 {
-        (self.head
-            ^ self.tail.rotate_left(29)
-            ^ (self.len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
-        .wrapping_mul(0xA24B_AED4_963E_E407)
-    }
-
-    /// Whether `self` and `other`, pieces of `texts`, are the same word.
-    fn same(&self, other: &WordKey, texts: [&str; 2]) -> bool {
-        let bytes = |key: &WordKey| &texts[key.side].as_bytes()[key.offset..key.offset + key.len];
-        (self.len, self.head, self.tail) == (other.len, other.head, other.tail)
-            && (self.len <= 16 || bytes(self) == bytes(other))
+        if text.len() < 8 {
+            // Too short for an 8-byte read: the same read from a padded copy.
+            let mut padded = [0u8; 8];
+            padded[..text.len()].copy_from_slice(text);
+            return Key::of_word(&padded, at, len);
+        }
+        let count = len.min(8);
+        Key {
+            head: bytes_at(text, at, count),
+            tail: bytes_at(text, at + len - count, count),
+            len: u32::try_from(len).unwrap_or(u32::MAX),
+        }
     }
 }
 
@@ -286,18 +305,31 @@ impl WordIds {
     /// Forgets every id.
     pub fn reset(&mut self) {
         self.slots.reset();
-        self.words.clear();
+        self.long.clear();
     }
 
     /// The id of `word`, a piece of `texts[side]`: equal words, equal ids.
     pub fn id(&mut self, word: &str, texts: [&str; 2], side: usize) -> u32 {
-        let key = WordKey::new(word, texts, side);
-        let words = &self.words;
-        let (id, new) = self
-            .slots
-            .id(key.hash(), |id| words[id as usize].same(&key, texts));
-        if new {
-            self.words.push(key);
+        let text = texts[side].as_bytes();
+        // A piece's offset is its distance from the start of its text.
+        let offset = word.as_ptr() as usize - text.as_ptr() as usize;
+        debug_assert!(offset + word.len() <= text.len());
+        let key = Key::of_word(text, offset, word.len());
+        if word.len() <= 16 {
+            return self.slots.id(key, 0, |_| true);
+        }
+        let long = &self.long;
+        let same = |place: u32| {
+            let (other_side, other_offset) = long[place as usize];
+            texts[other_side]
+                .as_bytes()
+                .get(other_offset..other_offset + word.len())
+                == Some(word.as_bytes())
+        };
+        let before = self.slots.len;
+        let id = self.slots.id(key, self.long.len() as u32, same);
+        if self.slots.len > before {
+            self.long.push((side, offset));
         }
         id
     }
@@ -435,6 +467,30 @@ mod tests {
         for (i, a) in pieces.iter().enumerate() {
             for (j, b) in pieces.iter().enumerate() {
                 assert_eq!(numbered[i] == numbered[j], a == b, "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_word_key_does_not_depend_on_where_the_word_lies() {
+        // Every piece of texts of every length up to 24, keyed in place and on its own
+        // (padded past its end): the reads near either end of a text and in texts shorter
+        // than one read give the same keys.
+        let alphabet = b"abcdefghijklmnopqrstuvwx";
+        for text_len in 0..=alphabet.len() {
+            let text = &alphabet[..text_len];
+            for at in 0..text_len {
+                for len in 1..=text_len - at {
+                    let mut alone = [0u8; 40];
+                    alone[..len].copy_from_slice(&text[at..at + len]);
+                    let (in_place, on_its_own) =
+                        (Key::of_word(text, at, len), Key::of_word(&alone, 0, len));
+                    assert_eq!(
+                        (in_place.head, in_place.tail, in_place.len),
+                        (on_its_own.head, on_its_own.tail, on_its_own.len),
+                        "{at}+{len} of {text_len}"
+                    );
+                }
             }
         }
     }
