@@ -83,17 +83,24 @@ const MAY_START_SPACE: ByteRanges<3> = [(0x00, b' '), (0xC2, 0xC2), (0xE1, 0xE3)
 
 /// The byte length of the whitespace character starting at byte `i` of `text`, if there is
 /// one.
-#[inline]
+#[inline(always)]
 fn space_len(text: &str, i: usize) -> Option<usize> {
     match BYTE_CLASS[text.as_bytes()[i] as usize] {
         ByteClass::Space => Some(1),
-        ByteClass::MaybeSpace => text[i..]
-            .chars()
-            .next()
-            .filter(|&c| is_space(c))
-            .map(char::len_utf8),
+        ByteClass::MaybeSpace => multibyte_space_len(text, i),
         ByteClass::Other => None,
     }
+}
+
+/// [`space_len`] at a byte that may start a multi-byte whitespace character: out of line, as
+/// such bytes are rare in most text.
+#[inline(never)]
+fn multibyte_space_len(text: &str, i: usize) -> Option<usize> {
+    text[i..]
+        .chars()
+        .next()
+        .filter(|&c| is_space(c))
+        .map(char::len_utf8)
 }
 
 impl<'a> Iterator for Words<'a> {
