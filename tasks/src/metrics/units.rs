@@ -309,6 +309,7 @@ impl WordIds {
     }
 
     /// The id of `word`, a piece of `texts[side]`: equal words, equal ids.
+    #[inline(always)]
     pub fn id(&mut self, word: &str, texts: [&str; 2], side: usize) -> u32 {
         let text = texts[side].as_bytes();
         // A piece's offset is its distance from the start of its text.
