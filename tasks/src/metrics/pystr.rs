@@ -154,7 +154,12 @@ pub fn lines(text: &str) -> Vec<&str> {
 
 /// `text` without trailing whitespace, as Python's `text.rstrip()`.
 pub fn rstrip(text: &str) -> &str {
-    text.trim_end_matches(is_space)
+    match text.as_bytes().last() {
+        // Most lines end in an ASCII character that is not whitespace: no character to
+        // decode backwards.
+        Some(&last) if last.is_ascii() && !is_ascii_space(last) => text,
+        _ => text.trim_end_matches(is_space),
+    }
 }
 
 /// `text` without leading and trailing whitespace, as Python's `text.strip()`.
@@ -208,6 +213,8 @@ mod tests {
         assert_eq!(split(text).collect::<Vec<_>>(), ["a", "b", "\u{200b}c"]);
         assert_eq!(rstrip(text), "\u{1f} a\u{a0}b\u{3000}\u{200b}c");
         assert_eq!(strip(text), "a\u{a0}b\u{3000}\u{200b}c");
+        assert_eq!(rstrip("\u{3000}x"), "\u{3000}x");
+        assert_eq!(rstrip("x\u{3000}é\u{85}"), "x\u{3000}é");
         assert_eq!(split("  ").count(), 0);
         let every_space: String = PYTHON_SPACES
             .iter()
