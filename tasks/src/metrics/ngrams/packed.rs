@@ -38,6 +38,7 @@ pub(super) fn fits(units: usize, alphabet: usize, orders: usize) -> bool {
 #[derive(Default)]
 pub(super) struct PackedMatcher {
     keys: Vec<u64>,
+    buckets: sort::Buckets,
     tables: IdTables,
 }
 
@@ -148,7 +149,8 @@ impl PackedMatcher {
                 *key = (window << (64 - window_bits)) | side as u64;
             }
         }
-        sort::sort(&mut self.keys);
+        // A key's first id (1..=alphabet) is its top `bits` bits.
+        self.buckets.sort(&mut self.keys, 64 - bits, alphabet + 1);
         if (self.tables.bits, self.tables.orders) != (bits, orders) {
             self.tables = IdTables::new(bits, orders);
         }

@@ -7,6 +7,10 @@
 //! power-of-two sizes, and one of 512 keys no longer fits in the registers, so 257 to 512 keys
 //! are sorted as a first 256 and the rest, and the two runs merged by the last stage of a
 //! 512-key network. Longer inputs go to the standard library.
+//!
+//! [`Buckets`] sorts keys whose top bits are small numbers (the first character's id): spread
+//! by those bits into groups of at most 64 keys, each sorted on its own, which costs less than
+//! one large network.
 
 /// The most keys one network sorts in registers.
 const NETWORK_MAX: usize = 256;
@@ -20,6 +24,67 @@ pub(super) fn sort(keys: &mut [u64]) {
         return;
     }
     keys.sort_unstable();
+}
+
+/// The most keys a group of [`Buckets::sort`] gathers before it starts another.
+const GROUP_MAX: usize = 64;
+
+/// Buffers of [`Buckets::sort`], reused from call to call.
+#[derive(Default)]
+pub(super) struct Buckets {
+    /// Per bucket: its keys, then where its next key goes.
+    counts: Vec<u32>,
+    /// The keys spread by bucket.
+    spread: Vec<u64>,
+    /// The ranges of `spread` sorted one by one.
+    groups: Vec<std::ops::Range<usize>>,
+}
+
+impl Buckets {
+    /// Sorts `keys` ascending, where every `key >> shift` (its bucket) is below `buckets`: the
+    /// keys are spread by bucket, and runs of consecutive buckets of at most [`GROUP_MAX`]
+    /// keys in all (or one larger bucket) are sorted one by one. Small networks cost less per
+    /// key than large ones (a 256-key network has 36 steps, a 64-key one 21), so for the few
+    /// hundred keys of a segment pair spread over dozens of characters this beats one sort.
+    pub(super) fn sort(&mut self, keys: &mut Vec<u64>, shift: u32, buckets: usize) {
+        if keys.len() <= GROUP_MAX || shift >= 64 {
+            sort(keys);
+            return;
+        }
+        let bucket = |key: u64| (key >> shift) as usize;
+        self.counts.clear();
+        self.counts.resize(buckets + 1, 0);
+        self.spread.clear();
+        self.spread.resize(keys.len(), 0);
+        self.groups.clear();
+        // Slices held in locals, so that the loops keep them in registers.
+        let (counts, spread) = (&mut self.counts[..], &mut self.spread[..]);
+        for &key in keys.iter() {
+            counts[bucket(key)] += 1;
+        }
+        // Groups end where the next bucket would take them past GROUP_MAX; the counts become
+        // the buckets' first positions.
+        let (mut start, mut position) = (0u32, 0u32);
+        for count in counts.iter_mut() {
+            if (position + *count - start) as usize > GROUP_MAX && position > start {
+                self.groups.push(start as usize..position as usize);
+                start = position;
+            }
+            let first = position;
+            position += *count;
+            *count = first;
+        }
+        self.groups.push(start as usize..position as usize);
+        for &key in keys.iter() {
+            let next = &mut counts[bucket(key)];
+            spread[*next as usize] = key;
+            *next += 1;
+        }
+        for group in &self.groups {
+            sort(&mut spread[group.clone()]);
+        }
+        std::mem::swap(keys, &mut self.spread);
+    }
 }
 
 /// The network: keys in `V` registers of eight lanes, padded with `u64::MAX`.
@@ -178,6 +243,30 @@ mod avx512 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorts_by_buckets_as_the_standard_library() {
+        let mut state = 7u64;
+        let mut buckets = Buckets::default();
+        for len in (0..200).chain([300, 511, 600, 1500]) {
+            // Few buckets (some over a group's size alone) and many.
+            for (bits, alphabet) in [(2u32, 3usize), (6, 40), (10, 1000)] {
+                let mut keys: Vec<u64> = (0..len)
+                    .map(|_| {
+                        state = state
+                            .wrapping_mul(6_364_136_223_846_793_005)
+                            .wrapping_add(1_442_695_040_888_963_407);
+                        let first = 1 + (state >> 33) % alphabet as u64;
+                        first << (64 - bits) | (state >> 40) % 5
+                    })
+                    .collect();
+                let mut expected = keys.clone();
+                expected.sort_unstable();
+                buckets.sort(&mut keys, 64 - bits, alphabet + 1);
+                assert_eq!(keys, expected, "{len} keys, {alphabet} buckets");
+            }
+        }
+    }
 
     #[test]
     fn sorts_as_the_standard_library_at_every_size() {
