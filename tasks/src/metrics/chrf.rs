@@ -186,22 +186,46 @@ impl Metric for Chrf {
     }
 }
 
-impl TranslationMetric for Chrf {
-    fn segment_stats(&self, hypothesis: &str, reference: &str) -> ChrfStats {
-        let mut stats = self.zero_stats();
-        let (chars, words) = stats.orders.split_at_mut(self.char_order);
+impl Chrf {
+    /// Fills `orders` (one per character order, then one per word order) with the n-gram
+    /// counts of one pair.
+    fn count(&self, hypothesis: &str, reference: &str, orders: &mut [NgramCounts]) {
+        let (chars, words) = orders.split_at_mut(self.char_order);
         with_scratch(|scratch| {
             scratch.match_chars(hypothesis, reference, chars);
             if self.word_order > 0 {
                 scratch.match_words([hypothesis, reference], words_with_punctuation_split, words);
             }
         });
-        for counts in &mut stats.orders {
+        for counts in orders {
             if counts.reference == 0 {
                 counts.hypothesis = 0;
             }
         }
+    }
+}
+
+/// The most orders [`Chrf::add_segment_stats`] counts in a buffer on the stack.
+const STACK_ORDERS: usize = 16;
+
+impl TranslationMetric for Chrf {
+    fn segment_stats(&self, hypothesis: &str, reference: &str) -> ChrfStats {
+        let mut stats = self.zero_stats();
+        self.count(hypothesis, reference, &mut stats.orders);
         stats
+    }
+
+    /// Without allocating the pair's statistics (up to [`STACK_ORDERS`] orders).
+    fn add_segment_stats(&self, hypothesis: &str, reference: &str, total: &mut ChrfStats) {
+        let orders = self.char_order + self.word_order;
+        if orders > STACK_ORDERS {
+            return total.add_assign(&self.segment_stats(hypothesis, reference));
+        }
+        let mut counts = [NgramCounts::default(); STACK_ORDERS];
+        self.count(hypothesis, reference, &mut counts[..orders]);
+        for (total, counts) in total.orders.iter_mut().zip(&counts) {
+            total.add_assign(counts);
+        }
     }
 }
 
