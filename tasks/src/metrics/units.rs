@@ -199,26 +199,25 @@ impl CharIds {
         // The next id, kept here rather than in the table while the loop runs.
         let mut next = self.slots.len;
         for c in text.chars() {
-            let id = if c.is_ascii() {
+            if c.is_ascii() {
+                // Without a branch on whether the character is new or whitespace: which of
+                // its characters a text repeats, and where its spaces fall, is not
+                // predictable. A space is written and not kept, and takes no id.
                 let byte = c as u8;
-                if pystr::is_ascii_space(byte) {
-                    continue;
-                }
-                // Without a branch on whether the character is new: which of its characters
-                // a text repeats is not predictable.
+                let space = pystr::is_ascii_space(byte);
                 let entry = &mut self.ascii[usize::from(byte)];
-                let fresh = *entry == 0;
+                let fresh = (*entry == 0) & !space;
                 *entry = if fresh { next + 1 } else { *entry };
                 next += u32::from(fresh);
-                *entry - 1
+                out[written] = entry.wrapping_sub(1);
+                written += usize::from(!space);
             } else {
                 if pystr::is_space(c) {
                     continue;
                 }
-                self.other_id(c, &mut next)
-            };
-            out[written] = id;
-            written += 1;
+                out[written] = self.other_id(c, &mut next);
+                written += 1;
+            }
         }
         out.truncate(written);
         self.slots.len = next;
