@@ -3,8 +3,8 @@
 # per language, all 1012 devtest lines as references and seeded perturbations of them as
 # hypotheses (words dropped, replaced and swapped; characters for scripts without spaces).
 # Two timings per row, each the median of $RUNS runs: the wall time of the whole process,
-# start-up included (sacrebleu and babelbench runs alternating), and the time of the scoring
-# alone inside the process (files already read: sacrebleu's metric object built and
+# start-up included (in $RUNS rounds over all rows, the two tools' runs of a row side by side),
+# and the time of the scoring alone inside the process (files already read: sacrebleu's metric object built and
 # `corpus_score` called, timed in Python; babelbench's `scored ... milliseconds=` log line at
 # RUST_LOG=info). The script checks that both print the same score (4 decimals).
 #
@@ -105,54 +105,78 @@ json_score() {
     python3 -c 'import json, sys; print("%.4f" % json.load(sys.stdin)["score"])'
 }
 
-printf '%-9s %-7s %-5s %12s %12s %8s %13s %13s %8s  %s\n' lang metric tok sacrebleu_s \
-    babelbench_s speedup sacrebleu_ms babelbench_ms speedup score
-total_sb=0
-total_bb=0
-total_sb_ms=0
-total_bb_ms=0
+# The arguments of a row's two commands: sets sb_args and bb_args for LANG METRIC TOK.
+row_args() {
+    local lang=$1 metric=$2 tok=$3
+    case $metric in
+        bleu) sb_args=(-m bleu -tok "$tok") ;;
+        chrf) sb_args=(-m chrf) ;;
+        chrf++) sb_args=(-m chrf --chrf-word-order 2) ;;
+    esac
+    sb_args=("$FLORES_DIR/$lang.devtest" -i "$work/$lang.hyp" "${sb_args[@]}")
+    bb_args=(mt-score --hyp "$work/$lang.hyp" --ref "$FLORES_DIR/$lang.devtest" -m "$metric"
+        --tokenize "$tok" -w 4)
+}
+
+# First pass, per row: the hypotheses, the check that both tools print the same score, and
+# the in-process scoring times.
+rows=()
+declare -A score sb_ms bb_ms sb_runs bb_runs
 for lang in $LANGS; do
-    ref="$FLORES_DIR/$lang.devtest"
-    hyp="$work/$lang.hyp"
-    perturb "$ref" "$hyp"
+    perturb "$FLORES_DIR/$lang.devtest" "$work/$lang.hyp"
     case $lang in
         zho_*) tok=zh ;;
         tha_* | jpn_* | lao_* | khm_* | mya_*) tok=char ;;
         *) tok=13a ;;
     esac
     for metric in bleu chrf chrf++; do
-        case $metric in
-            bleu) sb_args=(-m bleu -tok "$tok") ;;
-            chrf) sb_args=(-m chrf) ;;
-            chrf++) sb_args=(-m chrf --chrf-word-order 2) ;;
-        esac
-        bb_args=(mt-score --hyp "$hyp" --ref "$ref" -m "$metric" --tokenize "$tok" -w 4)
-        sb_score=$(sacrebleu "$ref" -i "$hyp" "${sb_args[@]}" -w 4 -q -f json | json_score)
+        row="$lang $metric $tok"
+        rows+=("$row")
+        row_args $row
+        sb_score=$(sacrebleu "${sb_args[@]}" -w 4 -q -f json | json_score)
         bb_score=$("$BIN" "${bb_args[@]}" --json | json_score)
         if [[ "$sb_score" != "$bb_score" ]]; then
             echo "score mismatch for $lang $metric: sacrebleu $sb_score, babelbench $bb_score" >&2
             exit 1
         fi
-        # The two tools' runs alternate, so both sample the same minutes of a machine whose
-        # speed drifts (a burst of load would otherwise hit only the short babelbench runs).
-        sb_runs=()
-        bb_runs=()
-        for ((r = 0; r < RUNS; r++)); do
-            sb_runs+=("$(wall_seconds sacrebleu "$ref" -i "$hyp" "${sb_args[@]}" -q)")
-            bb_runs+=("$(wall_seconds "$BIN" "${bb_args[@]}")")
-        done
-        sb=$(median "${sb_runs[@]}")
-        bb=$(median "${bb_runs[@]}")
-        sb_ms=$(sacrebleu_compute_ms "$metric" "$tok" "$ref" "$hyp")
-        bb_ms=$(babelbench_compute_ms "${bb_args[@]}")
-        total_sb=$(awk -v a="$total_sb" -v b="$sb" 'BEGIN { print a + b }')
-        total_bb=$(awk -v a="$total_bb" -v b="$bb" 'BEGIN { print a + b }')
-        total_sb_ms=$(awk -v a="$total_sb_ms" -v b="$sb_ms" 'BEGIN { print a + b }')
-        total_bb_ms=$(awk -v a="$total_bb_ms" -v b="$bb_ms" 'BEGIN { print a + b }')
-        printf '%-9s %-7s %-5s %12.4f %12.4f %7.1fx %13.2f %13.2f %7.1fx  %s\n' "$lang" "$metric" \
-            "$tok" "$sb" "$bb" "$(awk -v a="$sb" -v b="$bb" 'BEGIN { print a / b }')" \
-            "$sb_ms" "$bb_ms" "$(awk -v a="$sb_ms" -v b="$bb_ms" 'BEGIN { print a / b }')" "$bb_score"
+        score[$row]=$bb_score
+        sb_ms[$row]=$(sacrebleu_compute_ms "$metric" "$tok" "$FLORES_DIR/$lang.devtest" \
+            "$work/$lang.hyp")
+        bb_ms[$row]=$(babelbench_compute_ms "${bb_args[@]}")
     done
+done
+
+# Whole-process times in $RUNS rounds over all rows, each row's sacrebleu and babelbench runs
+# side by side: a row's runs lie minutes apart, so a burst of load on this shared machine
+# slows one run of a row rather than all of them, and both tools sample the same minutes.
+for ((r = 0; r < RUNS; r++)); do
+    for row in "${rows[@]}"; do
+        row_args $row
+        sb_runs[$row]+=" $(wall_seconds sacrebleu "${sb_args[@]}" -q)"
+        bb_runs[$row]+=" $(wall_seconds "$BIN" "${bb_args[@]}")"
+    done
+done
+
+printf '%-9s %-7s %-5s %12s %12s %8s %13s %13s %8s  %s\n' lang metric tok sacrebleu_s \
+    babelbench_s speedup sacrebleu_ms babelbench_ms speedup score
+total_sb=0
+total_bb=0
+total_sb_ms=0
+total_bb_ms=0
+for row in "${rows[@]}"; do
+    read -r lang metric tok <<<"$row"
+    # shellcheck disable=SC2086 # the runs are space-separated numbers
+    sb=$(median ${sb_runs[$row]})
+    # shellcheck disable=SC2086
+    bb=$(median ${bb_runs[$row]})
+    total_sb=$(awk -v a="$total_sb" -v b="$sb" 'BEGIN { print a + b }')
+    total_bb=$(awk -v a="$total_bb" -v b="$bb" 'BEGIN { print a + b }')
+    total_sb_ms=$(awk -v a="$total_sb_ms" -v b="${sb_ms[$row]}" 'BEGIN { print a + b }')
+    total_bb_ms=$(awk -v a="$total_bb_ms" -v b="${bb_ms[$row]}" 'BEGIN { print a + b }')
+    printf '%-9s %-7s %-5s %12.4f %12.4f %7.1fx %13.2f %13.2f %7.1fx  %s\n' "$lang" "$metric" \
+        "$tok" "$sb" "$bb" "$(awk -v a="$sb" -v b="$bb" 'BEGIN { print a / b }')" \
+        "${sb_ms[$row]}" "${bb_ms[$row]}" \
+        "$(awk -v a="${sb_ms[$row]}" -v b="${bb_ms[$row]}" 'BEGIN { print a / b }')" "${score[$row]}"
 done
 printf '%-9s %-7s %-5s %12.4f %12.4f %7.1fx %13.2f %13.2f %7.1fx\n' all all - "$total_sb" \
     "$total_bb" "$(awk -v a="$total_sb" -v b="$total_bb" 'BEGIN { print a / b }')" \
