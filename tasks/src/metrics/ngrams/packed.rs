@@ -131,32 +131,55 @@ impl PackedMatcher {
         }
         let bits = id_bits(alphabet).max(1);
         let window_bits = orders as u32 * bits;
-        // One key per unit, written by index.
-        self.keys.clear();
-        self.keys.resize(units.len(), 0);
         let (hypothesis, reference) = units.split_at(hypothesis_len);
-        let (hypothesis_keys, reference_keys) = self.keys.split_at_mut(hypothesis_len);
-        for (side, (side_units, side_keys)) in
-            [(hypothesis, hypothesis_keys), (reference, reference_keys)]
-                .into_iter()
-                .enumerate()
-        {
-            // Right to left: a window is its first id above the next position's window
-            // without that window's last id.
-            let mut window = 0u64;
-            for (&unit, key) in side_units.iter().zip(side_keys).rev() {
-                window = (u64::from(unit + 1) << (window_bits - bits)) | (window >> bits);
-                *key = (window << (64 - window_bits)) | side as u64;
-            }
-        }
-        // A key's first id (1..=alphabet) is its top `bits` bits.
-        self.buckets.sort(&mut self.keys, 64 - bits, alphabet + 1);
+        let keys = if units.len() > sort::GROUP_MAX {
+            // Placed by first id (unit + 1) as they are made, then sorted group by group.
+            let buckets = &mut self.buckets;
+            buckets.start(alphabet + 1, units.iter().map(|&unit| unit as usize + 1));
+            for_each_key(
+                hypothesis,
+                reference,
+                bits,
+                window_bits,
+                &mut |unit, key| buckets.place(unit as usize + 1, key),
+            );
+            buckets.sorted()
+        } else {
+            self.keys.clear();
+            for_each_key(hypothesis, reference, bits, window_bits, &mut |_, key| {
+                self.keys.push(key)
+            });
+            sort::sort(&mut self.keys);
+            &self.keys
+        };
         if (self.tables.bits, self.tables.orders) != (bits, orders) {
             self.tables = IdTables::new(bits, orders);
         }
-        let matched = count_sorted(&self.keys, &self.tables);
+        let matched = count_sorted(keys, &self.tables);
         for (counts, matched) in out.iter_mut().zip(matched) {
             counts.matched = matched as u64;
+        }
+    }
+}
+
+/// Calls `emit(unit, key)` for every unit of the hypothesis and then the reference, with the
+/// unit's key: the ids (unit + 1, of `bits` bits each) of the `window_bits / bits` units from
+/// it on (zero past its side's end) in the high bits, and its side in bit 0.
+#[inline(always)]
+fn for_each_key(
+    hypothesis: &[u32],
+    reference: &[u32],
+    bits: u32,
+    window_bits: u32,
+    emit: &mut impl FnMut(u32, u64),
+) {
+    for (side, side_units) in [hypothesis, reference].into_iter().enumerate() {
+        // Right to left: a window is its first id above the next position's window without
+        // that window's last id.
+        let mut window = 0u64;
+        for &unit in side_units.iter().rev() {
+            window = (u64::from(unit + 1) << (window_bits - bits)) | (window >> bits);
+            emit(unit, (window << (64 - window_bits)) | side as u64);
         }
     }
 }

@@ -27,7 +27,7 @@ pub(super) fn sort(keys: &mut [u64]) {
 }
 
 /// The most keys a group of [`Buckets::sort`] gathers before it starts another.
-const GROUP_MAX: usize = 64;
+pub(super) const GROUP_MAX: usize = 64;
 
 /// Buffers of [`Buckets::sort`], reused from call to call.
 #[derive(Default)]
@@ -41,26 +41,19 @@ pub(super) struct Buckets {
 }
 
 impl Buckets {
-    /// Sorts `keys` ascending, where every `key >> shift` (its bucket) is below `buckets`: the
-    /// keys are spread by bucket, and runs of consecutive buckets of at most [`GROUP_MAX`]
-    /// keys in all (or one larger bucket) are sorted one by one. Small networks cost less per
-    /// key than large ones (a 256-key network has 36 steps, a 64-key one 21), so for the few
-    /// hundred keys of a segment pair spread over dozens of characters this beats one sort.
-    pub(super) fn sort(&mut self, keys: &mut Vec<u64>, shift: u32, buckets: usize) {
-        if keys.len() <= GROUP_MAX || shift >= 64 {
-            sort(keys);
-            return;
-        }
-        let bucket = |key: u64| (key >> shift) as usize;
+    /// Starts a sort of keys into buckets below `buckets`, `of` yielding the bucket of every
+    /// key (in any order): the keys are then [`Self::place`]d by bucket, and runs of
+    /// consecutive buckets of at most [`GROUP_MAX`] keys in all (or one larger bucket) are
+    /// sorted one by one by [`Self::sorted`]. Small networks cost less per key than large ones
+    /// (a 256-key network has 36 steps, a 64-key one 21), so for the few hundred keys of a
+    /// segment pair spread over dozens of characters this beats one sort.
+    pub(super) fn start(&mut self, buckets: usize, of: impl Iterator<Item = usize>) {
         self.counts.clear();
-        self.counts.resize(buckets + 1, 0);
-        self.spread.clear();
-        self.spread.resize(keys.len(), 0);
+        self.counts.resize(buckets, 0);
         self.groups.clear();
-        // Slices held in locals, so that the loops keep them in registers.
-        let (counts, spread) = (&mut self.counts[..], &mut self.spread[..]);
-        for &key in keys.iter() {
-            counts[bucket(key)] += 1;
+        let counts = &mut self.counts[..];
+        for bucket in of {
+            counts[bucket] += 1;
         }
         // Groups end where the next bucket would take them past GROUP_MAX; the counts become
         // the buckets' first positions.
@@ -75,15 +68,24 @@ impl Buckets {
             *count = first;
         }
         self.groups.push(start as usize..position as usize);
-        for &key in keys.iter() {
-            let next = &mut counts[bucket(key)];
-            spread[*next as usize] = key;
-            *next += 1;
-        }
+        self.spread.clear();
+        self.spread.resize(position as usize, 0);
+    }
+
+    /// Puts `key` of `bucket` in its place; every key that [`Self::start`] counted, once.
+    #[inline(always)]
+    pub(super) fn place(&mut self, bucket: usize, key: u64) {
+        let next = &mut self.counts[bucket];
+        self.spread[*next as usize] = key;
+        *next += 1;
+    }
+
+    /// The placed keys, sorted.
+    pub(super) fn sorted(&mut self) -> &[u64] {
         for group in &self.groups {
-            sort(&mut spread[group.clone()]);
+            sort(&mut self.spread[group.clone()]);
         }
-        std::mem::swap(keys, &mut self.spread);
+        &self.spread
     }
 }
 
@@ -251,7 +253,7 @@ mod tests {
         for len in (0..200).chain([300, 511, 600, 1500]) {
             // Few buckets (some over a group's size alone) and many.
             for (bits, alphabet) in [(2u32, 3usize), (6, 40), (10, 1000)] {
-                let mut keys: Vec<u64> = (0..len)
+                let keys: Vec<u64> = (0..len)
                     .map(|_| {
                         state = state
                             .wrapping_mul(6_364_136_223_846_793_005)
@@ -260,10 +262,14 @@ mod tests {
                         first << (64 - bits) | (state >> 40) % 5
                     })
                     .collect();
+                let bucket = |key: u64| (key >> (64 - bits)) as usize;
+                buckets.start(alphabet + 1, keys.iter().map(|&key| bucket(key)));
+                for &key in &keys {
+                    buckets.place(bucket(key), key);
+                }
                 let mut expected = keys.clone();
                 expected.sort_unstable();
-                buckets.sort(&mut keys, 64 - bits, alphabet + 1);
-                assert_eq!(keys, expected, "{len} keys, {alphabet} buckets");
+                assert_eq!(buckets.sorted(), expected, "{len} keys, {alphabet} buckets");
             }
         }
     }
