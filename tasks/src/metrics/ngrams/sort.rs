@@ -259,7 +259,7 @@ mod tests {
                             .wrapping_mul(6_364_136_223_846_793_005)
                             .wrapping_add(1_442_695_040_888_963_407);
                         let first = 1 + (state >> 33) % alphabet as u64;
-                        first << (64 - bits) | (state >> 40) % 5
+                        (first << (64 - bits)) | ((state >> 40) % 5)
                     })
                     .collect();
                 let bucket = |key: u64| (key >> (64 - bits)) as usize;
