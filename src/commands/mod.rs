@@ -8,3 +8,4 @@ pub mod mt_score;
 pub mod report;
 pub mod run;
 pub mod tasks;
+pub mod threads;

@@ -214,16 +214,11 @@ const SEGMENTS_PER_THREAD: usize = 256;
 /// [`SEGMENTS_PER_THREAD`] pairs and at most one per CPU this process may run on (a FLORES
 /// file's thousand lines take four threads, not one per core of a large machine).
 fn scoring_threads(segments: usize) -> usize {
-    if let Some(threads) = std::env::var("RAYON_NUM_THREADS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .filter(|&n: &usize| n > 0)
-    {
-        return threads;
-    }
-    segments
-        .div_ceil(SEGMENTS_PER_THREAD)
-        .clamp(1, usable_cpus())
+    super::threads::from_env().unwrap_or_else(|| {
+        segments
+            .div_ceil(SEGMENTS_PER_THREAD)
+            .clamp(1, usable_cpus())
+    })
 }
 
 /// The CPUs this process may run on: its affinity mask, one system call where
