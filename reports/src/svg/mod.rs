@@ -1,5 +1,5 @@
 //! Charts as standalone SVG strings, readable without JavaScript: a horizontal grouped bar chart
-//! ([`bar`]), a heatmap ([`heatmap`]), a line chart ([`line`]) and a scatter plot ([`scatter`]).
+//! ([`bar`]), a heatmap ([`heatmap`]), a line chart ([`line`](mod@line)) and a scatter plot ([`scatter`]).
 //! Every mark carries a `<title>` tooltip with its exact value.
 
 pub mod axis;

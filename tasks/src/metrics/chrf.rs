@@ -215,7 +215,7 @@ impl TranslationMetric for Chrf {
         stats
     }
 
-    /// Without allocating the pair's statistics (up to [`STACK_ORDERS`] orders).
+    /// Without allocating the pair's statistics, for up to 16 orders.
     fn add_segment_stats(&self, hypothesis: &str, reference: &str, total: &mut ChrfStats) {
         let orders = self.char_order + self.word_order;
         if orders > STACK_ORDERS {

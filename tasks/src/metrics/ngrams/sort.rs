@@ -26,10 +26,10 @@ pub(super) fn sort(keys: &mut [u64]) {
     keys.sort_unstable();
 }
 
-/// The most keys a group of [`Buckets::sort`] gathers before it starts another.
+/// The most keys a group of [`Buckets`] gathers before it starts another.
 pub(super) const GROUP_MAX: usize = 64;
 
-/// Buffers of [`Buckets::sort`], reused from call to call.
+/// A sort of keys by bucket, then group by group; its buffers are reused from sort to sort.
 #[derive(Default)]
 pub(super) struct Buckets {
     /// Per bucket: its keys, then where its next key goes.
