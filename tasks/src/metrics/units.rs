@@ -3,7 +3,7 @@
 //!
 //! [`super::ngrams::NgramMatcher`] needs each segment pair's units numbered `0..alphabet`:
 //! characters by [`CharIds`] (direct tables, a hash table for CJK and beyond), words by
-//! [`WordIds`]. The hash tables are open-addressing (linear probing, Fibonacci hashing); the
+//! [`WordIds`]. The hash tables are open-addressing (linear probing, multiplicative hashing); the
 //! tables are emptied by bumping a generation stamp, so a segment costs no allocation once the
 //! buffers have grown to its size.
 
@@ -23,7 +23,7 @@ struct Key {
 }
 
 impl Key {
-    /// A hash of the key.
+    /// A hash of the key, whose high bits pick its home slot (a multiplicative hash).
     fn hash(&self) -> u64 {
         (self.head
             ^ self.tail.rotate_left(29)
@@ -55,7 +55,7 @@ impl Slot {
     }
 }
 
-/// The open-addressing table of [`CharIds`] and [`WordIds`] (linear probing, Fibonacci
+/// The open-addressing table of [`CharIds`] and [`WordIds`] (linear probing, multiplicative
 /// hashing, load factor at most 1/2), emptied by bumping a generation stamp.
 #[derive(Default)]
 struct Slots {
@@ -103,7 +103,7 @@ impl Slots {
     }
 
     fn home(&self, key: &Key) -> usize {
-        (key.hash().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+        (key.hash() >> self.shift) as usize
     }
 
     /// The id of `key`, or a new id (the number of ids so far) with `long` kept beside it when
