@@ -13,14 +13,6 @@ OUT="${OUT:-runs/default}"
 LIMIT="${LIMIT-5}"
 
 scripts/fetch-default-model.sh >/dev/null
-# OpenBLAS makes prompt processing about twice as fast; the runtime works without it.
-if ! ldconfig -p | grep -q 'libopenblas\.so\.0'; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        apt-get install -y -qq libopenblas0 >/dev/null
-    else
-        echo "run-default: OpenBLAS not found; apt-get install libopenblas0 runs prompts faster" >&2
-    fi
-fi
 limit_flag=()
 [ -n "$LIMIT" ] && limit_flag=(--limit "$LIMIT")
 cargo run --quiet -- run --data-dir "$DATA" --output "$OUT" "${limit_flag[@]}"

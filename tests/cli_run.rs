@@ -131,6 +131,31 @@ fn killed_runs_resume_to_the_uninterrupted_result_and_shards_merge_to_it() {
     assert_eq!(samples(&merged), samples(&whole));
 }
 
+/// One task of each request kind, in English and German, at `--batch-size 1`, 5 and 16:
+/// multiple choice, rolling log-likelihood, hidden states and greedy generation.
+#[test]
+fn results_do_not_depend_on_the_batch_size() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tasks = "belebele_eng_Latn,belebele_deu_Latn,bpb_eng_Latn,bpb_deu_Latn,mexa_deu_Latn,\
+                 flores_eng_Latn-deu_Latn";
+    let run = |batch: &str| {
+        let out = tmp.path().join(format!("batch{batch}"));
+        let mut args = run_args(&out, &["--max-new-tokens", "16"]);
+        let at = |flag: &str| args.iter().position(|a| a == flag).unwrap() + 1;
+        let (tasks_at, batch_at) = (at("--tasks"), at("--batch-size"));
+        args[tasks_at] = tasks.to_string();
+        args[batch_at] = batch.to_string();
+        assert_ok(&babelbench(&args));
+        out
+    };
+    let one = run("1");
+    for batch in ["5", "16"] {
+        let other = run(batch);
+        assert_eq!(results(&other), results(&one), "results, --batch-size {batch}");
+        assert_eq!(samples(&other), samples(&one), "samples, --batch-size {batch}");
+    }
+}
+
 fn assert_exit_2(args: &[String], expected: &str) {
     let output = babelbench(args);
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -32,7 +32,7 @@ pub struct ModelInfo {
     pub vocab_size: usize,
     /// Longest sequence the model accepts.
     pub max_context: usize,
-    /// Backend name, e.g. `flex` (`flex+openblas` when OpenBLAS does the many-row products).
+    /// Backend name, e.g. `flex+panels` (the CPU backend with babelbench's host kernels).
     pub backend: String,
     /// Compute dtype, e.g. `f32`.
     pub dtype: String,

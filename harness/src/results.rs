@@ -66,7 +66,7 @@ pub struct RunManifest {
     pub model_name: String,
     /// sha256 over the weight files and tokenizer, plus backend and dtype.
     pub model_fingerprint: String,
-    /// Backend, e.g. `flex` or `flex+openblas`.
+    /// Backend, e.g. `flex+panels`.
     pub backend: String,
     /// Compute dtype, e.g. `f32`.
     pub dtype: String,

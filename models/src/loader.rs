@@ -52,8 +52,6 @@ pub fn load_model(
         });
     }
     let clock = std::time::Instant::now();
-    // Before any other thread starts: loading OpenBLAS may set an environment variable.
-    let blas_core = crate::layers::blas::init();
     // Headers, config and architecture first, so that a bad checkpoint is reported as such;
     // then the tokenizer, whose parsing needs transient memory that would otherwise add to the
     // resident weights at the peak; then the weights.
@@ -77,7 +75,6 @@ pub fn load_model(
         architecture = ?info.architecture,
         layers = info.num_layers,
         vocab = info.vocab_size,
-        many_rows_matmul = blas_core.map_or("burn".into(), |core| format!("OpenBLAS {core}")),
         seconds = clock.elapsed().as_secs_f64(),
         "model loaded"
     );

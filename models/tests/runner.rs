@@ -423,13 +423,9 @@ fn info_describes_the_model() {
         (3, 64, 512)
     );
     assert_eq!(info.max_context, 128);
-    let backend = match models::openblas_core() {
-        Some(_) => "flex+openblas",
-        None => "flex",
-    };
     assert_eq!(
         (info.backend.as_str(), info.dtype.as_str()),
-        (backend, "f32")
+        ("flex+panels", "f32")
     );
     assert_eq!(model.tokenize("w7 w8").unwrap(), [BOS, 7, 8]);
 }

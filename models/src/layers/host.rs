@@ -70,13 +70,6 @@ impl SharedOut {
         }
     }
 
-    /// The address of value `at` (at most the buffer's length), for foreign calls that write
-    /// through it.
-    pub(crate) fn at(self, at: usize) -> *mut f32 {
-        assert!(at <= self.len, "{at} is past the shared buffer's end");
-        self.start.wrapping_add(at)
-    }
-
     /// Values `at .. at + len` of the buffer.
     ///
     /// # Safety

@@ -1,9 +1,10 @@
 //! Dense projections `y = x·Wᵀ + b` with the weight kept in HF's row-major `[out, in]` layout,
 //! or, for a quantized GGUF weight on the CPU backend, as grouped 8-bit quants
-//! ([`QuantMatrix`]). Many rows go through OpenBLAS's sgemm where the system has it, else
-//! through the backend's GEMM on a transposed view (or the quantized kernel); a few rows
-//! (decoding steps, small LM-head calls) go through [`matmul_rows`] or the quantized kernel,
-//! which stream the weight once.
+//! ([`QuantMatrix`]). On the CPU backend many rows go through [`panel_gemm`], whose sums do not
+//! depend on the other rows of the batch; a few rows (decoding steps, small LM-head calls) go
+//! through [`matmul_rows`] or the quantized kernel, which stream the weight once (the quantized
+//! kernel sums in the panel GEMM's order, so a quantized weight gives the same bits either
+//! way). Other backends use their own GEMM on a transposed view.
 
 use std::sync::Arc;
 
@@ -12,9 +13,9 @@ use burn::tensor::module::linear;
 use burn_flex::Flex;
 
 use crate::error::{ForwardError, LoadError};
-use crate::layers::blas::{self, BlasWeight};
 use crate::layers::host::{from_host, to_host};
 use crate::layers::matvec::{MAX_ROWS, matmul_rows};
+use crate::layers::panel_gemm::{self, PanelWeight};
 use crate::layers::param::ParamLoader;
 use crate::layers::quant_matrix::QuantMatrix;
 
@@ -151,20 +152,17 @@ impl Linear {
             Weight::Quantized(weight) => return self.forward_quantized(x, rows, weight),
         };
         let kernel = if rows <= MAX_ROWS {
-            Some(HostKernel::FewRows)
-        } else if blas::loaded() {
-            Some(HostKernel::OpenBlas)
+            HostKernel::FewRows
         } else {
-            None
+            HostKernel::Panels
         };
-        if let Some(kernel) = kernel
-            && let Ok(values) = weight.clone().try_into_primitive::<Flex>()
+        if let Ok(values) = weight.clone().try_into_primitive::<Flex>()
             && let Some(values) = values.as_slice::<f32>()
         {
             let [n, _] = weight.dims();
             let device = x.device();
             let x_values = to_host(x)?;
-            let out = kernel.run(&x_values, rows, values, n, self.bias_host.as_deref())?;
+            let out = kernel.run(&x_values, rows, values, n, self.bias_host.as_deref());
             let mut out_dims = dims;
             out_dims[D - 1] = n;
             return Ok(from_host(out, out_dims, &device));
@@ -172,8 +170,8 @@ impl Linear {
         Ok(linear(x, weight.clone().transpose(), self.bias.clone()))
     }
 
-    /// [`Linear::forward`] for a quantized weight: OpenBLAS on expanded column blocks for many
-    /// rows where it is loaded, else the quantized kernel.
+    /// [`Linear::forward`] for a quantized weight: the panel GEMM on expanded panels for many
+    /// rows, the quantized kernel for a few (the same sums either way).
     fn forward_quantized<const D: usize>(
         &self,
         x: Tensor<D>,
@@ -185,8 +183,8 @@ impl Linear {
         let values = to_host(x)?;
         let n = weight.out_features();
         let bias = self.bias_host.as_deref();
-        let out = if rows > MAX_ROWS && blas::loaded() {
-            blas::matmul_transposed(&values, rows, BlasWeight::Quantized(weight), n, bias)?
+        let out = if rows > MAX_ROWS {
+            panel_gemm::matmul(&values, rows, PanelWeight::Quantized(weight), n, bias)
         } else {
             weight.matmul_rows(&values, rows, bias)
         };
@@ -217,8 +215,8 @@ fn load_grouped(
 enum HostKernel {
     /// [`matmul_rows`]: up to [`MAX_ROWS`] rows.
     FewRows,
-    /// [`blas::matmul_transposed`]: OpenBLAS.
-    OpenBlas,
+    /// [`panel_gemm::matmul`]: any number of rows.
+    Panels,
 }
 
 impl HostKernel {
@@ -230,10 +228,10 @@ impl HostKernel {
         weight: &[f32],
         n: usize,
         bias: Option<&[f32]>,
-    ) -> Result<Vec<f32>, ForwardError> {
+    ) -> Vec<f32> {
         match self {
-            Self::FewRows => Ok(matmul_rows(x, rows, weight, n, bias)),
-            Self::OpenBlas => blas::matmul_transposed(x, rows, BlasWeight::OutIn(weight), n, bias),
+            Self::FewRows => matmul_rows(x, rows, weight, n, bias),
+            Self::Panels => panel_gemm::matmul(x, rows, PanelWeight::OutIn(weight), n, bias),
         }
     }
 }

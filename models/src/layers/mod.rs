@@ -2,7 +2,6 @@
 //! and KV cache, feed-forward blocks and the pre-norm decoder block.
 
 pub(crate) mod attention;
-pub(crate) mod blas;
 pub(crate) mod decode_attention;
 pub(crate) mod decoder;
 pub(crate) mod embedding;
@@ -13,6 +12,8 @@ pub(crate) mod linear;
 pub(crate) mod mask;
 pub(crate) mod matvec;
 pub(crate) mod mlp;
+pub(crate) mod panel_gemm;
+pub(crate) mod panel_kernel;
 pub(crate) mod param;
 pub(crate) mod quant_kernel;
 pub(crate) mod quant_matrix;

@@ -226,8 +226,9 @@ fn preview(text: &str) -> String {
 }
 
 /// The backend's short name (`flex`, `cuda`, …) from the device's debug form
-/// (`Device<Flex(FlexDevice)>`), with `+openblas` where the CPU backend's many-row products go
-/// through OpenBLAS: its sums round differently, so runs and caches keep the two apart.
+/// (`Device<Flex(FlexDevice)>`); `flex+panels` for the CPU backend, whose projections go
+/// through babelbench's host kernels (the panel GEMM), which round otherwise than burn's GEMM
+/// and than the OpenBLAS path of earlier versions, so runs and caches keep them apart.
 fn backend_name(device: &Device) -> String {
     let debug = format!("{device:?}");
     let inner = debug.strip_prefix("Device<").unwrap_or(&debug);
@@ -236,8 +237,8 @@ fn backend_name(device: &Device) -> String {
         .next()
         .unwrap_or(inner)
         .to_lowercase();
-    if name == "flex" && crate::openblas_core().is_some() {
-        format!("{name}+openblas")
+    if name == "flex" {
+        format!("{name}+panels")
     } else {
         name
     }

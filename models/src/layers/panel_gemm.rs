@@ -1,0 +1,215 @@
+//! `x·Wᵀ` on the host for any number of rows, every output summed as one chain of fused
+//! multiply-adds in input order ([`panel_sums`]). A row's result therefore depends only on that
+//! row and the weight — not on the other rows of the batch, their number, the threads, the
+//! blocking, or the CPU's vector width — which is what makes babelbench's results independent
+//! of the batch size. (A BLAS library sums in an order that depends on where a row falls in
+//! its tiles: OpenBLAS's Haswell and Zen kernels give a row other bits at another row index
+//! modulo 12.)
+//!
+//! The weight is taken a panel of [`PANEL`] output features at a time: a dense `[out, in]`
+//! weight is transposed into the panel buffer, a quantized one expanded into it (the f32
+//! values a dequantized copy holds, so its sums equal those of the quantized kernel); rows go
+//! in blocks of up to twelve, interleaved once for all panels. Panels are spread over rayon's
+//! threads.
+
+use rayon::prelude::*;
+
+use crate::layers::host::SharedOut;
+use crate::layers::panel_kernel::{MAX_ROWS, panel_sums};
+use crate::layers::quant_kernel::interleave;
+use crate::layers::quant_matrix::{PANEL, QuantMatrix};
+
+/// Panels computed by one parallel task.
+const PANELS_PER_TASK: usize = 2;
+
+/// The weight of a product.
+#[derive(Clone, Copy)]
+pub(crate) enum PanelWeight<'a> {
+    /// Row-major `[n, k]` f32 values.
+    OutIn(&'a [f32]),
+    /// Grouped 8-bit quants in panels.
+    Quantized(&'a QuantMatrix),
+}
+
+/// Input rows interleaved for one [`panel_sums`] call.
+enum RowBlock {
+    Twelve(Vec<f32>),
+    Eight(Vec<f32>),
+    Four(Vec<f32>),
+    Two(Vec<f32>),
+    One(Vec<f32>),
+}
+
+impl RowBlock {
+    /// The block of the rows of `x` (`k` values each) that start it, taking at most `left`.
+    fn of(x: &[f32], k: usize, left: usize) -> RowBlock {
+        match left {
+            MAX_ROWS.. => RowBlock::Twelve(interleave::<MAX_ROWS>(x, k)),
+            8.. => RowBlock::Eight(interleave::<8>(x, k)),
+            4.. => RowBlock::Four(interleave::<4>(x, k)),
+            2 | 3 => RowBlock::Two(interleave::<2>(x, k)),
+            _ => RowBlock::One(interleave::<1>(x, k)),
+        }
+    }
+
+    fn rows(&self) -> usize {
+        match self {
+            RowBlock::Twelve(_) => MAX_ROWS,
+            RowBlock::Eight(_) => 8,
+            RowBlock::Four(_) => 4,
+            RowBlock::Two(_) => 2,
+            RowBlock::One(_) => 1,
+        }
+    }
+}
+
+/// `x` (`[rows, k]`) times the transpose of `weight` (`[n, k]`), plus `bias` (`[n]`) when
+/// given; returns `[rows, n]`.
+pub(crate) fn matmul(
+    x: &[f32],
+    rows: usize,
+    weight: PanelWeight<'_>,
+    n: usize,
+    bias: Option<&[f32]>,
+) -> Vec<f32> {
+    let mut out = vec![0.0f32; rows * n];
+    if rows == 0 || n == 0 {
+        return out;
+    }
+    let k = x.len() / rows;
+    let mut blocks = Vec::new();
+    let mut r = 0;
+    while r < rows {
+        let block = RowBlock::of(&x[r * k..], k, rows - r);
+        let taken = block.rows();
+        blocks.push((r, block));
+        r += taken;
+    }
+    let target = SharedOut::new(&mut out);
+    let panels = n.div_ceil(PANEL);
+    (0..panels.div_ceil(PANELS_PER_TASK))
+        .into_par_iter()
+        .for_each_init(
+            || vec![0.0f32; k * PANEL],
+            |buffer, task| {
+                let first = task * PANELS_PER_TASK;
+                for panel in first..(first + PANELS_PER_TASK).min(panels) {
+                    fill_panel(weight, panel, k, n, buffer);
+                    let columns = panel * PANEL..((panel + 1) * PANEL).min(n);
+                    let put = |r: usize, sums: &[[f32; PANEL]]| {
+                        for (i, sums) in sums.iter().enumerate() {
+                            // SAFETY: this task alone writes columns `columns` of every row of
+                            // `out` (`rows × n`), which outlives the loop.
+                            let row =
+                                unsafe { target.slice((r + i) * n + columns.start, columns.len()) };
+                            for (j, (o, &v)) in row.iter_mut().zip(sums).enumerate() {
+                                *o = v + bias.map_or(0.0, |b| b[columns.start + j]);
+                            }
+                        }
+                    };
+                    for (r, block) in &blocks {
+                        match block {
+                            RowBlock::Twelve(x) => put(*r, &panel_sums::<MAX_ROWS>(buffer, x, k)),
+                            RowBlock::Eight(x) => put(*r, &panel_sums::<8>(buffer, x, k)),
+                            RowBlock::Four(x) => put(*r, &panel_sums::<4>(buffer, x, k)),
+                            RowBlock::Two(x) => put(*r, &panel_sums::<2>(buffer, x, k)),
+                            RowBlock::One(x) => put(*r, &panel_sums::<1>(buffer, x, k)),
+                        }
+                    }
+                }
+            },
+        );
+    out
+}
+
+/// Panel `panel` of the weight as `[k][PANEL]` f32 in `buffer`; features past `n` are zero.
+fn fill_panel(weight: PanelWeight<'_>, panel: usize, k: usize, n: usize, buffer: &mut [f32]) {
+    match weight {
+        PanelWeight::Quantized(matrix) => matrix.expand_panels(panel, 1, buffer),
+        PanelWeight::OutIn(values) => {
+            for lane in 0..PANEL {
+                let feature = panel * PANEL + lane;
+                if feature < n {
+                    let row = &values[feature * k..(feature + 1) * k];
+                    for (c, &v) in row.iter().enumerate() {
+                        buffer[c * PANEL + lane] = v;
+                    }
+                } else {
+                    for c in 0..k {
+                        buffer[c * PANEL + lane] = 0.0;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn operands(rows: usize, k: usize, n: usize) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+        let x = (0..rows * k)
+            .map(|i| ((i * 7 % 29) as f32 - 14.0) / 9.0)
+            .collect();
+        let w = (0..n * k)
+            .map(|i| ((i * 3 % 17) as f32 - 8.0) / 5.0)
+            .collect();
+        let bias = (0..n).map(|j| j as f32 / 10.0).collect();
+        (x, w, bias)
+    }
+
+    /// `f` on a rayon pool of `threads` threads.
+    fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool")
+            .install(f)
+    }
+
+    #[test]
+    fn matches_the_naive_product() {
+        // k = 45 and n = 70: ragged everywhere.
+        let (rows, k, n) = (29, 45, 70);
+        let (x, w, bias) = operands(rows, k, n);
+        let got = matmul(&x, rows, PanelWeight::OutIn(&w), n, Some(&bias));
+        for r in 0..rows {
+            for j in 0..n {
+                let want: f32 = (0..k).map(|i| x[r * k + i] * w[j * k + i]).sum::<f32>() + bias[j];
+                let g = got[r * n + j];
+                assert!((g - want).abs() < 1e-3 * want.abs().max(1.0), "({r}, {j}): {g} vs {want}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_row_gives_the_same_bits_at_any_place_in_any_batch_on_any_thread_count() {
+        let (k, n) = (256, 200);
+        let (x, w, bias) = operands(64, k, n);
+        let all = matmul(&x, 64, PanelWeight::OutIn(&w), n, Some(&bias));
+        for (first, rows) in [(5, 20), (0, 17), (40, 1), (13, 3), (1, 63)] {
+            let some = matmul(&x[first * k..(first + rows) * k], rows, PanelWeight::OutIn(&w), n, Some(&bias));
+            assert!(some == all[first * n..(first + rows) * n], "{rows} rows from row {first}");
+        }
+        for threads in [1, 3] {
+            let again = on_threads(threads, || matmul(&x, 64, PanelWeight::OutIn(&w), n, Some(&bias)));
+            assert!(again == all, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn a_quantized_weight_gives_the_bits_of_the_quantized_kernel() {
+        use crate::layers::quant_matrix::tests::part;
+        // 200 outputs: a ragged last panel.
+        let parts = vec![part(136, 256, 32, true), part(64, 256, 16, false)];
+        let dense: Vec<f32> = parts.iter().flat_map(|p| p.to_f32()).collect();
+        let matrix = QuantMatrix::from_parts(parts);
+        let (rows, k, n) = (40, 256, 200);
+        let (x, _, bias) = operands(rows, k, n);
+        let panels = matmul(&x, rows, PanelWeight::Quantized(&matrix), n, Some(&bias));
+        assert!(panels == matrix.matmul_rows(&x, rows, Some(&bias)), "quantized kernel");
+        assert!(panels == matmul(&x, rows, PanelWeight::OutIn(&dense), n, Some(&bias)), "dequantized copy");
+    }
+}
+
