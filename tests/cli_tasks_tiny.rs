@@ -179,8 +179,10 @@ fn every_task_runs_on_a_tiny_model_and_agrees_with_independent_computations() {
     let model = tiny_model(temp.path());
     let small_batches = temp.path().join("batch1");
     let large_batches = temp.path().join("batch5");
+    let largest_batches = temp.path().join("batch16");
     run(&model, &small_batches, "1");
     run(&model, &large_batches, "5");
+    run(&model, &largest_batches, "16");
     let dir = small_batches.as_path();
 
     // Every task of both languages is there, each with LIMIT samples.
@@ -226,11 +228,13 @@ fn every_task_runs_on_a_tiny_model_and_agrees_with_independent_computations() {
 
     // Batch size changes nothing.
     for file in ["results.jsonl", "samples.jsonl"] {
-        assert_eq!(
-            std::fs::read_to_string(dir.join(file)).unwrap(),
-            std::fs::read_to_string(large_batches.join(file)).unwrap(),
-            "{file} differs between --batch-size 1 and 5"
-        );
+        for (other, size) in [(&large_batches, 5), (&largest_batches, 16)] {
+            assert_eq!(
+                std::fs::read_to_string(dir.join(file)).unwrap(),
+                std::fs::read_to_string(other.join(file)).unwrap(),
+                "{file} differs between --batch-size 1 and {size}"
+            );
+        }
     }
 
     // Tokenizer premium: with one token per byte, the ratio of UTF-8 byte counts.
@@ -387,4 +391,97 @@ fn every_task_runs_on_a_tiny_model_and_agrees_with_independent_computations() {
         site.to_str().unwrap(),
     ]);
     assert!(site.join("index.html").is_file());
+}
+
+/// A folder laid out as the Hugging Face Hub cache holds facebook/belebele (`data/{lang}.jsonl`,
+/// a card whose `configs:` name them), the files linked to the shared data.
+fn belebele_hub_snapshot(dir: &Path) -> PathBuf {
+    let cache = dir.join("hub");
+    let repo = cache.join("datasets--facebook--belebele");
+    let snapshot = repo.join("snapshots/0123abcd");
+    std::fs::create_dir_all(snapshot.join("data")).unwrap();
+    std::fs::create_dir_all(repo.join("refs")).unwrap();
+    std::fs::write(repo.join("refs/main"), "0123abcd").unwrap();
+    let mut card = String::from("---\nconfigs:\n");
+    for lang in ["eng_Latn", "deu_Latn"] {
+        let file = format!("data/{lang}.jsonl");
+        std::os::unix::fs::symlink(
+            shared().join("data/belebele").join(format!("{lang}.jsonl")),
+            snapshot.join(&file),
+        )
+        .unwrap();
+        card.push_str(&format!(
+            "- config_name: {lang}\n  data_files:\n  - split: test\n    path: {file}\n"
+        ));
+    }
+    card.push_str("---\n");
+    std::fs::write(snapshot.join("README.md"), card).unwrap();
+    cache
+}
+
+/// Per document: (task, prompt, prediction, acc, acc_norm), from samples.jsonl.
+fn choice_samples(dir: &Path) -> Vec<(String, String, String, Value, Value)> {
+    json_lines(&dir.join("samples.jsonl"))
+        .into_iter()
+        .map(|s| {
+            let scores = scores(&s);
+            (
+                s["task"].as_str().unwrap().to_string(),
+                s["prompt"].as_str().unwrap().to_string(),
+                s["prediction"].as_str().unwrap().to_string(),
+                scores["acc"].clone(),
+                scores["acc_norm"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn lm_eval_belebele_yamls_from_a_hub_snapshot_equal_the_built_in_task_and_a_one_file_translation_task_runs() {
+    let temp = tempfile::tempdir().unwrap();
+    let model = tiny_model(temp.path());
+    let data = shared().join("data");
+    let hub = belebele_hub_snapshot(temp.path());
+    let yamls = Path::new(env!("CARGO_MANIFEST_DIR")).join("tasks/tests/fixtures/lm_eval/tasks/belebele");
+    let common = |out: &Path| -> Vec<String> {
+        [
+            "run", "--quiet", "--model", model.to_str().unwrap(), "--data-dir",
+            data.to_str().unwrap(), "--limit", "4", "--batch-size", "4", "--output",
+            out.to_str().unwrap(), "--tasks", "belebele_eng_Latn,belebele_deu_Latn",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let built_in = temp.path().join("built_in");
+    let args = common(&built_in);
+    babelbench(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let from_yaml = temp.path().join("from_yaml");
+    let mut args = common(&from_yaml);
+    args.extend(["--include-path".into(), yamls.to_str().unwrap().into(), "--hf-data".into(), hub.to_str().unwrap().into()]);
+    babelbench(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let (a, b) = (choice_samples(&built_in), choice_samples(&from_yaml));
+    assert_eq!(a.len(), 8);
+    assert_eq!(a, b, "lm-eval's YAMLs and the built-in Belebele disagree");
+    let manifest = std::fs::read_to_string(from_yaml.join("manifest.json")).unwrap();
+    assert!(manifest.contains("task:belebele_eng_Latn/"), "data checksums missing: {manifest}");
+
+    // One file, no code: German → English over two aligned line files.
+    let translation = temp.path().join("translation");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("tasks/examples/translation");
+    babelbench(&[
+        "run", "--quiet", "--model", model.to_str().unwrap(), "--data-dir", data.to_str().unwrap(),
+        "--include-path", example.to_str().unwrap(), "--tasks", "translate_deu-eng", "--limit", "2",
+        "--max-new-tokens", "8", "--output", translation.to_str().unwrap(),
+    ]);
+    let values = metrics(&translation);
+    for metric in ["chrf++,strip", "chrf,strip", "bleu,strip"] {
+        let value = values[&("translate_deu-eng".to_string(), metric.to_string())];
+        assert!((0.0..=100.0).contains(&value), "{metric} = {value}");
+    }
+    let samples = samples(&translation, "translate_deu-eng");
+    assert_eq!(samples.len(), 2);
+    let references: Vec<String> = samples.iter().map(|s| s["target"].as_str().unwrap().to_string()).collect();
+    let english = devtest("eng_Latn");
+    assert_eq!(references, english[..2]);
 }

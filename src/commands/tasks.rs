@@ -1,8 +1,14 @@
-//! `babelbench tasks`: the task registry — groups, their languages and task names.
+//! `babelbench tasks`: the task registry — built-in groups, their languages and task names, the
+//! tasks, groups and tags of `--include-path` folders — and `babelbench tasks validate`, which
+//! checks task files without a model.
 
-use clap::Args;
+use std::path::PathBuf;
+
+use anyhow::bail;
+use clap::{Args, Subcommand};
 use tasks::config::TaskConfig;
 use tasks::registry::{GROUPS, TaskRegistry};
+use tasks::yaml::validate;
 
 /// Arguments of `babelbench tasks`.
 #[derive(Args)]
@@ -10,11 +16,33 @@ pub struct TasksArgs {
     /// Print every task name, not just the groups.
     #[arg(long)]
     pub all: bool,
+    /// A folder (or file) of lm-evaluation-harness task YAMLs to list too; repeatable.
+    #[arg(long = "include-path", value_name = "DIR")]
+    pub include_paths: Vec<PathBuf>,
+    /// What else to do.
+    #[command(subcommand)]
+    pub action: Option<TasksAction>,
+}
+
+/// `babelbench tasks` subcommands.
+#[derive(Subcommand)]
+pub enum TasksAction {
+    /// Check task files (and every `*.yaml` under folders) without a model: YAML, includes,
+    /// fields, values, metrics, Jinja syntax. Prints each problem with its file and line.
+    Validate {
+        /// Task files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
 }
 
 /// Runs `babelbench tasks`.
 pub fn run(args: TasksArgs) -> anyhow::Result<()> {
-    let registry = TaskRegistry::new(TaskConfig::new(harness::data::resolve_data_root(None)))?;
+    if let Some(TasksAction::Validate { paths }) = args.action {
+        return run_validate(&paths);
+    }
+    let registry = TaskRegistry::new(TaskConfig::new(harness::data::resolve_data_root(None)))?
+        .with_task_files(&args.include_paths, Vec::new())?;
     if args.all {
         for name in registry.task_names() {
             println!("{name}");
@@ -28,6 +56,61 @@ pub fn run(args: TasksArgs) -> anyhow::Result<()> {
             languages.len(),
             languages.first().copied().unwrap_or("eng_Latn")
         );
+    }
+    let index = registry.index();
+    if !index.is_empty() {
+        println!();
+        for (group, members) in index.groups() {
+            println!("{group:<18} {:>4} tasks      e.g. {}", members.len(), members[0]);
+        }
+        println!("{:<18} {:>4} tasks", "(included)", index.task_names().len());
+    }
+    Ok(())
+}
+
+/// `babelbench tasks validate PATHS`: every problem of every file, then a count; exit 2 when
+/// any file has one.
+fn run_validate(paths: &[PathBuf]) -> anyhow::Result<()> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found = Vec::new();
+            collect_yaml(path, &mut found)?;
+            found.sort();
+            files.extend(found);
+        } else if path.is_file() {
+            files.push(path.clone());
+        } else {
+            bail!("{}: no such file or folder", path.display());
+        }
+    }
+    let mut problems = 0;
+    for file in &files {
+        let errors = validate(file);
+        if errors.is_empty() {
+            println!("ok       {}", file.display());
+        }
+        for error in errors {
+            problems += 1;
+            println!("problem  {error}");
+        }
+    }
+    if problems > 0 {
+        bail!("{problems} problem(s) in {} task file(s)", files.len());
+    }
+    println!("{} task file(s), no problems", files.len());
+    Ok(())
+}
+
+/// The `*.yaml` files under `dir`.
+fn collect_yaml(dir: &std::path::Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_yaml(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
     }
     Ok(())
 }

@@ -96,11 +96,13 @@ impl Statistics for RatioStats {
     }
 }
 
-/// `scale × Σ numerator / Σ denominator`, e.g. bits per byte from nats and bytes.
+/// `scale × Σ numerator / Σ denominator`, e.g. bits per byte from nats and bytes, or its
+/// exponential (a perplexity).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RatioOfSums {
     name: String,
     scale: f64,
+    exponentiate: bool,
 }
 
 impl Metric for RatioOfSums {
@@ -110,9 +112,14 @@ impl Metric for RatioOfSums {
         self.name.clone()
     }
 
-    /// `agg:ratio-of-sums`.
+    /// `agg:ratio-of-sums`, or `agg:exp-ratio-of-sums`.
     fn signature(&self) -> Signature {
-        Signature::new().with("agg", "ratio-of-sums")
+        let agg = if self.exponentiate {
+            "exp-ratio-of-sums"
+        } else {
+            "ratio-of-sums"
+        };
+        Signature::new().with("agg", agg)
     }
 
     fn zero_stats(&self) -> RatioStats {
@@ -120,7 +127,8 @@ impl Metric for RatioOfSums {
     }
 
     fn score(&self, total: &RatioStats) -> f64 {
-        self.scale * total.numerator / total.denominator
+        let ratio = self.scale * total.numerator / total.denominator;
+        if self.exponentiate { ratio.exp() } else { ratio }
     }
 }
 
@@ -130,6 +138,28 @@ pub(crate) fn ratio(
     numerators: &[f64],
     denominators: &[f64],
     scale: f64,
+    settings: &BootstrapSettings,
+) -> MetricScore {
+    ratio_score(name, numerators, denominators, scale, false, settings)
+}
+
+/// `exp(scale × Σ numerators / Σ denominators)`: a perplexity.
+pub(crate) fn exp_ratio(
+    name: &str,
+    numerators: &[f64],
+    denominators: &[f64],
+    scale: f64,
+    settings: &BootstrapSettings,
+) -> MetricScore {
+    ratio_score(name, numerators, denominators, scale, true, settings)
+}
+
+fn ratio_score(
+    name: &str,
+    numerators: &[f64],
+    denominators: &[f64],
+    scale: f64,
+    exponentiate: bool,
     settings: &BootstrapSettings,
 ) -> MetricScore {
     let stats: Vec<RatioStats> = numerators
@@ -143,6 +173,7 @@ pub(crate) fn ratio(
     let metric = RatioOfSums {
         name: name.to_string(),
         scale,
+        exponentiate,
     };
     settings.score(&metric, &stats)
 }

@@ -19,3 +19,4 @@ mod responses;
 pub mod sib200;
 pub mod template;
 pub mod tokenizer_premium;
+pub mod yaml;

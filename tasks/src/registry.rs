@@ -3,10 +3,13 @@
 //! direction (`flores_eng_Latn-deu_Latn`, globs allowed on each side). `flores_<glob>` and the
 //! group `flores` select the default directions: each language into and out of English.
 //! A further list of language globs (e.g. from `--languages`) keeps only the tasks whose
-//! reported language matches one of them. Nothing is global: a [`TaskRegistry`] holds the
-//! configuration and the language table it builds tasks from.
+//! reported language matches one of them. Task files of `--include-path` folders
+//! ([`TaskIndex`]) are selected by task, group or tag name (or a glob over their task names),
+//! and take precedence over a built-in name. Nothing is global: a [`TaskRegistry`] holds the
+//! configuration, the language table and the index it builds tasks from.
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 use harness::task::Task;
 
@@ -19,6 +22,7 @@ use crate::mexa::{MEXA_GROUP, MEXA_PIVOT, MexaTask};
 use crate::names::{glob_matches, is_glob, nearest};
 use crate::sib200::{SIB200_GROUP, Sib200Task};
 use crate::tokenizer_premium::{PREMIUM_PIVOT, TOKENIZER_PREMIUM_GROUP, TokenizerPremiumTask};
+use crate::yaml::{DataPlaces, Entry, TaskFileError, TaskIndex, load_task};
 
 /// The task groups.
 pub const GROUPS: [&str; 6] = [
@@ -42,6 +46,9 @@ pub enum RegistryError {
     /// The built-in language table is unreadable.
     #[error(transparent)]
     LanguageTable(#[from] LanguageTableError),
+    /// A task file cannot be used.
+    #[error(transparent)]
+    TaskFile(#[from] TaskFileError),
     /// No group or task has this name.
     #[error("unknown task `{name}`{}; groups: {}", did_you_mean(suggestions), GROUPS.join(", "))]
     UnknownTask {
@@ -103,6 +110,8 @@ fn did_you_mean(suggestions: &[String]) -> String {
 pub struct TaskRegistry {
     config: TaskConfig,
     table: LanguageTable,
+    index: TaskIndex,
+    places: DataPlaces,
 }
 
 impl TaskRegistry {
@@ -113,7 +122,33 @@ impl TaskRegistry {
 
     /// A registry with the given language table.
     pub fn with_table(config: TaskConfig, table: LanguageTable) -> Self {
-        TaskRegistry { config, table }
+        let places = DataPlaces {
+            root: config.data_root.clone(),
+            hub_dirs: Vec::new(),
+        };
+        TaskRegistry {
+            config,
+            table,
+            index: TaskIndex::default(),
+            places,
+        }
+    }
+
+    /// The registry with the task files under `include_paths` added, their Hub datasets looked
+    /// for in `hub_dirs`.
+    pub fn with_task_files(
+        mut self,
+        include_paths: &[PathBuf],
+        hub_dirs: Vec<PathBuf>,
+    ) -> Result<Self, RegistryError> {
+        self.index = TaskIndex::scan(include_paths)?;
+        self.places.hub_dirs = hub_dirs;
+        Ok(self)
+    }
+
+    /// The index of the included task files.
+    pub fn index(&self) -> &TaskIndex {
+        &self.index
     }
 
     /// The language table.
@@ -149,11 +184,12 @@ impl TaskRegistry {
             .collect()
     }
 
-    /// Every task name the groups expand to, group by group.
+    /// Every task name the groups expand to, group by group, then the included tasks.
     pub fn task_names(&self) -> Vec<String> {
         GROUPS
             .iter()
             .flat_map(|group| self.expand_group(group))
+            .chain(self.index.task_names().into_iter().map(str::to_string))
             .collect()
     }
 
@@ -187,6 +223,9 @@ impl TaskRegistry {
 
     /// The tasks of one selector.
     fn resolve(&self, selector: &str) -> Result<Vec<Box<dyn Task>>, RegistryError> {
+        if let Some(tasks) = self.resolve_files(selector) {
+            return tasks;
+        }
         if let Some(group) = GROUPS.iter().find(|group| **group == selector) {
             return self.resolve_languages(group, "*");
         }
@@ -206,6 +245,40 @@ impl TaskRegistry {
                 suggestions: self.suggest_tasks(selector),
             }),
         }
+    }
+
+    /// The included tasks `selector` names (a task, group or tag, or a glob over task names);
+    /// `None` when it names none.
+    fn resolve_files(&self, selector: &str) -> Option<Result<Vec<Box<dyn Task>>, RegistryError>> {
+        let selected: Vec<(String, String)> = match self.index.expand(selector) {
+            Some(selected) => selected,
+            None if is_glob(selector) => {
+                let names: Vec<(String, String)> = self
+                    .index
+                    .task_names()
+                    .into_iter()
+                    .filter(|name| glob_matches(selector, name))
+                    .flat_map(|name| self.index.expand(name).unwrap_or_default())
+                    .collect();
+                if names.is_empty() {
+                    return None;
+                }
+                names
+            }
+            None => return None,
+        };
+        Some(
+            selected
+                .into_iter()
+                .map(|(name, group)| {
+                    let Some(Entry::Task { path, .. }) = self.index.entry(&name) else {
+                        unreachable!("expand returns indexed tasks only")
+                    };
+                    let task = load_task(path, &group, self.config.clone(), self.places.clone())?;
+                    Ok(Box::new(task) as Box<dyn Task>)
+                })
+                .collect(),
+        )
     }
 
     /// The tasks of `group` whose language matches `pattern` (a code or a glob).

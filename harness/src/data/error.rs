@@ -6,6 +6,18 @@ use std::path::PathBuf;
 /// A dataset file is missing, malformed or inconsistent, or the registry or lock is.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
+    /// No local snapshot of a Hugging Face Hub dataset was found.
+    #[error(
+        "no local snapshot of Hub dataset {repo} (looked in {searched}); pass --hf-data DIR \
+         (a Hub cache, or a folder holding {repo}/), set HF_HUB_CACHE, or run \
+         `babelbench data fetch hf:{repo}@REVISION`"
+    )]
+    HubSnapshotMissing {
+        /// `org/name`.
+        repo: String,
+        /// The folders searched.
+        searched: String,
+    },
     /// A file or folder could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {

@@ -9,12 +9,15 @@ mod belebele;
 mod derive;
 mod error;
 mod flores;
+mod hub;
 mod install;
 mod load;
 mod lock;
+mod parquet_rows;
 mod pattern;
 mod registry;
 mod root;
+mod rows;
 mod sib;
 mod text;
 mod verify;
@@ -27,11 +30,16 @@ pub use flores::{
     FLORES_DEV_PARTIAL, FLORES_DEVTEST, FloresMetadata, FloresSentence, load_flores_dev_partial,
     load_flores_devtest, load_flores_devtest_metadata,
 };
+pub use hub::{
+    DataFilesEntry, DataFilesSpec, HF_HUB_CACHE_ENV, OneOrMany, find_snapshot, hub_search_dirs,
+    matching, split_files,
+};
 pub use lock::Lock;
 pub use pattern::{FilePattern, LANG_PLACEHOLDER, RelPath, is_lang_code};
 pub use registry::{DatasetSpec, FileFormat, FileSpec, Registry, Sha256Hex, Source};
 pub use root::{
     DATA_ENV, DEFAULT_DATA_DIR, check_data_root, resolve_data_root, resolve_data_root_with,
 };
+pub use rows::{Row, RowFormat, read_rows};
 pub use sib::{SIB200, SibItem, SibSplit, load_sib200, load_sib200_labels};
 pub use verify::{DatasetReport, VerifyReport, verify_datasets};

@@ -15,7 +15,8 @@ fn datasets_of(group: &str) -> &'static [&'static str] {
         "belebele" => &["belebele"],
         "flores" => &["flores200_devtest", "flores200_dev_partial"],
         "sib200" => &["sib200"],
-        _ => &["flores200_devtest"],
+        "mexa" | "bpb" | "tokenizer_premium" => &["flores200_devtest"],
+        _ => &[],
     }
 }
 
@@ -28,7 +29,8 @@ fn language_of(path: &str) -> Option<&str> {
 }
 
 /// sha256 of every data file the tasks read: the files of their languages and of English (every
-/// task's pivot), and the files shared by all languages; keyed `dataset/path`.
+/// task's pivot), and the files shared by all languages, keyed `dataset/path`; and the files of
+/// tasks defined by files, keyed `task:NAME/PATH`.
 pub fn for_tasks(tasks: &[Box<dyn Task>]) -> anyhow::Result<BTreeMap<String, String>> {
     let lock = Lock::parse(BUILTIN_LOCK, Path::new("datasets.lock"))?;
     let mut languages: BTreeSet<&str> = tasks.iter().map(|t| t.language()).collect();
@@ -43,6 +45,12 @@ pub fn for_tasks(tasks: &[Box<dyn Task>]) -> anyhow::Result<BTreeMap<String, Str
             if language_of(path).is_none_or(|lang| languages.contains(lang)) {
                 sums.insert(format!("{dataset}/{path}"), sha.clone());
             }
+        }
+    }
+    for task in tasks {
+        for file in task.data_files()? {
+            let key = format!("task:{}/{}", task.name(), file.display());
+            sums.insert(key, harness::data::sha256_file(&file)?);
         }
     }
     Ok(sums)

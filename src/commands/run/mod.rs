@@ -58,6 +58,15 @@ pub struct RunArgs {
     /// Data root (default: $BABELBENCH_DATA, else ./data).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
+    /// A folder (or file) of lm-evaluation-harness task YAMLs whose tasks, groups and tags
+    /// `--tasks` can name; repeatable.
+    #[arg(long = "include-path", value_name = "DIR")]
+    pub include_paths: Vec<PathBuf>,
+    /// A folder of Hugging Face Hub dataset snapshots (a Hub cache, or ORG/NAME folders) for
+    /// task files that name Hub datasets (default: $HF_HUB_CACHE, $HF_HOME/hub,
+    /// ~/.cache/huggingface/hub).
+    #[arg(long)]
+    pub hf_data: Option<PathBuf>,
     /// Run folder (default: runs/<model name>).
     #[arg(long)]
     pub output: Option<PathBuf>,
@@ -104,6 +113,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         num_fewshot: args.num_fewshot,
         max_new_tokens: args.max_new_tokens,
         data_dir: harness::data::resolve_data_root(args.data_dir.as_deref()),
+        include_paths: args.include_paths,
+        hf_data: args.hf_data,
         seed: args.seed,
     };
     let tasks = selection.build()?;

@@ -27,6 +27,12 @@ pub struct Selection {
     pub max_new_tokens: Option<usize>,
     /// The data root.
     pub data_dir: PathBuf,
+    /// Folders of task files (`--include-path`).
+    #[serde(default)]
+    pub include_paths: Vec<PathBuf>,
+    /// The folder of Hub dataset snapshots (`--hf-data`).
+    #[serde(default)]
+    pub hf_data: Option<PathBuf>,
     /// Seed of the bootstrap resampling.
     pub seed: u64,
 }
@@ -46,7 +52,10 @@ impl Selection {
         config.num_fewshot = self.num_fewshot;
         config.max_new_tokens = self.max_new_tokens;
         config.seed = self.seed;
-        let registry = TaskRegistry::new(config)?;
+        let registry = TaskRegistry::new(config)?.with_task_files(
+            &self.include_paths,
+            harness::data::hub_search_dirs(self.hf_data.as_deref()),
+        )?;
         let selectors: Vec<&str> = self.tasks.iter().map(String::as_str).collect();
         let globs: Vec<&str> = self.languages.iter().map(String::as_str).collect();
         let tasks = registry.select(&selectors, &globs)?;

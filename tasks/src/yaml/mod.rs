@@ -1,0 +1,90 @@
+//! Tasks as files: lm-evaluation-harness's task YAML schema, read unchanged. A task file names
+//! its dataset (a local builder with `data_files`, or a Hub dataset id resolved from a local
+//! snapshot), its Jinja prompt fields, its output type and its metrics; `include:` merges base
+//! files; groups and tags collect tasks. Fields that need Python are refused with the file and
+//! line. See `docs/tasks.md`.
+
+mod dataset;
+mod error;
+mod index;
+mod jinja;
+mod prompt;
+mod pyliteral;
+mod pyrandom;
+mod scoring;
+mod source;
+mod spec;
+mod task;
+
+use std::path::Path;
+
+pub use dataset::DataPlaces;
+pub use error::TaskFileError;
+pub use index::{Entry, TaskIndex};
+pub use source::TaskSource;
+pub use spec::{OUTPUT_TYPES, TaskSpec};
+pub use task::{FEWSHOT_SEED, YamlTask};
+
+use crate::config::TaskConfig;
+
+/// The task defined by the file at `path`, reported under `group`.
+pub fn load_task(
+    path: &Path,
+    group: &str,
+    config: TaskConfig,
+    places: DataPlaces,
+) -> Result<YamlTask, TaskFileError> {
+    let source = TaskSource::load(path)?;
+    let spec = check(&source)?;
+    Ok(YamlTask::new(source, spec, group.to_string(), config, places))
+}
+
+/// Every problem of the task file at `path` that shows without its data: YAML, includes,
+/// fields, values, metrics, Jinja syntax. Empty when the file is fine; a group file is checked
+/// as a group (its members are checked where they are).
+pub fn validate(path: &Path) -> Vec<TaskFileError> {
+    let source = match TaskSource::load(path) {
+        Ok(source) => source,
+        Err(e) => return vec![e],
+    };
+    if source.fields.get("task").is_some_and(|t| t.is_array()) {
+        return Vec::new();
+    }
+    match check(&source) {
+        Ok(_) => Vec::new(),
+        Err(e) => vec![e],
+    }
+}
+
+/// The config of `source`, with its metrics and templates checked.
+fn check(source: &TaskSource) -> Result<TaskSpec, TaskFileError> {
+    let spec = TaskSpec::from_source(source)?;
+    let supported = scoring::supported(&spec.output_type);
+    for metric in spec.metrics() {
+        if !supported.contains(&metric.metric.as_str()) {
+            return Err(source.error_at(
+                "metric_list",
+                format!(
+                    "metric `{}` is not computed for output_type {}; babelbench computes {}",
+                    metric.metric,
+                    spec.output_type,
+                    supported.join(", ")
+                ),
+            ));
+        }
+    }
+    let templates = jinja::Templates::new();
+    let fields = [
+        ("doc_to_text", &spec.doc_to_text),
+        ("doc_to_target", &spec.doc_to_target),
+        ("doc_to_choice", &spec.doc_to_choice),
+    ];
+    for (name, field) in fields {
+        if let Some(spec::Field::Text(template)) = field
+            && let Err(e) = templates.check_syntax(template)
+        {
+            return Err(source.error_at(name, format!("Jinja syntax error: {e:#}")));
+        }
+    }
+    Ok(spec)
+}

@@ -1,0 +1,561 @@
+//! A task defined by a YAML file, run through babelbench's [`Task`] contract: documents from the
+//! file's dataset, prompts and requests as lm-eval builds them, scores as lm-eval computes them.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use harness::request::{GenerateRequest, LoglikelihoodRequest, Request, Response, RollingRequest};
+use harness::task::{Doc, MetricValue, Sample, Task, TaskError, TaskOutput};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::dataset::{DataPlaces, Split, load_split};
+use super::error::TaskFileError;
+use super::jinja::Templates;
+use super::prompt::{Context, Prompter, Resolved, python_str};
+use super::pyrandom::PyRandom;
+use super::scoring::{
+    apply_filter, choice_scores, corpus_metric, count_words, exact_match, mean_metric, perplexity,
+    rolling_metric,
+};
+use super::source::TaskSource;
+use super::spec::{FilterSpec, TaskSpec};
+use crate::ci::BootstrapSettings;
+use crate::config::TaskConfig;
+use crate::responses::{check_shape, generation, loglikelihood, rolling};
+
+/// lm-eval's default `fewshot_random_seed` (`simple_evaluate`).
+pub const FEWSHOT_SEED: u64 = 1234;
+
+/// lm-eval's default `max_gen_toks`.
+const DEFAULT_MAX_GEN_TOKS: usize = 256;
+
+/// A task read from a YAML file.
+#[derive(Debug)]
+pub struct YamlTask {
+    source: TaskSource,
+    spec: TaskSpec,
+    group: String,
+    language: String,
+    config: TaskConfig,
+    places: DataPlaces,
+    templates: Templates,
+    eval: OnceLock<Split>,
+}
+
+impl YamlTask {
+    /// The task of `source` (already checked by [`TaskSpec::from_source`]), reported under
+    /// `group`.
+    pub fn new(
+        source: TaskSource,
+        spec: TaskSpec,
+        group: String,
+        config: TaskConfig,
+        places: DataPlaces,
+    ) -> Self {
+        let language = spec
+            .metadata_str("language")
+            .map(str::to_string)
+            .or_else(|| spec.dataset_name.clone())
+            .unwrap_or_else(|| "und".into());
+        YamlTask {
+            source,
+            spec,
+            group,
+            language,
+            config,
+            places,
+            templates: Templates::new(),
+            eval: OnceLock::new(),
+        }
+    }
+
+    /// The task file.
+    pub fn path(&self) -> &PathBuf {
+        &self.source.path
+    }
+
+    /// The config.
+    pub fn spec(&self) -> &TaskSpec {
+        &self.spec
+    }
+
+    fn config_error(&self, error: TaskFileError) -> TaskError {
+        TaskError::Config {
+            task: self.spec.task.clone(),
+            message: error.to_string(),
+        }
+    }
+
+    fn row_error(&self, split: &str, row: usize, message: String) -> TaskError {
+        self.config_error(TaskFileError::Row {
+            task: self.spec.task.clone(),
+            file: self.source.path.clone(),
+            split: split.to_string(),
+            row,
+            message,
+        })
+    }
+
+    fn eval_split(&self) -> Result<&Split, TaskError> {
+        if let Some(split) = self.eval.get() {
+            return Ok(split);
+        }
+        let split = load_split(&self.spec, &self.source, &self.places, self.spec.eval_split())
+            .map_err(|e| self.config_error(e))?;
+        if split.rows.is_empty() {
+            return Err(self.config_error(self.source.error_at(
+                "test_split",
+                format!("split `{}` has no documents", self.spec.eval_split()),
+            )));
+        }
+        Ok(self.eval.get_or_init(|| split))
+    }
+
+    fn prompter<'a>(&'a self, split: &'a Split) -> Result<Prompter<'a>, TaskError> {
+        let mut prompter = Prompter {
+            spec: &self.spec,
+            templates: &self.templates,
+            columns: &split.columns,
+            multiple_input: false,
+        };
+        // lm-eval decides from the first document: an index from doc_to_text means the
+        // choices are the contexts.
+        if self.spec.doc_to_choice.is_some() {
+            let first = Value::Object(split.rows[0].clone());
+            let text = prompter
+                .text(None, &first)
+                .map_err(|m| self.row_error(self.spec.eval_split(), 0, m))?;
+            prompter.multiple_input = matches!(text, Resolved::Index(_));
+        }
+        Ok(prompter)
+    }
+
+    fn num_fewshot(&self) -> usize {
+        self.config.num_fewshot.or(self.spec.num_fewshot).unwrap_or(0)
+    }
+
+    /// The few-shot pool and whether each document is kept out of its own examples.
+    fn fewshot_pool(&self) -> Result<(Vec<Value>, bool), TaskError> {
+        let (split, excludes) = self.spec.fewshot_source();
+        let fewshot = self.spec.fewshot_config.as_ref();
+        let mut pool: Vec<Value> = match fewshot.and_then(|f| f.samples.clone()) {
+            Some(samples) if fewshot.is_some_and(|f| f.split.is_none()) && self.spec.fewshot_split.is_none() => {
+                samples.into_iter().map(Value::Object).collect()
+            }
+            _ => load_split(&self.spec, &self.source, &self.places, &split)
+                .map_err(|e| self.config_error(e))?
+                .rows
+                .into_iter()
+                .map(Value::Object)
+                .collect(),
+        };
+        if let Some(indices) = fewshot.and_then(|f| f.fewshot_indices.as_ref()) {
+            pool = indices
+                .iter()
+                .map(|&i| {
+                    pool.get(i).cloned().ok_or_else(|| {
+                        self.config_error(self.source.error_at(
+                            "fewshot_config",
+                            format!("fewshot_indices names row {i}, but the pool has {} rows", pool.len()),
+                        ))
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        Ok((pool, excludes))
+    }
+
+    /// The few-shot examples of `doc`, drawn as lm-eval's sampler draws them.
+    fn examples<'p>(
+        &self,
+        pool: &'p [Value],
+        doc: &Value,
+        exclude: bool,
+        k: usize,
+        rng: &mut PyRandom,
+    ) -> Result<Vec<&'p Value>, String> {
+        if k == 0 {
+            return Ok(Vec::new());
+        }
+        let sampler = self.spec.fewshot_config.as_ref().map_or("default", |f| f.sampler.as_str());
+        let others = |candidates: Vec<&'p Value>| -> Vec<&'p Value> {
+            candidates.into_iter().filter(|x| !exclude || *x != doc).collect()
+        };
+        let too_few = |available: usize| {
+            format!("{k} few-shot examples asked, but the few-shot split holds {available}; use fewer")
+        };
+        if sampler == "first_n" {
+            let pool = others(pool.iter().collect());
+            if k > pool.len() {
+                return Err(too_few(pool.len()));
+            }
+            return Ok(pool[..k].to_vec());
+        }
+        let draw = if exclude { k + 1 } else { k };
+        if draw > pool.len() {
+            return Err(too_few(pool.len()));
+        }
+        let mut chosen: Vec<&Value> = others(rng.sample(pool.len(), draw).into_iter().map(|i| &pool[i]).collect());
+        chosen.truncate(k);
+        if chosen.len() < k {
+            let rest = others(pool.iter().collect());
+            if k > rest.len() {
+                return Err(too_few(rest.len()));
+            }
+            chosen = rng.sample(rest.len(), k).into_iter().map(|i| rest[i]).collect();
+        }
+        Ok(chosen)
+    }
+
+    /// The requests of one document.
+    fn requests(&self, prompter: &Prompter<'_>, doc: &Value, context: Context) -> Result<(Vec<Request>, String), String> {
+        let spec = &self.spec;
+        let delimiter = &spec.target_delimiter;
+        let loglikelihood = |context: &str, continuation: String| {
+            Request::Loglikelihood(LoglikelihoodRequest {
+                context: context.to_string(),
+                continuation,
+            })
+        };
+        match (spec.output_type.as_str(), context) {
+            ("multiple_choice", Context::One(ctx)) => {
+                let choices = prompter.choices(None, doc)?;
+                let requests = choices.iter().map(|c| loglikelihood(&ctx, format!("{delimiter}{c}"))).collect();
+                Ok((requests, ctx))
+            }
+            ("multiple_choice", Context::PerChoice(contexts)) => {
+                let target = match prompter.target(None, doc)? {
+                    Resolved::Text(t) => t,
+                    other => return Err(format!("a multiple-input task's target must be text, found {other:?}")),
+                };
+                let requests = contexts.iter().map(|ctx| loglikelihood(ctx, format!("{delimiter}{target}"))).collect();
+                Ok((requests, contexts.first().cloned().unwrap_or_default()))
+            }
+            ("loglikelihood", Context::One(ctx)) => {
+                let target = text_target(prompter.target(None, doc)?)?;
+                Ok((vec![loglikelihood(&ctx, target)], ctx))
+            }
+            ("loglikelihood_rolling", _) => {
+                let text = text_target(prompter.target(None, doc)?)?;
+                Ok((vec![Request::Rolling(RollingRequest { text })], String::new()))
+            }
+            ("generate_until", Context::One(ctx)) => {
+                let kwargs = spec.generation_kwargs.as_ref();
+                let until = kwargs
+                    .and_then(|k| k.until.as_ref())
+                    .map(|u| u.to_vec())
+                    .unwrap_or_else(|| vec![spec.fewshot_delimiter.clone()]);
+                let mut max_new_tokens = kwargs.and_then(|k| k.max_gen_toks).unwrap_or(DEFAULT_MAX_GEN_TOKS);
+                if let Some(cap) = self.config.max_new_tokens {
+                    max_new_tokens = max_new_tokens.min(cap);
+                }
+                let request = Request::Generate(GenerateRequest {
+                    context: ctx.clone(),
+                    until,
+                    max_new_tokens,
+                });
+                Ok((vec![request], ctx))
+            }
+            (kind, _) => Err(format!("output_type {kind} does not take a multiple-input document")),
+        }
+    }
+
+    /// The gold choice indices of a multiple-choice document.
+    fn gold(&self, prompter: &Prompter<'_>, doc: &Value, choices: &[String]) -> Result<Vec<usize>, String> {
+        let gold = if prompter.multiple_input {
+            prompter.text(None, doc)?
+        } else {
+            prompter.target(None, doc)?
+        };
+        let index = |value: &Value| -> Result<usize, String> {
+            match value {
+                Value::Number(n) => n
+                    .as_u64()
+                    .map(|n| n as usize)
+                    .filter(|&n| n < choices.len())
+                    .ok_or_else(|| format!("target {n} is outside the {} choices", choices.len())),
+                Value::String(s) => choices
+                    .iter()
+                    .position(|c| c == s)
+                    .ok_or_else(|| format!("target {s:?} is none of the choices {choices:?}")),
+                other => Err(format!("target {other} is neither an index nor a choice")),
+            }
+        };
+        match gold {
+            Resolved::Index(i) => index(&Value::from(i)).map(|g| vec![g]),
+            Resolved::Text(t) => index(&Value::String(t)).map(|g| vec![g]),
+            Resolved::List(items) => items.iter().map(index).collect(),
+            Resolved::Other(other) => index(&other).map(|g| vec![g]),
+        }
+    }
+
+    fn doc_row(&self, doc: &Doc) -> Result<(usize, Value), TaskError> {
+        let split = self.eval_split()?;
+        let row = doc
+            .id
+            .parse::<usize>()
+            .ok()
+            .filter(|&r| r < split.rows.len())
+            .ok_or_else(|| TaskError::BadResponse {
+                task: self.spec.task.clone(),
+                doc_id: doc.id.clone(),
+                message: "no such document in the task's split; the documents were not built by this task".into(),
+            })?;
+        Ok((row, Value::Object(split.rows[row].clone())))
+    }
+}
+
+/// A target that must be text (`loglikelihood`, `loglikelihood_rolling`).
+fn text_target(target: Resolved) -> Result<String, String> {
+    match target {
+        Resolved::Text(t) => Ok(t),
+        other => Err(format!("the target must be text, found {other:?}")),
+    }
+}
+
+impl Task for YamlTask {
+    fn name(&self) -> &str {
+        &self.spec.task
+    }
+
+    fn group(&self) -> &str {
+        &self.group
+    }
+
+    fn language(&self) -> &str {
+        &self.language
+    }
+
+    /// `yaml|<task>|config=<sha256 of the resolved fields, 12 hex>|fewshot=<k>|<limit>`: editing
+    /// any field of the file or its bases changes it.
+    fn signature(&self) -> String {
+        let resolved = serde_json::to_string(&self.source.fields).unwrap_or_default();
+        let digest = Sha256::digest(resolved.as_bytes());
+        format!(
+            "yaml|{}|config={}|version={}|fewshot={}|seed={FEWSHOT_SEED}|{}",
+            self.spec.task,
+            hex::encode(&digest[..6]),
+            self.spec.version().unwrap_or_else(|| "none".into()),
+            self.num_fewshot(),
+            self.config.limit_label()
+        )
+    }
+
+    fn docs(&self) -> Result<Vec<Doc>, TaskError> {
+        let split = self.eval_split()?;
+        let prompter = self.prompter(split)?;
+        let k = self.num_fewshot();
+        let (pool, exclude) = if k > 0 { self.fewshot_pool()? } else { (Vec::new(), false) };
+        let mut rng = PyRandom::new(FEWSHOT_SEED);
+        let split_name = self.spec.eval_split();
+        let rows: Vec<(usize, &serde_json::Map<String, Value>)> =
+            self.config.apply_limit(split.rows.iter().enumerate().collect());
+        rows.into_iter()
+            .map(|(index, row)| {
+                let doc = Value::Object(row.clone());
+                let mut build = || -> Result<Doc, String> {
+                    let examples = self.examples(&pool, &doc, exclude, k, &mut rng)?;
+                    let context = prompter.context(&doc, &examples)?;
+                    let (requests, prompt) = self.requests(&prompter, &doc, context)?;
+                    if self.spec.output_type == "multiple_choice" {
+                        // A gold answer outside the choices fails before any model work.
+                        self.gold(&prompter, &doc, &prompter.choices(None, &doc)?)?;
+                    }
+                    let target = match prompter.target(None, &doc)? {
+                        Resolved::Index(i) if self.spec.doc_to_choice.is_some() => prompter
+                            .choices(None, &doc)?
+                            .get(i as usize)
+                            .cloned()
+                            .unwrap_or_else(|| i.to_string()),
+                        Resolved::Text(t) => t,
+                        Resolved::Index(i) => i.to_string(),
+                        Resolved::List(items) => python_str(&Value::Array(items)),
+                        Resolved::Other(v) => python_str(&v),
+                    };
+                    Ok(Doc {
+                        id: index.to_string(),
+                        prompt,
+                        target,
+                        requests,
+                    })
+                };
+                build().map_err(|m| self.row_error(split_name, index, m))
+            })
+            .collect()
+    }
+
+    fn data_files(&self) -> Result<Vec<PathBuf>, TaskError> {
+        Ok(self.eval_split()?.files.clone())
+    }
+
+    fn evaluate(&self, docs: &[Doc], responses: &[Vec<Response>]) -> Result<TaskOutput, TaskError> {
+        check_shape(&self.spec.task, docs, responses)?;
+        let split = self.eval_split()?;
+        let prompter = self.prompter(split)?;
+        let settings = BootstrapSettings::from_config(&self.config);
+        let metrics = self.spec.metrics();
+        let name = self.spec.task.as_str();
+        let split_name = self.spec.eval_split();
+        let mut samples = Vec::with_capacity(docs.len());
+        let mut per_sample: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        let mut out_metrics: Vec<MetricValue> = Vec::new();
+        match self.spec.output_type.as_str() {
+            "multiple_choice" => {
+                for (doc, answers) in docs.iter().zip(responses) {
+                    let (row, value) = self.doc_row(doc)?;
+                    let choices = prompter
+                        .choices(None, &value)
+                        .map_err(|m| self.row_error(split_name, row, m))?;
+                    let gold = self.gold(&prompter, &value, &choices).map_err(|m| self.row_error(split_name, row, m))?;
+                    let mut logprobs = Vec::new();
+                    let mut greedy = Vec::new();
+                    for (i, answer) in answers.iter().enumerate() {
+                        let r = loglikelihood(name, doc, i, answer)?;
+                        logprobs.push(r.logprob);
+                        greedy.push(r.is_greedy);
+                    }
+                    let (predicted, scores) = choice_scores(&metrics, &choices, &logprobs, &greedy, &gold);
+                    for (metric, value) in &scores {
+                        per_sample.entry(metric.clone()).or_default().push(*value);
+                    }
+                    samples.push(sample(doc, choices.get(predicted).cloned().unwrap_or_default(), scores));
+                }
+                for metric in &metrics {
+                    if let Some(values) = per_sample.get(&metric.metric) {
+                        out_metrics.push(mean_metric(&metric.metric, values, &settings));
+                    }
+                }
+            }
+            "loglikelihood" => {
+                let mut logprobs = Vec::new();
+                for (doc, answers) in docs.iter().zip(responses) {
+                    let r = loglikelihood(name, doc, 0, &answers[0])?;
+                    logprobs.push(r.logprob);
+                    let acc = f64::from(u8::from(r.is_greedy));
+                    per_sample.entry("acc".into()).or_default().push(acc);
+                    let scores = BTreeMap::from([("acc".to_string(), acc), ("logprob".to_string(), r.logprob)]);
+                    samples.push(sample(doc, String::new(), scores));
+                }
+                for metric in &metrics {
+                    match metric.metric.as_str() {
+                        "perplexity" => out_metrics.push(perplexity(&logprobs, &settings)),
+                        "acc" => out_metrics.push(mean_metric("acc", &per_sample["acc"], &settings)),
+                        _ => {}
+                    }
+                }
+            }
+            "loglikelihood_rolling" => {
+                let (mut logprobs, mut words, mut bytes) = (Vec::new(), Vec::new(), Vec::new());
+                for (doc, answers) in docs.iter().zip(responses) {
+                    let r = rolling(name, doc, 0, &answers[0])?;
+                    let text = match &doc.requests[0] {
+                        Request::Rolling(request) => request.text.as_str(),
+                        _ => "",
+                    };
+                    logprobs.push(r.logprob);
+                    words.push(count_words(text) as f64);
+                    bytes.push(text.len() as f64);
+                    let scores = BTreeMap::from([
+                        ("logprob".to_string(), r.logprob),
+                        ("bytes".to_string(), text.len() as f64),
+                        ("tokens".to_string(), r.num_tokens as f64),
+                    ]);
+                    samples.push(sample(doc, String::new(), scores));
+                }
+                for metric in &metrics {
+                    if let Some(value) = rolling_metric(&metric.metric, &logprobs, &words, &bytes, &settings) {
+                        out_metrics.push(value);
+                    }
+                }
+            }
+            "generate_until" => {
+                let filters = self.spec.filter_list.clone().unwrap_or_else(|| {
+                    vec![FilterSpec {
+                        name: "none".into(),
+                        filter: Vec::new(),
+                    }]
+                });
+                let mut answers_by_filter: Vec<Vec<String>> = vec![Vec::new(); filters.len()];
+                let mut golds = Vec::new();
+                for (doc, answers) in docs.iter().zip(responses) {
+                    let (row, value) = self.doc_row(doc)?;
+                    let generated = generation(name, doc, 0, &answers[0])?.text.clone();
+                    let gold = match prompter.target(None, &value).map_err(|m| self.row_error(split_name, row, m))? {
+                        Resolved::Index(i) if self.spec.doc_to_choice.is_some() => vec![prompter
+                            .choices(None, &value)
+                            .map_err(|m| self.row_error(split_name, row, m))?
+                            .get(i as usize)
+                            .cloned()
+                            .ok_or_else(|| self.row_error(split_name, row, format!("target {i} is outside the choices")))?],
+                        Resolved::List(items) => items.iter().map(python_str).collect(),
+                        Resolved::Text(t) => vec![t],
+                        Resolved::Index(i) => vec![i.to_string()],
+                        Resolved::Other(v) => vec![python_str(&v)],
+                    };
+                    let mut scores = BTreeMap::new();
+                    let mut prediction = None;
+                    for (f, filter) in filters.iter().enumerate() {
+                        let answer = apply_filter(filter, &generated).map_err(|m| self.row_error(split_name, row, m))?;
+                        for metric in metrics.iter().filter(|m| m.metric == "exact_match") {
+                            let mut hit = false;
+                            for reference in &gold {
+                                hit |= exact_match(metric, &answer, reference).map_err(|m| self.row_error(split_name, row, m))?;
+                            }
+                            let value = f64::from(u8::from(hit));
+                            let key = metric_key(&metric.metric, &filter.name);
+                            per_sample.entry(key.clone()).or_default().push(value);
+                            scores.insert(key, value);
+                        }
+                        prediction.get_or_insert_with(|| answer.clone());
+                        answers_by_filter[f].push(answer);
+                    }
+                    golds.push(gold.into_iter().next().unwrap_or_default());
+                    samples.push(sample(doc, prediction.unwrap_or(generated), scores));
+                }
+                for (f, filter) in filters.iter().enumerate() {
+                    for metric in &metrics {
+                        let key = metric_key(&metric.metric, &filter.name);
+                        let value = match metric.metric.as_str() {
+                            "exact_match" => mean_metric(&key, &per_sample[&key], &settings),
+                            other => corpus_metric(other, &key, &answers_by_filter[f], &golds, &settings)
+                                .map_err(|m| self.config_error(self.source.error_at("metric_list", m)))?,
+                        };
+                        out_metrics.push(value);
+                    }
+                }
+            }
+            other => {
+                return Err(self.config_error(self.source.error_at(
+                    "output_type",
+                    format!("`{other}` is scored by babelbench's built-in tasks only"),
+                )));
+            }
+        }
+        Ok(TaskOutput {
+            samples,
+            metrics: out_metrics,
+        })
+    }
+}
+
+/// lm-eval's result key of a metric under a filter: `metric,filter`, or the plain name for the
+/// unfiltered pipeline.
+fn metric_key(metric: &str, filter: &str) -> String {
+    if filter == "none" {
+        metric.to_string()
+    } else {
+        format!("{metric},{filter}")
+    }
+}
+
+fn sample(doc: &Doc, prediction: String, scores: BTreeMap<String, f64>) -> Sample {
+    Sample {
+        doc_id: doc.id.clone(),
+        prompt: doc.prompt.clone(),
+        target: doc.target.clone(),
+        prediction,
+        scores,
+    }
+}
