@@ -485,3 +485,25 @@ fn lm_eval_belebele_yamls_from_a_hub_snapshot_equal_the_built_in_task_and_a_one_
     let english = devtest("eng_Latn");
     assert_eq!(references, english[..2]);
 }
+
+#[test]
+fn tasks_lists_included_files_and_validate_reports_every_problem_with_exit_2() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tasks/tests/fixtures/lm_eval/tasks");
+    let list = babelbench(&["tasks", "--all", "--include-path", fixtures.to_str().unwrap()]);
+    let names = String::from_utf8(list.stdout).unwrap();
+    for task in ["belebele_eng_Latn", "xnli_de", "mgsm_direct_de", "xcopa_et"] {
+        assert!(names.lines().any(|l| l == task), "{task} not listed:\n{names}");
+    }
+    let good = fixtures.join("belebele");
+    babelbench(&["tasks", "validate", good.to_str().unwrap()]);
+    let output = Command::new(env!("CARGO_BIN_EXE_babelbench"))
+        .args(["tasks", "validate", fixtures.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    // xcopa's `!function` fields and global_piqa's sampled generation, each with file and line.
+    assert!(stdout.contains("default_et.yaml:7:") && stdout.contains("Python"), "{stdout}");
+    assert!(stdout.contains("parallel_generation/_template:") && stdout.contains("greedily"), "{stdout}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("problem(s)"));
+}

@@ -2,9 +2,8 @@
 //! the prediction is the choice with the highest log-probability (the first on ties).
 //!
 //! - `acc`: the prediction is the gold choice.
-//! - `acc_norm`: the same with each log-probability divided by the UTF-8 byte length of its
-//!   choice text (without the leading delimiter). lm-evaluation-harness divides by the character
-//!   count of the same text, which is identical for ASCII choices.
+//! - `acc_norm`: the same with each log-probability divided by the length in characters of its
+//!   choice text (without the leading delimiter), as lm-evaluation-harness divides it.
 
 use std::collections::BTreeMap;
 
@@ -82,7 +81,7 @@ fn choices_of(task: &str, doc: &Doc) -> Result<Vec<String>, TaskError> {
 }
 
 /// Index of the largest value, the first on ties (like `numpy.argmax`).
-fn argmax(values: &[f64]) -> usize {
+pub(crate) fn argmax(values: &[f64]) -> usize {
     let mut best = 0;
     for (index, &value) in values.iter().enumerate() {
         if value > values[best] {
@@ -127,7 +126,7 @@ pub(crate) fn evaluate_choices(
         let normalized: Vec<f64> = logprobs
             .iter()
             .zip(&choices)
-            .map(|(logprob, choice)| logprob / choice.len().max(1) as f64)
+            .map(|(logprob, choice)| logprob / choice.chars().count().max(1) as f64)
             .collect();
         let predicted = argmax(&logprobs);
         let predicted_norm = argmax(&normalized);

@@ -20,6 +20,7 @@ use serde_json::Value;
 
 use super::prompt::python_str;
 use super::spec::{FilterSpec, FilterStep, MetricSpec};
+use crate::accuracy::argmax;
 use crate::ci::{BootstrapSettings, exp_ratio, mean, ratio};
 use crate::metrics::{Bleu, BleuTokenizer, Chrf, TranslationMetric};
 
@@ -32,17 +33,6 @@ pub(crate) fn supported(output_type: &str) -> &'static [&'static str] {
         "generate_until" => &["exact_match", "chrf", "chrf++", "bleu"],
         _ => &[],
     }
-}
-
-/// Index of the largest value, the first on ties (`numpy.argmax`).
-pub(crate) fn argmax(values: &[f64]) -> usize {
-    let mut best = 0;
-    for (i, &v) in values.iter().enumerate() {
-        if v > values[best] {
-            best = i;
-        }
-    }
-    best
 }
 
 /// One multiple-choice document's scores.
@@ -277,13 +267,10 @@ mod tests {
     #[test]
     fn exact_match_options_and_word_counts() {
         let metric = MetricSpec {
-            metric: "exact_match".into(),
-            aggregation: None,
-            higher_is_better: None,
             ignore_case: true,
             ignore_punctuation: true,
-            ignore_numbers: false,
             regexes_to_ignore: Some(vec![",".into()]),
+            ..MetricSpec::named("exact_match")
         };
         assert!(exact_match(&metric, "1,000.", "1000").unwrap());
         assert!(exact_match(&metric, "Paris!", "paris").unwrap());
@@ -297,15 +284,7 @@ mod tests {
     fn choices_are_scored_by_raw_character_and_byte_normalized_likelihood() {
         let metrics: Vec<MetricSpec> = ["acc", "acc_norm", "acc_bytes", "exact_match"]
             .iter()
-            .map(|m| MetricSpec {
-                metric: (*m).into(),
-                aggregation: None,
-                higher_is_better: None,
-                ignore_case: false,
-                ignore_punctuation: false,
-                ignore_numbers: false,
-                regexes_to_ignore: None,
-            })
+            .map(|m| MetricSpec::named(m))
             .collect();
         // " é" is 2 characters and 3 bytes; " ab" 3 and 3.
         let choices = vec![" ab".to_string(), " é".to_string()];

@@ -206,10 +206,14 @@ fn to_json(value: Yaml) -> Result<Value, String> {
             Value::Object(map)
         }
         Yaml::Tagged(tagged) => {
+            let target = match &tagged.value {
+                Yaml::String(s) => s.clone(),
+                other => format!("{other:?}"),
+            };
             return Err(format!(
-                "`{} {:?}` calls Python code; babelbench runs tasks written in YAML and Jinja \
-                 only, so this task cannot run: write the field as a Jinja template instead",
-                tagged.tag, tagged.value
+                "`{} {target}` calls Python code; babelbench runs tasks written in YAML and \
+                 Jinja only, so this task cannot run: write the field as a Jinja template instead",
+                tagged.tag
             ));
         }
     })

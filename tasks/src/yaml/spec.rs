@@ -194,6 +194,21 @@ pub struct MetricSpec {
     pub regexes_to_ignore: Option<Vec<String>>,
 }
 
+impl MetricSpec {
+    /// The metric `name` with lm-eval's default options.
+    pub fn named(name: &str) -> MetricSpec {
+        MetricSpec {
+            metric: name.to_string(),
+            aggregation: None,
+            higher_is_better: None,
+            ignore_case: false,
+            ignore_punctuation: false,
+            ignore_numbers: false,
+            regexes_to_ignore: None,
+        }
+    }
+}
+
 /// `generation_kwargs`: greedy decoding only.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -422,18 +437,7 @@ impl TaskSpec {
             "generate_until" => &["exact_match"],
             _ => &[],
         };
-        names
-            .iter()
-            .map(|name| MetricSpec {
-                metric: (*name).to_string(),
-                aggregation: None,
-                higher_is_better: None,
-                ignore_case: false,
-                ignore_punctuation: false,
-                ignore_numbers: false,
-                regexes_to_ignore: None,
-            })
-            .collect()
+        names.iter().map(|name| MetricSpec::named(name)).collect()
     }
 
     /// `metadata.version`, if set.
