@@ -1,6 +1,7 @@
 //! `babelbench data`: list, verify and fetch datasets.
 
 mod download;
+mod hub_fetch;
 
 use std::path::{Path, PathBuf};
 
@@ -75,9 +76,17 @@ pub struct VerifyArgs {
 pub struct FetchArgs {
     #[command(flatten)]
     location: Location,
-    /// The dataset to fetch.
+    /// The dataset to fetch: a name of datasets.toml, or `hf:ORG/NAME@REVISION` for a Hugging
+    /// Face Hub dataset's files at a pinned revision (into the Hub cache that task files read).
     #[arg(value_name = "DATASET")]
     name: String,
+    /// For `hf:` datasets: the Hub cache to write into [default: $HF_HUB_CACHE, else
+    /// $HF_HOME/hub, else ~/.cache/huggingface/hub].
+    #[arg(long, value_name = "DIR")]
+    hf_data: Option<PathBuf>,
+    /// For `hf:` datasets: fetch only the files matching GLOB (`data/deu_*.jsonl`); repeatable.
+    #[arg(long = "files", value_name = "GLOB")]
+    files: Vec<String>,
     /// Download from URL instead of the official source (a mirror).
     #[arg(long, value_name = "URL")]
     url: Option<String>,
@@ -234,6 +243,16 @@ fn report_datasets(report: &VerifyReport) {
 
 /// `babelbench data fetch`.
 fn fetch(args: &FetchArgs) -> Result<()> {
+    if let Some(dataset) = hub_fetch::HubDatasetRef::parse(&args.name) {
+        let dataset = dataset?;
+        let cache = harness::data::hub_search_dirs(args.hf_data.as_deref())
+            .into_iter()
+            .next()
+            .context("no Hub cache folder: pass --hf-data DIR or set HF_HUB_CACHE")?;
+        let snapshot = hub_fetch::fetch(&dataset, &cache, &args.files)?;
+        println!("{}", snapshot.display());
+        return Ok(());
+    }
     let (registry, root) = args.location.resolve()?;
     let spec = registry.dataset(&args.name)?;
     if !args.force && root.is_dir() {

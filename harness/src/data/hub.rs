@@ -319,6 +319,24 @@ fn walk(dir: &Path, parts: &[&str], out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Whether the relative path `path` (`/`-separated) matches `pattern` (`*` and `?` within a
+/// name, `**` for any number of folders).
+pub fn glob_path_matches(pattern: &str, path: &str) -> bool {
+    fn parts(text: &str) -> Vec<&str> {
+        text.split('/').filter(|p| !p.is_empty()).collect()
+    }
+    fn go(pattern: &[&str], path: &[&str]) -> bool {
+        match pattern.split_first() {
+            None => path.is_empty(),
+            Some((&"**", rest)) => (0..=path.len()).any(|skip| go(rest, &path[skip..])),
+            Some((first, rest)) => {
+                path.first().is_some_and(|name| glob_name(first, name)) && go(rest, &path[1..])
+            }
+        }
+    }
+    go(&parts(pattern), &parts(path))
+}
+
 /// Whether `name` matches `pattern` (`*` any run of characters, `?` one character).
 fn glob_name(pattern: &str, name: &str) -> bool {
     let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
@@ -393,5 +411,8 @@ mod tests {
         assert!(glob_name("*_Latn.jsonl", "deu_Latn.jsonl"));
         assert!(!glob_name("test-*", "train-0.parquet"));
         assert!(glob_name("?a*", "xab"));
+        assert!(glob_path_matches("data/*_Latn.jsonl", "data/deu_Latn.jsonl"));
+        assert!(glob_path_matches("**/*.parquet", "de/test-0.parquet"));
+        assert!(!glob_path_matches("data/*.jsonl", "README.md"));
     }
 }

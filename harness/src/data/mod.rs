@@ -31,8 +31,8 @@ pub use flores::{
     load_flores_devtest, load_flores_devtest_metadata,
 };
 pub use hub::{
-    DataFilesEntry, DataFilesSpec, HF_HUB_CACHE_ENV, OneOrMany, find_snapshot, hub_search_dirs,
-    matching, split_files,
+    DataFilesEntry, DataFilesSpec, HF_HUB_CACHE_ENV, OneOrMany, find_snapshot, glob_path_matches,
+    hub_search_dirs, matching, split_files,
 };
 pub use lock::Lock;
 pub use pattern::{FilePattern, LANG_PLACEHOLDER, RelPath, is_lang_code};
