@@ -464,7 +464,7 @@ fn lm_eval_belebele_yamls_from_a_hub_snapshot_equal_the_built_in_task_and_a_one_
     assert_eq!(a.len(), 8);
     assert_eq!(a, b, "lm-eval's YAMLs and the built-in Belebele disagree");
     let manifest = std::fs::read_to_string(from_yaml.join("manifest.json")).unwrap();
-    assert!(manifest.contains("task:belebele_eng_Latn/"), "data checksums missing: {manifest}");
+    assert!(manifest.contains("task:belebele_eng_Latn:"), "data checksums missing: {manifest}");
 
     // One file, no code: German → English over two aligned line files.
     let translation = temp.path().join("translation");

@@ -30,7 +30,7 @@ fn language_of(path: &str) -> Option<&str> {
 
 /// sha256 of every data file the tasks read: the files of their languages and of English (every
 /// task's pivot), and the files shared by all languages, keyed `dataset/path`; and the files of
-/// tasks defined by files, keyed `task:NAME/PATH`.
+/// tasks defined by files, keyed `task:NAME:PATH`.
 pub fn for_tasks(tasks: &[Box<dyn Task>]) -> anyhow::Result<BTreeMap<String, String>> {
     let lock = Lock::parse(BUILTIN_LOCK, Path::new("datasets.lock"))?;
     let mut languages: BTreeSet<&str> = tasks.iter().map(|t| t.language()).collect();
@@ -49,7 +49,7 @@ pub fn for_tasks(tasks: &[Box<dyn Task>]) -> anyhow::Result<BTreeMap<String, Str
     }
     for task in tasks {
         for file in task.data_files()? {
-            let key = format!("task:{}/{}", task.name(), file.display());
+            let key = format!("task:{}:{}", task.name(), file.display());
             sums.insert(key, harness::data::sha256_file(&file)?);
         }
     }
