@@ -57,6 +57,14 @@ fn the_base_task_is_valid_and_builds_its_documents() {
     assert_eq!(docs.len(), 2);
     assert_eq!(docs[0].target, "b");
     assert_eq!(docs[1].requests.len(), 2);
+    assert_eq!(task.language(), "und");
+    let (dir, path) = setup(&format!("{BASE}dataset_name: de\nmetadata:\n  flores_language: deu_Latn\n"));
+    let places = DataPlaces {
+        root: dir.path().to_path_buf(),
+        hub_dirs: Vec::new(),
+    };
+    let task = load_task(&path, "t", TaskConfig::new(dir.path()), places).unwrap();
+    assert_eq!(task.language(), "deu_Latn");
 }
 
 #[test]

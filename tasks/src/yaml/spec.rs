@@ -96,8 +96,9 @@ pub struct TaskSpec {
     /// Code execution (refused when true).
     #[serde(default)]
     pub unsafe_code: Option<bool>,
-    /// Free-form; babelbench reads `version`, `language` (the code results are reported
-    /// under) and `flores_language` (a FLORES-200 code for report grouping).
+    /// Free-form; babelbench reads `version`, and reports results under `flores_language` (a
+    /// FLORES-200 code, so that reports group the task with the built-in ones), else
+    /// `language`, else `dataset_name`.
     #[serde(default)]
     pub metadata: Option<BTreeMap<String, Value>>,
 }

@@ -55,7 +55,8 @@ impl YamlTask {
         places: DataPlaces,
     ) -> Self {
         let language = spec
-            .metadata_str("language")
+            .metadata_str("flores_language")
+            .or_else(|| spec.metadata_str("language"))
             .map(str::to_string)
             .or_else(|| spec.dataset_name.clone())
             .unwrap_or_else(|| "und".into());
