@@ -507,3 +507,32 @@ fn tasks_lists_included_files_and_validate_reports_every_problem_with_exit_2() {
     assert!(stdout.contains("parallel_generation/_template:") && stdout.contains("greedily"), "{stdout}");
     assert!(String::from_utf8_lossy(&output.stderr).contains("problem(s)"));
 }
+
+#[test]
+fn mexa_and_tokenizer_premium_as_task_files_equal_the_built_in_tasks() {
+    let temp = tempfile::tempdir().unwrap();
+    let model = tiny_model(temp.path());
+    let data = shared().join("data");
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("tasks/examples/alignment");
+    let run = |tasks: &str, out: &Path| {
+        babelbench(&[
+            "run", "--quiet", "--model", model.to_str().unwrap(), "--data-dir", data.to_str().unwrap(),
+            "--include-path", examples.to_str().unwrap(), "--tasks", tasks, "--limit", "3",
+            "--output", out.to_str().unwrap(),
+        ]);
+    };
+    let (built_in, files) = (temp.path().join("built_in"), temp.path().join("files"));
+    run("mexa_deu_Latn,tokenizer_premium_deu_Latn", &built_in);
+    run("mexa_file_deu_Latn,tokenizer_premium_file_deu_Latn", &files);
+    let (a, b) = (metrics(&built_in), metrics(&files));
+    for (built, file) in [("mexa_deu_Latn", "mexa_file_deu_Latn"), ("tokenizer_premium_deu_Latn", "tokenizer_premium_file_deu_Latn")] {
+        let of = |values: &BTreeMap<(String, String), f64>, task: &str| -> BTreeMap<String, f64> {
+            values.iter().filter(|((t, _), _)| t == task).map(|((_, m), v)| (m.clone(), *v)).collect()
+        };
+        let (want, got) = (of(&a, built), of(&b, file));
+        assert!(want.len() >= 3, "{built}: {want:?}");
+        assert_eq!(got, want, "{file} against {built}");
+    }
+    let reported: Vec<Value> = json_lines(&files.join("results.jsonl"));
+    assert!(reported.iter().all(|r| r["language"] == "deu_Latn"), "{reported:?}");
+}

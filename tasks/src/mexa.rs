@@ -121,138 +121,153 @@ impl Task for MexaTask {
             .zip(english)
             .take(n)
             .map(|(sentence, english)| {
-                let (text, pivot) = (sentence.text.trim(), english.text.trim());
-                let requests = MEXA_POOLINGS
-                    .iter()
-                    .flat_map(|&pooling| [encode(pivot, pooling), encode(text, pooling)])
-                    .collect();
-                Doc {
-                    id: sentence.line.to_string(),
-                    prompt: text.to_string(),
-                    target: pivot.to_string(),
-                    requests,
-                }
+                alignment_doc(sentence.line.to_string(), &sentence.text, &english.text)
             })
             .collect())
     }
 
     fn evaluate(&self, docs: &[Doc], responses: &[Vec<Response>]) -> Result<TaskOutput, TaskError> {
-        check_shape(&self.name, docs, responses)?;
-        let num_layers = self.layer_count(docs, responses)?;
-        let mut metrics = Vec::new();
-        let mut layer_metrics = Vec::new();
-        // aligned_counts[p][i]: in how many layers pair i is aligned under pooling p.
-        let mut aligned_counts = vec![vec![0usize; docs.len()]; MEXA_POOLINGS.len()];
-        for (p, &pooling) in MEXA_POOLINGS.iter().enumerate() {
-            let mut scores = Vec::with_capacity(num_layers);
-            for layer in 0..num_layers {
-                let side = |pivot: bool| -> Result<Vec<&[f32]>, TaskError> {
-                    docs.iter()
-                        .zip(responses)
-                        .map(|(doc, answers)| {
-                            let index = request_index(p, pivot);
-                            let states = hidden_states(&self.name, doc, index, &answers[index])?;
-                            Ok(states.layers[layer].as_slice())
-                        })
-                        .collect()
-                };
-                let matrix = SimilarityMatrix::from_embeddings(&side(true)?, &side(false)?)
-                    .map_err(|e| TaskError::BadResponse {
-                        task: self.name.clone(),
-                        doc_id: format!("(all, layer {layer}, {})", pooling.name()),
-                        message: e.to_string(),
-                    })?;
-                for (count, aligned) in aligned_counts[p].iter_mut().zip(matrix.aligned()) {
-                    *count += usize::from(aligned);
-                }
-                let score = matrix.score();
-                scores.push(score);
-                layer_metrics.push(plain_metric(
-                    layer_metric_name(layer, num_layers, pooling),
-                    score,
-                ));
-            }
-            let summary = summarize_layers(&scores).ok_or_else(|| TaskError::BadResponse {
-                task: self.name.clone(),
-                doc_id: docs[0].id.clone(),
-                message: "no hidden-state layers in the responses".to_string(),
-            })?;
-            let name = pooling.name();
-            metrics.push(plain_metric(format!("mexa_{name}_mean"), summary.mean));
-            metrics.push(plain_metric(format!("mexa_{name}_max"), summary.max));
-            metrics.push(plain_metric(
-                format!("mexa_{name}_best_layer"),
-                summary.best_layer as f64,
-            ));
-        }
-        metrics.extend(layer_metrics);
-        let samples = docs
-            .iter()
-            .enumerate()
-            .map(|(i, doc)| Sample {
-                doc_id: doc.id.clone(),
-                prompt: doc.prompt.clone(),
-                target: doc.target.clone(),
-                prediction: String::new(),
-                scores: MEXA_POOLINGS
-                    .iter()
-                    .enumerate()
-                    .map(|(p, pooling)| {
-                        (
-                            format!("{}_aligned_fraction", pooling.name()),
-                            aligned_counts[p][i] as f64 / num_layers as f64,
-                        )
-                    })
-                    .collect::<BTreeMap<_, _>>(),
-            })
-            .collect();
-        Ok(TaskOutput { samples, metrics })
+        score_alignment(&self.name, docs, responses)
     }
 }
 
-impl MexaTask {
-    /// The number of hidden-state entries, which every response must share.
-    fn layer_count(&self, docs: &[Doc], responses: &[Vec<Response>]) -> Result<usize, TaskError> {
-        let mut expected: Option<usize> = None;
-        for (doc, answers) in docs.iter().zip(responses) {
-            if answers.len() != 2 * MEXA_POOLINGS.len() {
-                return Err(bad_response(
-                    &self.name,
-                    doc,
-                    format!(
-                        "{} responses, expected {}; the document was not built by this task",
-                        answers.len(),
-                        2 * MEXA_POOLINGS.len()
-                    ),
-                ));
+/// The document of one sentence pair: `text` and its English `pivot`, stripped of surrounding
+/// whitespace as MEXA does, each encoded under every pooling (pivot first).
+pub(crate) fn alignment_doc(id: String, text: &str, pivot: &str) -> Doc {
+    let (text, pivot) = (text.trim(), pivot.trim());
+    let requests = MEXA_POOLINGS
+        .iter()
+        .flat_map(|&pooling| [encode(pivot, pooling), encode(text, pooling)])
+        .collect();
+    Doc {
+        id,
+        prompt: text.to_string(),
+        target: pivot.to_string(),
+        requests,
+    }
+}
+
+/// The alignment scores of task `task` from documents built by [`alignment_doc`].
+pub(crate) fn score_alignment(
+    task: &str,
+    docs: &[Doc],
+    responses: &[Vec<Response>],
+) -> Result<TaskOutput, TaskError> {
+    check_shape(task, docs, responses)?;
+    let num_layers = layer_count(task, docs, responses)?;
+    let mut metrics = Vec::new();
+    let mut layer_metrics = Vec::new();
+    // aligned_counts[p][i]: in how many layers pair i is aligned under pooling p.
+    let mut aligned_counts = vec![vec![0usize; docs.len()]; MEXA_POOLINGS.len()];
+    for (p, &pooling) in MEXA_POOLINGS.iter().enumerate() {
+        let mut scores = Vec::with_capacity(num_layers);
+        for layer in 0..num_layers {
+            let side = |pivot: bool| -> Result<Vec<&[f32]>, TaskError> {
+                docs.iter()
+                    .zip(responses)
+                    .map(|(doc, answers)| {
+                        let index = request_index(p, pivot);
+                        let states = hidden_states(task, doc, index, &answers[index])?;
+                        Ok(states.layers[layer].as_slice())
+                    })
+                    .collect()
+            };
+            let matrix =
+                SimilarityMatrix::from_embeddings(&side(true)?, &side(false)?).map_err(|e| {
+                    TaskError::BadResponse {
+                        task: task.to_string(),
+                        doc_id: format!("(all, layer {layer}, {})", pooling.name()),
+                        message: e.to_string(),
+                    }
+                })?;
+            for (count, aligned) in aligned_counts[p].iter_mut().zip(matrix.aligned()) {
+                *count += usize::from(aligned);
             }
-            for (index, answer) in answers.iter().enumerate() {
-                let layers = hidden_states(&self.name, doc, index, answer)?.layers.len();
-                match expected {
-                    None if layers == 0 => {
-                        return Err(bad_response(
-                            &self.name,
-                            doc,
-                            format!("response {index} holds no hidden-state layers"),
-                        ));
-                    }
-                    None => expected = Some(layers),
-                    Some(n) if n != layers => {
-                        return Err(bad_response(
-                            &self.name,
-                            doc,
-                            format!(
-                                "response {index} holds {layers} hidden-state layers, but earlier \
-                                 responses hold {n}; all must come from the same model"
-                            ),
-                        ));
-                    }
-                    Some(_) => {}
+            let score = matrix.score();
+            scores.push(score);
+            layer_metrics.push(plain_metric(
+                layer_metric_name(layer, num_layers, pooling),
+                score,
+            ));
+        }
+        let summary = summarize_layers(&scores).ok_or_else(|| TaskError::BadResponse {
+            task: task.to_string(),
+            doc_id: docs[0].id.clone(),
+            message: "no hidden-state layers in the responses".to_string(),
+        })?;
+        let name = pooling.name();
+        metrics.push(plain_metric(format!("mexa_{name}_mean"), summary.mean));
+        metrics.push(plain_metric(format!("mexa_{name}_max"), summary.max));
+        metrics.push(plain_metric(
+            format!("mexa_{name}_best_layer"),
+            summary.best_layer as f64,
+        ));
+    }
+    metrics.extend(layer_metrics);
+    let samples = docs
+        .iter()
+        .enumerate()
+        .map(|(i, doc)| Sample {
+            doc_id: doc.id.clone(),
+            prompt: doc.prompt.clone(),
+            target: doc.target.clone(),
+            prediction: String::new(),
+            scores: MEXA_POOLINGS
+                .iter()
+                .enumerate()
+                .map(|(p, pooling)| {
+                    (
+                        format!("{}_aligned_fraction", pooling.name()),
+                        aligned_counts[p][i] as f64 / num_layers as f64,
+                    )
+                })
+                .collect::<BTreeMap<_, _>>(),
+        })
+        .collect();
+    Ok(TaskOutput { samples, metrics })
+}
+
+/// The number of hidden-state entries, which every response must share.
+fn layer_count(task: &str, docs: &[Doc], responses: &[Vec<Response>]) -> Result<usize, TaskError> {
+    let mut expected: Option<usize> = None;
+    for (doc, answers) in docs.iter().zip(responses) {
+        if answers.len() != 2 * MEXA_POOLINGS.len() {
+            return Err(bad_response(
+                task,
+                doc,
+                format!(
+                    "{} responses, expected {}; the document was not built by this task",
+                    answers.len(),
+                    2 * MEXA_POOLINGS.len()
+                ),
+            ));
+        }
+        for (index, answer) in answers.iter().enumerate() {
+            let layers = hidden_states(task, doc, index, answer)?.layers.len();
+            match expected {
+                None if layers == 0 => {
+                    return Err(bad_response(
+                        task,
+                        doc,
+                        format!("response {index} holds no hidden-state layers"),
+                    ));
                 }
+                None => expected = Some(layers),
+                Some(n) if n != layers => {
+                    return Err(bad_response(
+                        task,
+                        doc,
+                        format!(
+                            "response {index} holds {layers} hidden-state layers, but earlier \
+                                 responses hold {n}; all must come from the same model"
+                        ),
+                    ));
+                }
+                Some(_) => {}
             }
         }
-        Ok(expected.unwrap_or(0))
     }
+    Ok(expected.unwrap_or(0))
 }
 
 /// A metric without interval or signature.

@@ -91,37 +91,57 @@ impl Task for TokenizerPremiumTask {
             .config
             .apply_limit(pairs)
             .into_iter()
-            .map(|(sentence, english)| Doc {
-                id: sentence.line.to_string(),
-                requests: vec![
-                    tokenize(&sentence.text),
-                    tokenize(&english.text),
-                    tokenize(""),
-                ],
-                prompt: sentence.text,
-                target: english.text,
+            .map(|(sentence, english)| {
+                premium_doc(sentence.line.to_string(), sentence.text, english.text)
             })
             .collect())
     }
 
     fn evaluate(&self, docs: &[Doc], responses: &[Vec<Response>]) -> Result<TaskOutput, TaskError> {
-        check_shape(&self.name, docs, responses)?;
-        let mut samples = Vec::with_capacity(docs.len());
-        let mut lang_tokens = Vec::with_capacity(docs.len());
-        let mut english_tokens = Vec::with_capacity(docs.len());
-        for (doc, answers) in docs.iter().zip(responses) {
-            let count = |index: usize| -> Result<usize, TaskError> {
-                Ok(tokens(&self.name, doc, index, &answers[index])?
-                    .token_ids
-                    .len())
-            };
-            let special = count(2)?;
-            let own =
-                |index: usize| -> Result<usize, TaskError> {
-                    let total = count(index)?;
-                    total.checked_sub(special).filter(|&n| n > 0).ok_or_else(|| {
+        score_premium(
+            &self.name,
+            docs,
+            responses,
+            &BootstrapSettings::from_config(&self.config),
+        )
+    }
+}
+
+/// The document of one sentence pair: the token counts of `text`, of its English `pivot`, and
+/// of the empty text.
+pub(crate) fn premium_doc(id: String, text: String, pivot: String) -> Doc {
+    Doc {
+        id,
+        requests: vec![tokenize(&text), tokenize(&pivot), tokenize("")],
+        prompt: text,
+        target: pivot,
+    }
+}
+
+/// The premium of task `task` from documents built by [`premium_doc`].
+pub(crate) fn score_premium(
+    task: &str,
+    docs: &[Doc],
+    responses: &[Vec<Response>],
+    settings: &BootstrapSettings,
+) -> Result<TaskOutput, TaskError> {
+    check_shape(task, docs, responses)?;
+    let mut samples = Vec::with_capacity(docs.len());
+    let mut lang_tokens = Vec::with_capacity(docs.len());
+    let mut english_tokens = Vec::with_capacity(docs.len());
+    for (doc, answers) in docs.iter().zip(responses) {
+        let count = |index: usize| -> Result<usize, TaskError> {
+            Ok(tokens(task, doc, index, &answers[index])?.token_ids.len())
+        };
+        let special = count(2)?;
+        let own = |index: usize| -> Result<usize, TaskError> {
+            let total = count(index)?;
+            total
+                .checked_sub(special)
+                .filter(|&n| n > 0)
+                .ok_or_else(|| {
                     bad_response(
-                        &self.name,
+                        task,
                         doc,
                         format!(
                             "response {index}: {total} tokens, but the empty text alone has \
@@ -129,31 +149,29 @@ impl Task for TokenizerPremiumTask {
                         ),
                     )
                 })
-                };
-            let (lang, english) = (own(0)? as f64, own(1)? as f64);
-            lang_tokens.push(lang);
-            english_tokens.push(english);
-            samples.push(Sample {
-                doc_id: doc.id.clone(),
-                prompt: doc.prompt.clone(),
-                target: doc.target.clone(),
-                prediction: String::new(),
-                scores: BTreeMap::from([
-                    ("premium".to_string(), lang / english),
-                    ("tokens".to_string(), lang),
-                    ("english_tokens".to_string(), english),
-                ]),
-            });
-        }
-        let settings = BootstrapSettings::from_config(&self.config);
-        let premium = ratio("premium", &lang_tokens, &english_tokens, 1.0, &settings);
-        Ok(TaskOutput {
-            samples,
-            metrics: vec![
-                premium.named("premium"),
-                total("tokens", &lang_tokens),
-                total("english_tokens", &english_tokens),
-            ],
-        })
+        };
+        let (lang, english) = (own(0)? as f64, own(1)? as f64);
+        lang_tokens.push(lang);
+        english_tokens.push(english);
+        samples.push(Sample {
+            doc_id: doc.id.clone(),
+            prompt: doc.prompt.clone(),
+            target: doc.target.clone(),
+            prediction: String::new(),
+            scores: BTreeMap::from([
+                ("premium".to_string(), lang / english),
+                ("tokens".to_string(), lang),
+                ("english_tokens".to_string(), english),
+            ]),
+        });
     }
+    let premium = ratio("premium", &lang_tokens, &english_tokens, 1.0, settings);
+    Ok(TaskOutput {
+        samples,
+        metrics: vec![
+            premium.named("premium"),
+            total("tokens", &lang_tokens),
+            total("english_tokens", &english_tokens),
+        ],
+    })
 }

@@ -75,7 +75,8 @@ pub struct TaskSpec {
     #[serde(default)]
     pub metric_list: Option<Vec<MetricSpec>>,
     /// `multiple_choice`, `loglikelihood`, `loglikelihood_rolling`, `generate_until`, or
-    /// babelbench's `alignment` and `tokenizer_premium`.
+    /// babelbench's `alignment` (MEXA) and `tokenizer_premium`, which read a sentence
+    /// (`doc_to_text`) and its English translation (`doc_to_target`) and compute fixed metrics.
     #[serde(default = "default_output_type")]
     pub output_type: String,
     /// Generation settings (greedy only).

@@ -23,6 +23,8 @@ use super::source::TaskSource;
 use super::spec::{FilterSpec, TaskSpec};
 use crate::ci::BootstrapSettings;
 use crate::config::TaskConfig;
+use crate::mexa::{alignment_doc, score_alignment};
+use crate::tokenizer_premium::{premium_doc, score_premium};
 use crate::responses::{check_shape, generation, loglikelihood, rolling};
 
 /// lm-eval's default `fewshot_random_seed` (`simple_evaluate`).
@@ -292,6 +294,44 @@ impl YamlTask {
         }
     }
 
+    /// The documents of babelbench's parallel-text output types (`alignment`: MEXA,
+    /// `tokenizer_premium`): `doc_to_text` is a sentence, `doc_to_target` its English
+    /// translation. `None` for the other output types.
+    fn pair_docs(&self, split: &Split) -> Result<Option<Vec<Doc>>, TaskError> {
+        let alignment = match self.spec.output_type.as_str() {
+            "alignment" => true,
+            "tokenizer_premium" => false,
+            _ => return Ok(None),
+        };
+        let prompter = self.prompter(split)?;
+        let split_name = self.spec.eval_split();
+        let rows: Vec<(usize, &serde_json::Map<String, Value>)> =
+            self.config.apply_limit(split.rows.iter().enumerate().collect());
+        if alignment && rows.len() < 2 {
+            return Err(self.config_error(self.source.error_at(
+                "output_type",
+                format!("alignment needs at least 2 sentence pairs; the split gives {}", rows.len()),
+            )));
+        }
+        rows.into_iter()
+            .map(|(index, row)| {
+                let doc = Value::Object(row.clone());
+                let pair = || -> Result<(String, String), String> {
+                    let text = text_target(prompter.text(None, &doc)?)?;
+                    let pivot = text_target(prompter.target(None, &doc)?)?;
+                    Ok((text, pivot))
+                };
+                let (text, pivot) = pair().map_err(|m| self.row_error(split_name, index, m))?;
+                Ok(if alignment {
+                    alignment_doc(index.to_string(), &text, &pivot)
+                } else {
+                    premium_doc(index.to_string(), text, pivot)
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
     fn doc_row(&self, doc: &Doc) -> Result<(usize, Value), TaskError> {
         let split = self.eval_split()?;
         let row = doc
@@ -346,6 +386,9 @@ impl Task for YamlTask {
 
     fn docs(&self) -> Result<Vec<Doc>, TaskError> {
         let split = self.eval_split()?;
+        if let Some(docs) = self.pair_docs(split)? {
+            return Ok(docs);
+        }
         let prompter = self.prompter(split)?;
         let k = self.num_fewshot();
         let (pool, exclude) = if k > 0 { self.fewshot_pool()? } else { (Vec::new(), false) };
@@ -392,6 +435,14 @@ impl Task for YamlTask {
     }
 
     fn evaluate(&self, docs: &[Doc], responses: &[Vec<Response>]) -> Result<TaskOutput, TaskError> {
+        match self.spec.output_type.as_str() {
+            "alignment" => return score_alignment(&self.spec.task, docs, responses),
+            "tokenizer_premium" => {
+                let settings = BootstrapSettings::from_config(&self.config);
+                return score_premium(&self.spec.task, docs, responses, &settings);
+            }
+            _ => {}
+        }
         check_shape(&self.spec.task, docs, responses)?;
         let split = self.eval_split()?;
         let prompter = self.prompter(split)?;
@@ -527,12 +578,7 @@ impl Task for YamlTask {
                     }
                 }
             }
-            other => {
-                return Err(self.config_error(self.source.error_at(
-                    "output_type",
-                    format!("`{other}` is scored by babelbench's built-in tasks only"),
-                )));
-            }
+            other => unreachable!("output type {other} is scored above or refused by the spec"),
         }
         Ok(TaskOutput {
             samples,
