@@ -586,7 +586,11 @@ fn serve_paths(files: Vec<(String, Vec<u8>)>, requests: usize) -> (String, JoinH
                 }
                 request.extend_from_slice(&buf[..n]);
             }
-            let line = String::from_utf8_lossy(&request).lines().next().unwrap_or("").to_string();
+            let line = String::from_utf8_lossy(&request)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string();
             let path = line.split(' ').nth(1).unwrap_or("").to_string();
             let (status, body) = match files.iter().find(|(p, _)| *p == path) {
                 Some((_, body)) => ("200 OK", body.clone()),
@@ -608,32 +612,64 @@ fn fetch_of_a_hub_dataset_writes_the_pinned_snapshot_in_the_hub_cache_layout() {
     let listing = br#"{"sha": "c0ffee12", "siblings": [{"rfilename": "README.md"},
         {"rfilename": "data/eng_Latn.jsonl"}, {"rfilename": "data/deu_Latn.jsonl"}]}"#;
     let files = vec![
-        ("/api/datasets/facebook/belebele/revision/v1".to_string(), listing.to_vec()),
-        ("/datasets/facebook/belebele/resolve/c0ffee12/data/eng_Latn.jsonl".to_string(), b"{\"q\": 1}\n".to_vec()),
-        ("/datasets/facebook/belebele/resolve/c0ffee12/data/deu_Latn.jsonl".to_string(), b"{\"q\": 2}\n".to_vec()),
+        (
+            "/api/datasets/facebook/belebele/revision/v1".to_string(),
+            listing.to_vec(),
+        ),
+        (
+            "/datasets/facebook/belebele/resolve/c0ffee12/data/eng_Latn.jsonl".to_string(),
+            b"{\"q\": 1}\n".to_vec(),
+        ),
+        (
+            "/datasets/facebook/belebele/resolve/c0ffee12/data/deu_Latn.jsonl".to_string(),
+            b"{\"q\": 2}\n".to_vec(),
+        ),
     ];
     let (address, server) = serve_paths(files, 3);
     let cache = tempfile::tempdir().unwrap();
     let out = babelbench_in(
         &repo_root(),
-        &["data", "fetch", "hf:facebook/belebele@v1", "--files", "data/*.jsonl", "--hf-data", cache.path().to_str().unwrap()],
+        &[
+            "data",
+            "fetch",
+            "hf:facebook/belebele@v1",
+            "--files",
+            "data/*.jsonl",
+            "--hf-data",
+            cache.path().to_str().unwrap(),
+        ],
         &[("HF_ENDPOINT", &address)],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     server.join().unwrap();
     let repo = cache.path().join("datasets--facebook--belebele");
     let snapshot = repo.join("snapshots/c0ffee12");
-    assert_eq!(std::fs::read_to_string(snapshot.join("data/deu_Latn.jsonl")).unwrap(), "{\"q\": 2}\n");
+    assert_eq!(
+        std::fs::read_to_string(snapshot.join("data/deu_Latn.jsonl")).unwrap(),
+        "{\"q\": 2}\n"
+    );
     assert!(snapshot.join("data/eng_Latn.jsonl").is_file());
-    assert!(!snapshot.join("README.md").exists(), "--files must restrict the download");
-    assert_eq!(std::fs::read_to_string(repo.join("refs/main")).unwrap(), "c0ffee12");
+    assert!(
+        !snapshot.join("README.md").exists(),
+        "--files must restrict the download"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.join("refs/main")).unwrap(),
+        "c0ffee12"
+    );
     assert!(stdout(&out).contains("c0ffee12"));
 
     // An unknown revision is a clear error, exit 2.
     let (address, server) = serve_paths(Vec::new(), 1);
     let out = babelbench_in(
         &repo_root(),
-        &["data", "fetch", "hf:facebook/belebele@nope", "--hf-data", cache.path().to_str().unwrap()],
+        &[
+            "data",
+            "fetch",
+            "hf:facebook/belebele@nope",
+            "--hf-data",
+            cache.path().to_str().unwrap(),
+        ],
         &[("HF_ENDPOINT", &address)],
     );
     server.join().unwrap();
@@ -641,5 +677,9 @@ fn fetch_of_a_hub_dataset_writes_the_pinned_snapshot_in_the_hub_cache_layout() {
     assert!(stderr(&out).contains("revision/nope"), "{}", stderr(&out));
     let out = babelbench(&["data", "fetch", "hf:facebook/belebele"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("hf:ORG/NAME@REVISION"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("hf:ORG/NAME@REVISION"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -151,8 +151,16 @@ fn results_do_not_depend_on_the_batch_size() {
     let one = run("1");
     for batch in ["5", "16"] {
         let other = run(batch);
-        assert_eq!(results(&other), results(&one), "results, --batch-size {batch}");
-        assert_eq!(samples(&other), samples(&one), "samples, --batch-size {batch}");
+        assert_eq!(
+            results(&other),
+            results(&one),
+            "results, --batch-size {batch}"
+        );
+        assert_eq!(
+            samples(&other),
+            samples(&one),
+            "samples, --batch-size {batch}"
+        );
     }
 }
 

@@ -437,17 +437,30 @@ fn choice_samples(dir: &Path) -> Vec<(String, String, String, Value, Value)> {
 }
 
 #[test]
-fn lm_eval_belebele_yamls_from_a_hub_snapshot_equal_the_built_in_task_and_a_one_file_translation_task_runs() {
+fn lm_eval_belebele_yamls_from_a_hub_snapshot_equal_the_built_in_task_and_a_one_file_translation_task_runs()
+ {
     let temp = tempfile::tempdir().unwrap();
     let model = tiny_model(temp.path());
     let data = shared().join("data");
     let hub = belebele_hub_snapshot(temp.path());
-    let yamls = Path::new(env!("CARGO_MANIFEST_DIR")).join("tasks/tests/fixtures/lm_eval/tasks/belebele");
+    let yamls =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tasks/tests/fixtures/lm_eval/tasks/belebele");
     let common = |out: &Path| -> Vec<String> {
         [
-            "run", "--quiet", "--model", model.to_str().unwrap(), "--data-dir",
-            data.to_str().unwrap(), "--limit", "4", "--batch-size", "4", "--output",
-            out.to_str().unwrap(), "--tasks", "belebele_eng_Latn,belebele_deu_Latn",
+            "run",
+            "--quiet",
+            "--model",
+            model.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--limit",
+            "4",
+            "--batch-size",
+            "4",
+            "--output",
+            out.to_str().unwrap(),
+            "--tasks",
+            "belebele_eng_Latn,belebele_deu_Latn",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -458,21 +471,42 @@ fn lm_eval_belebele_yamls_from_a_hub_snapshot_equal_the_built_in_task_and_a_one_
     babelbench(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let from_yaml = temp.path().join("from_yaml");
     let mut args = common(&from_yaml);
-    args.extend(["--include-path".into(), yamls.to_str().unwrap().into(), "--hf-data".into(), hub.to_str().unwrap().into()]);
+    args.extend([
+        "--include-path".into(),
+        yamls.to_str().unwrap().into(),
+        "--hf-data".into(),
+        hub.to_str().unwrap().into(),
+    ]);
     babelbench(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let (a, b) = (choice_samples(&built_in), choice_samples(&from_yaml));
     assert_eq!(a.len(), 8);
     assert_eq!(a, b, "lm-eval's YAMLs and the built-in Belebele disagree");
     let manifest = std::fs::read_to_string(from_yaml.join("manifest.json")).unwrap();
-    assert!(manifest.contains("task:belebele_eng_Latn:"), "data checksums missing: {manifest}");
+    assert!(
+        manifest.contains("task:belebele_eng_Latn:"),
+        "data checksums missing: {manifest}"
+    );
 
     // One file, no code: German → English over two aligned line files.
     let translation = temp.path().join("translation");
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("tasks/examples/translation");
     babelbench(&[
-        "run", "--quiet", "--model", model.to_str().unwrap(), "--data-dir", data.to_str().unwrap(),
-        "--include-path", example.to_str().unwrap(), "--tasks", "translate_deu-eng", "--limit", "2",
-        "--max-new-tokens", "8", "--output", translation.to_str().unwrap(),
+        "run",
+        "--quiet",
+        "--model",
+        model.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--include-path",
+        example.to_str().unwrap(),
+        "--tasks",
+        "translate_deu-eng",
+        "--limit",
+        "2",
+        "--max-new-tokens",
+        "8",
+        "--output",
+        translation.to_str().unwrap(),
     ]);
     let values = metrics(&translation);
     for metric in ["chrf++,strip", "chrf,strip", "bleu,strip"] {
@@ -481,7 +515,10 @@ fn lm_eval_belebele_yamls_from_a_hub_snapshot_equal_the_built_in_task_and_a_one_
     }
     let samples = samples(&translation, "translate_deu-eng");
     assert_eq!(samples.len(), 2);
-    let references: Vec<String> = samples.iter().map(|s| s["target"].as_str().unwrap().to_string()).collect();
+    let references: Vec<String> = samples
+        .iter()
+        .map(|s| s["target"].as_str().unwrap().to_string())
+        .collect();
     let english = devtest("eng_Latn");
     assert_eq!(references, english[..2]);
 }
@@ -489,10 +526,18 @@ fn lm_eval_belebele_yamls_from_a_hub_snapshot_equal_the_built_in_task_and_a_one_
 #[test]
 fn tasks_lists_included_files_and_validate_reports_every_problem_with_exit_2() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tasks/tests/fixtures/lm_eval/tasks");
-    let list = babelbench(&["tasks", "--all", "--include-path", fixtures.to_str().unwrap()]);
+    let list = babelbench(&[
+        "tasks",
+        "--all",
+        "--include-path",
+        fixtures.to_str().unwrap(),
+    ]);
     let names = String::from_utf8(list.stdout).unwrap();
     for task in ["belebele_eng_Latn", "xnli_de", "mgsm_direct_de", "xcopa_et"] {
-        assert!(names.lines().any(|l| l == task), "{task} not listed:\n{names}");
+        assert!(
+            names.lines().any(|l| l == task),
+            "{task} not listed:\n{names}"
+        );
     }
     let good = fixtures.join("belebele");
     babelbench(&["tasks", "validate", good.to_str().unwrap()]);
@@ -503,8 +548,14 @@ fn tasks_lists_included_files_and_validate_reports_every_problem_with_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     let stdout = String::from_utf8_lossy(&output.stdout);
     // xcopa's `!function` fields and global_piqa's sampled generation, each with file and line.
-    assert!(stdout.contains("default_et.yaml:7:") && stdout.contains("Python"), "{stdout}");
-    assert!(stdout.contains("parallel_generation/_template:") && stdout.contains("greedily"), "{stdout}");
+    assert!(
+        stdout.contains("default_et.yaml:7:") && stdout.contains("Python"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("parallel_generation/_template:") && stdout.contains("greedily"),
+        "{stdout}"
+    );
     assert!(String::from_utf8_lossy(&output.stderr).contains("problem(s)"));
 }
 
@@ -516,23 +567,47 @@ fn mexa_and_tokenizer_premium_as_task_files_equal_the_built_in_tasks() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("tasks/examples/alignment");
     let run = |tasks: &str, out: &Path| {
         babelbench(&[
-            "run", "--quiet", "--model", model.to_str().unwrap(), "--data-dir", data.to_str().unwrap(),
-            "--include-path", examples.to_str().unwrap(), "--tasks", tasks, "--limit", "3",
-            "--output", out.to_str().unwrap(),
+            "run",
+            "--quiet",
+            "--model",
+            model.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--include-path",
+            examples.to_str().unwrap(),
+            "--tasks",
+            tasks,
+            "--limit",
+            "3",
+            "--output",
+            out.to_str().unwrap(),
         ]);
     };
     let (built_in, files) = (temp.path().join("built_in"), temp.path().join("files"));
     run("mexa_deu_Latn,tokenizer_premium_deu_Latn", &built_in);
     run("mexa_file_deu_Latn,tokenizer_premium_file_deu_Latn", &files);
     let (a, b) = (metrics(&built_in), metrics(&files));
-    for (built, file) in [("mexa_deu_Latn", "mexa_file_deu_Latn"), ("tokenizer_premium_deu_Latn", "tokenizer_premium_file_deu_Latn")] {
+    for (built, file) in [
+        ("mexa_deu_Latn", "mexa_file_deu_Latn"),
+        (
+            "tokenizer_premium_deu_Latn",
+            "tokenizer_premium_file_deu_Latn",
+        ),
+    ] {
         let of = |values: &BTreeMap<(String, String), f64>, task: &str| -> BTreeMap<String, f64> {
-            values.iter().filter(|((t, _), _)| t == task).map(|((_, m), v)| (m.clone(), *v)).collect()
+            values
+                .iter()
+                .filter(|((t, _), _)| t == task)
+                .map(|((_, m), v)| (m.clone(), *v))
+                .collect()
         };
         let (want, got) = (of(&a, built), of(&b, file));
         assert!(want.len() >= 3, "{built}: {want:?}");
         assert_eq!(got, want, "{file} against {built}");
     }
     let reported: Vec<Value> = json_lines(&files.join("results.jsonl"));
-    assert!(reported.iter().all(|r| r["language"] == "deu_Latn"), "{reported:?}");
+    assert!(
+        reported.iter().all(|r| r["language"] == "deu_Latn"),
+        "{reported:?}"
+    );
 }

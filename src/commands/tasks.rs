@@ -61,7 +61,11 @@ pub fn run(args: TasksArgs) -> anyhow::Result<()> {
     if !index.is_empty() {
         println!();
         for (group, members) in index.groups() {
-            println!("{group:<18} {:>4} tasks      e.g. {}", members.len(), members[0]);
+            println!(
+                "{group:<18} {:>4} tasks      e.g. {}",
+                members.len(),
+                members[0]
+            );
         }
         println!("{:<18} {:>4} tasks", "(included)", index.task_names().len());
     }

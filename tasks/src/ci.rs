@@ -128,7 +128,11 @@ impl Metric for RatioOfSums {
 
     fn score(&self, total: &RatioStats) -> f64 {
         let ratio = self.scale * total.numerator / total.denominator;
-        if self.exponentiate { ratio.exp() } else { ratio }
+        if self.exponentiate {
+            ratio.exp()
+        } else {
+            ratio
+        }
     }
 }
 

@@ -72,7 +72,9 @@ fn every_fixture_task_builds_the_requests_lm_eval_builds() {
     let (mut tasks, mut requests, mut refused) = (0, 0, Vec::new());
     for file in &files {
         let fixture: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
-        let yaml = fixtures().join("tasks").join(fixture["yaml"].as_str().unwrap());
+        let yaml = fixtures()
+            .join("tasks")
+            .join(fixture["yaml"].as_str().unwrap());
         let path = wrapper(dir.path(), &yaml, fixture["splits"].as_object().unwrap());
         let mut config = TaskConfig::new(dir.path());
         config.num_fewshot = Some(fixture["num_fewshot"].as_u64().unwrap() as usize);
@@ -86,13 +88,19 @@ fn every_fixture_task_builds_the_requests_lm_eval_builds() {
             Err(e) => {
                 // Sampled generation is refused, never run half-supported.
                 let message = e.to_string();
-                assert!(message.contains("greedily"), "{}: {message}", file.display());
+                assert!(
+                    message.contains("greedily"),
+                    "{}: {message}",
+                    file.display()
+                );
                 refused.push(name.to_string());
                 continue;
             }
         };
         assert_eq!(task.name(), name);
-        let docs = task.docs().unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let docs = task
+            .docs()
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let built: Vec<(usize, usize, String, Value)> = docs
             .iter()
             .enumerate()
@@ -104,13 +112,22 @@ fn every_fixture_task_builds_the_requests_lm_eval_builds() {
             })
             .collect();
         let expected = fixture["requests"].as_array().unwrap();
-        assert_eq!(built.len(), expected.len(), "{}: request count", file.display());
+        assert_eq!(
+            built.len(),
+            expected.len(),
+            "{}: request count",
+            file.display()
+        );
         for ((doc, idx, kind, arguments), want) in built.iter().zip(expected) {
             let where_ = format!("{} doc {doc} request {idx}", file.display());
             assert_eq!(*doc as u64, want["doc_id"].as_u64().unwrap(), "{where_}");
             assert_eq!(*idx as u64, want["idx"].as_u64().unwrap(), "{where_}");
             assert_eq!(kind, want["request_type"].as_str().unwrap(), "{where_}");
-            assert_eq!(arguments, &expected_arguments(kind, &want["arguments"]), "{where_}");
+            assert_eq!(
+                arguments,
+                &expected_arguments(kind, &want["arguments"]),
+                "{where_}"
+            );
         }
         let targets: Vec<Value> = docs.iter().map(|d| json!(d.target)).collect();
         let want_targets: Vec<Value> = fixture["targets"]

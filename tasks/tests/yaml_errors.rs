@@ -31,9 +31,16 @@ fn docs_error(text: &str) -> String {
     };
     let message = match load_task(&path, "t", TaskConfig::new(dir.path()), places) {
         Err(e) => e.to_string(),
-        Ok(task) => task.docs().map(|_| ()).expect_err("the task must fail").to_string(),
+        Ok(task) => task
+            .docs()
+            .map(|_| ())
+            .expect_err("the task must fail")
+            .to_string(),
     };
-    assert!(message.contains(&path.display().to_string()) || message.contains("docs.jsonl"), "{message}");
+    assert!(
+        message.contains(&path.display().to_string()) || message.contains("docs.jsonl"),
+        "{message}"
+    );
     message
 }
 
@@ -58,7 +65,9 @@ fn the_base_task_is_valid_and_builds_its_documents() {
     assert_eq!(docs[0].target, "b");
     assert_eq!(docs[1].requests.len(), 2);
     assert_eq!(task.language(), "und");
-    let (dir, path) = setup(&format!("{BASE}dataset_name: de\nmetadata:\n  flores_language: deu_Latn\n"));
+    let (dir, path) = setup(&format!(
+        "{BASE}dataset_name: de\nmetadata:\n  flores_language: deu_Latn\n"
+    ));
     let places = DataPlaces {
         root: dir.path().to_path_buf(),
         hub_dirs: Vec::new(),
@@ -70,31 +79,58 @@ fn the_base_task_is_valid_and_builds_its_documents() {
 #[test]
 fn file_errors_name_the_file_line_and_field() {
     let err = validate_error("task: t\ndoc_to_text: [unclosed\n");
-    assert!(err.contains("t.yaml:") && err.contains("not valid YAML"), "{err}");
+    assert!(
+        err.contains("t.yaml:") && err.contains("not valid YAML"),
+        "{err}"
+    );
     let err = validate_error(&BASE.replace("output_type: multiple_choice", "output_type: ranking"));
-    assert!(err.contains("t.yaml:7:") && err.contains("`ranking`"), "{err}");
+    assert!(
+        err.contains("t.yaml:7:") && err.contains("`ranking`"),
+        "{err}"
+    );
     let err = validate_error(&format!("{BASE}shuffle: true\n"));
-    assert!(err.contains("t.yaml:11:") && err.contains("shuffle"), "{err}");
+    assert!(
+        err.contains("t.yaml:11:") && err.contains("shuffle"),
+        "{err}"
+    );
     let err = validate_error(&BASE.replace("doc_to_text: \"{{q}}\"", "doc_to_text: \"{{q\""));
     assert!(err.contains("t.yaml:8:") && err.contains("Jinja"), "{err}");
     let err = validate_error(&format!("{BASE}process_results: x\n"));
-    assert!(err.contains("t.yaml:11:") && err.contains("Python"), "{err}");
+    assert!(
+        err.contains("t.yaml:11:") && err.contains("Python"),
+        "{err}"
+    );
     let err = validate_error(&format!("{BASE}metric_list:\n  - metric: f1\n"));
     assert!(err.contains("metric_list") && err.contains("f1"), "{err}");
     let err = validate_error(&format!("{BASE}generation_kwargs:\n  do_sample: true\n"));
-    assert!(err.contains("generation_kwargs") && err.contains("greedily"), "{err}");
+    assert!(
+        err.contains("generation_kwargs") && err.contains("greedily"),
+        "{err}"
+    );
 }
 
 #[test]
 fn data_errors_name_the_task_file_and_the_document() {
     let err = docs_error(&BASE.replace("{{q}}", "{{question}}"));
-    assert!(err.contains("document 0") && err.contains("question"), "{err}");
+    assert!(
+        err.contains("document 0") && err.contains("question"),
+        "{err}"
+    );
     let err = docs_error(&BASE.replace("test_split: test", "test_split: validation"));
-    assert!(err.contains("validation") && err.contains("data_files"), "{err}");
+    assert!(
+        err.contains("validation") && err.contains("data_files"),
+        "{err}"
+    );
     let err = docs_error(&BASE.replace("doc_to_choice: choices", "doc_to_choice: q"));
-    assert!(err.contains("document 0") && err.contains("not a list"), "{err}");
+    assert!(
+        err.contains("document 0") && err.contains("not a list"),
+        "{err}"
+    );
     let err = docs_error(&BASE.replace("doc_to_target: label", "doc_to_target: \"{{label + 5}}\""));
-    assert!(err.contains("document 0") && err.contains("outside"), "{err}");
+    assert!(
+        err.contains("document 0") && err.contains("outside"),
+        "{err}"
+    );
     let err = docs_error(&BASE.replace("docs.jsonl", "missing.jsonl"));
     assert!(err.contains("missing.jsonl"), "{err}");
     let (dir, path) = setup(BASE);
@@ -105,5 +141,8 @@ fn data_errors_name_the_task_file_and_the_document() {
     };
     let task = load_task(&path, "t", TaskConfig::new(dir.path()), places).unwrap();
     let err = task.docs().unwrap_err().to_string();
-    assert!(err.contains("docs.jsonl:2:") && err.contains(&path.display().to_string()), "{err}");
+    assert!(
+        err.contains("docs.jsonl:2:") && err.contains(&path.display().to_string()),
+        "{err}"
+    );
 }

@@ -157,7 +157,9 @@ impl DataFilesSpec {
                     DataFilesEntry::Split { .. } => Vec::new(),
                 })
                 .collect(),
-            DataFilesSpec::BySplit(map) => map.get(split).map(OneOrMany::to_vec).unwrap_or_default(),
+            DataFilesSpec::BySplit(map) => {
+                map.get(split).map(OneOrMany::to_vec).unwrap_or_default()
+            }
         }
     }
 
@@ -195,7 +197,11 @@ pub fn split_files(
     {
         let wanted = config.unwrap_or("default");
         let Some(entry) = header.configs.iter().find(|c| c.config_name == wanted) else {
-            let known: Vec<&str> = header.configs.iter().map(|c| c.config_name.as_str()).collect();
+            let known: Vec<&str> = header
+                .configs
+                .iter()
+                .map(|c| c.config_name.as_str())
+                .collect();
             return Err(DataError::Malformed {
                 path: card,
                 line: 1,
@@ -205,7 +211,10 @@ pub fn split_files(
                 ),
             });
         };
-        let spec = entry.data_files.clone().unwrap_or(DataFilesSpec::One("**".into()));
+        let spec = entry
+            .data_files
+            .clone()
+            .unwrap_or(DataFilesSpec::One("**".into()));
         let files = matching(snapshot, &spec.patterns(split));
         if files.is_empty() {
             return Err(DataError::Malformed {
@@ -240,7 +249,9 @@ pub fn split_files(
             "no file of split `{split}`{} in this snapshot of {repo} (looked for \
              {prefix}{split}-*, {prefix}data/{split}-* and {prefix}{split}.*); add a README.md \
              with a `configs:` header or name the files with `dataset_kwargs.data_files`",
-            config.map(|c| format!(" of config `{c}`")).unwrap_or_default()
+            config
+                .map(|c| format!(" of config `{c}`"))
+                .unwrap_or_default()
         ),
     })
 }
@@ -372,7 +383,9 @@ mod tests {
     #[test]
     fn card_configs_choose_the_files_of_a_split() {
         let dir = tempfile::tempdir().unwrap();
-        let snapshot = dir.path().join("datasets--facebook--belebele/snapshots/abc123");
+        let snapshot = dir
+            .path()
+            .join("datasets--facebook--belebele/snapshots/abc123");
         touch(&snapshot.join("data/eng_Latn.jsonl"));
         touch(&snapshot.join("data/deu_Latn.jsonl"));
         std::fs::write(
@@ -381,7 +394,11 @@ mod tests {
         )
         .unwrap();
         std::fs::create_dir_all(dir.path().join("datasets--facebook--belebele/refs")).unwrap();
-        std::fs::write(dir.path().join("datasets--facebook--belebele/refs/main"), "abc123\n").unwrap();
+        std::fs::write(
+            dir.path().join("datasets--facebook--belebele/refs/main"),
+            "abc123\n",
+        )
+        .unwrap();
         let found = find_snapshot("facebook/belebele", &[dir.path().to_path_buf()]).unwrap();
         assert_eq!(found, snapshot);
         let files = split_files(&found, "facebook/belebele", Some("deu_Latn"), "test").unwrap();
@@ -400,7 +417,10 @@ mod tests {
         touch(&snapshot.join("de/validation-00000-of-00001.parquet"));
         let found = find_snapshot("facebook/xnli", &[dir.path().to_path_buf()]).unwrap();
         let files = split_files(&found, "facebook/xnli", Some("de"), "validation").unwrap();
-        assert_eq!(files, [snapshot.join("de/validation-00000-of-00001.parquet")]);
+        assert_eq!(
+            files,
+            [snapshot.join("de/validation-00000-of-00001.parquet")]
+        );
         let err = find_snapshot("facebook/none", &[dir.path().to_path_buf()]).unwrap_err();
         assert!(err.to_string().contains("facebook/none"), "{err}");
     }
@@ -411,7 +431,10 @@ mod tests {
         assert!(glob_name("*_Latn.jsonl", "deu_Latn.jsonl"));
         assert!(!glob_name("test-*", "train-0.parquet"));
         assert!(glob_name("?a*", "xab"));
-        assert!(glob_path_matches("data/*_Latn.jsonl", "data/deu_Latn.jsonl"));
+        assert!(glob_path_matches(
+            "data/*_Latn.jsonl",
+            "data/deu_Latn.jsonl"
+        ));
         assert!(glob_path_matches("**/*.parquet", "de/test-0.parquet"));
         assert!(!glob_path_matches("data/*.jsonl", "README.md"));
     }

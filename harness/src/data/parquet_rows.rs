@@ -85,7 +85,13 @@ mod tests {
             "score" => [0.5f64, 1.5],
         )
         .unwrap();
-        let choices = Series::new("choices".into(), [Series::new("".into(), ["a", "b"]), Series::new("".into(), ["c", "d"])]);
+        let choices = Series::new(
+            "choices".into(),
+            [
+                Series::new("".into(), ["a", "b"]),
+                Series::new("".into(), ["c", "d"]),
+            ],
+        );
         frame.with_column(choices.into()).unwrap();
         ParquetWriter::new(std::fs::File::create(&path).unwrap())
             .finish(&mut frame)

@@ -205,7 +205,11 @@ mod tests {
     #[test]
     fn json_lines_arrays_csv_tsv_and_text_read_as_rows() {
         let dir = tempfile::tempdir().unwrap();
-        let jsonl = write(dir.path(), "a.jsonl", "{\"q\": \"x\", \"n\": 1}\n\n{\"q\": \"y\", \"n\": 2}\n");
+        let jsonl = write(
+            dir.path(),
+            "a.jsonl",
+            "{\"q\": \"x\", \"n\": 1}\n\n{\"q\": \"y\", \"n\": 2}\n",
+        );
         let rows = read_rows(&jsonl, RowFormat::Json).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1]["q"], "y");
@@ -233,7 +237,10 @@ mod tests {
         assert!(err.contains("bad.jsonl:2:"), "{err}");
         let scalar = write(dir.path(), "scalar.jsonl", "{\"q\": 1}\n7\n");
         let err = read_rows(&scalar, RowFormat::Json).unwrap_err().to_string();
-        assert!(err.contains("scalar.jsonl:2:") && err.contains("object"), "{err}");
+        assert!(
+            err.contains("scalar.jsonl:2:") && err.contains("object"),
+            "{err}"
+        );
         let ragged = write(dir.path(), "ragged.csv", "a,b\n1,2\n3\n");
         let err = read_rows(&ragged, RowFormat::Csv).unwrap_err().to_string();
         assert!(err.contains("ragged.csv:3:"), "{err}");

@@ -178,7 +178,10 @@ mod tests {
             for j in 0..n {
                 let want: f32 = (0..k).map(|i| x[r * k + i] * w[j * k + i]).sum::<f32>() + bias[j];
                 let g = got[r * n + j];
-                assert!((g - want).abs() < 1e-3 * want.abs().max(1.0), "({r}, {j}): {g} vs {want}");
+                assert!(
+                    (g - want).abs() < 1e-3 * want.abs().max(1.0),
+                    "({r}, {j}): {g} vs {want}"
+                );
             }
         }
     }
@@ -189,11 +192,22 @@ mod tests {
         let (x, w, bias) = operands(64, k, n);
         let all = matmul(&x, 64, PanelWeight::OutIn(&w), n, Some(&bias));
         for (first, rows) in [(5, 20), (0, 17), (40, 1), (13, 3), (1, 63)] {
-            let some = matmul(&x[first * k..(first + rows) * k], rows, PanelWeight::OutIn(&w), n, Some(&bias));
-            assert!(some == all[first * n..(first + rows) * n], "{rows} rows from row {first}");
+            let some = matmul(
+                &x[first * k..(first + rows) * k],
+                rows,
+                PanelWeight::OutIn(&w),
+                n,
+                Some(&bias),
+            );
+            assert!(
+                some == all[first * n..(first + rows) * n],
+                "{rows} rows from row {first}"
+            );
         }
         for threads in [1, 3] {
-            let again = on_threads(threads, || matmul(&x, 64, PanelWeight::OutIn(&w), n, Some(&bias)));
+            let again = on_threads(threads, || {
+                matmul(&x, 64, PanelWeight::OutIn(&w), n, Some(&bias))
+            });
             assert!(again == all, "{threads} threads");
         }
     }
@@ -208,8 +222,13 @@ mod tests {
         let (rows, k, n) = (40, 256, 200);
         let (x, _, bias) = operands(rows, k, n);
         let panels = matmul(&x, rows, PanelWeight::Quantized(&matrix), n, Some(&bias));
-        assert!(panels == matrix.matmul_rows(&x, rows, Some(&bias)), "quantized kernel");
-        assert!(panels == matmul(&x, rows, PanelWeight::OutIn(&dense), n, Some(&bias)), "dequantized copy");
+        assert!(
+            panels == matrix.matmul_rows(&x, rows, Some(&bias)),
+            "quantized kernel"
+        );
+        assert!(
+            panels == matmul(&x, rows, PanelWeight::OutIn(&dense), n, Some(&bias)),
+            "dequantized copy"
+        );
     }
 }
-

@@ -39,7 +39,9 @@ fn panel_sums_portable<const R: usize>(panel: &[f32], x: &[f32], k: usize) -> [[
 
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
-    use std::arch::x86_64::{_mm512_fmadd_ps, _mm512_loadu_ps, _mm512_set1_ps, _mm512_setzero_ps, _mm512_storeu_ps};
+    use std::arch::x86_64::{
+        _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_set1_ps, _mm512_setzero_ps, _mm512_storeu_ps,
+    };
 
     use super::PANEL;
 
@@ -51,7 +53,11 @@ mod avx512 {
     /// # Safety
     /// AVX-512F is available; `panel` holds `k · PANEL` values and `x` holds `R · k`.
     #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn panel_sums<const R: usize>(panel: &[f32], x: &[f32], k: usize) -> [[f32; PANEL]; R] {
+    pub(super) unsafe fn panel_sums<const R: usize>(
+        panel: &[f32],
+        x: &[f32],
+        k: usize,
+    ) -> [[f32; PANEL]; R] {
         debug_assert!(panel.len() >= k * PANEL && x.len() >= R * k);
         let mut acc = [[_mm512_setzero_ps(); 2]; R];
         let mut weights = panel.as_ptr();
@@ -91,12 +97,25 @@ mod tests {
     #[test]
     fn the_portable_and_simd_kernels_give_the_same_bits() {
         let k = 77;
-        let panel: Vec<f32> = (0..k * PANEL).map(|i| ((i * 37 % 251) as f32 - 125.0) / 61.0).collect();
-        let x: Vec<f32> = (0..MAX_ROWS * k).map(|i| ((i * 7919 % 263) as f32 - 131.0) / 97.0).collect();
+        let panel: Vec<f32> = (0..k * PANEL)
+            .map(|i| ((i * 37 % 251) as f32 - 125.0) / 61.0)
+            .collect();
+        let x: Vec<f32> = (0..MAX_ROWS * k)
+            .map(|i| ((i * 7919 % 263) as f32 - 131.0) / 97.0)
+            .collect();
         let (x12, x5) = (interleave::<12>(&x, k), interleave::<5>(&x, k));
-        assert_eq!(panel_sums::<12>(&panel, &x12, k), panel_sums_portable::<12>(&panel, &x12, k));
-        assert_eq!(panel_sums::<5>(&panel, &x5, k), panel_sums_portable::<5>(&panel, &x5, k));
+        assert_eq!(
+            panel_sums::<12>(&panel, &x12, k),
+            panel_sums_portable::<12>(&panel, &x12, k)
+        );
+        assert_eq!(
+            panel_sums::<5>(&panel, &x5, k),
+            panel_sums_portable::<5>(&panel, &x5, k)
+        );
         // Row 3 of the twelve is row 3 of the five: the sums do not depend on the block.
-        assert_eq!(panel_sums::<12>(&panel, &x12, k)[3], panel_sums::<5>(&panel, &x5, k)[3]);
+        assert_eq!(
+            panel_sums::<12>(&panel, &x12, k)[3],
+            panel_sums::<5>(&panel, &x5, k)[3]
+        );
     }
 }

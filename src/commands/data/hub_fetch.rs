@@ -81,7 +81,9 @@ pub fn fetch(dataset: &HubDatasetRef, cache: &Path, patterns: &[String]) -> Resu
     let wanted: Vec<&Sibling> = info
         .siblings
         .iter()
-        .filter(|s| patterns.is_empty() || patterns.iter().any(|p| glob_path_matches(p, &s.rfilename)))
+        .filter(|s| {
+            patterns.is_empty() || patterns.iter().any(|p| glob_path_matches(p, &s.rfilename))
+        })
         .collect();
     if wanted.is_empty() {
         bail!(
@@ -99,7 +101,10 @@ pub fn fetch(dataset: &HubDatasetRef, cache: &Path, patterns: &[String]) -> Resu
             .components()
             .all(|c| matches!(c, Component::Normal(_)));
         if !safe {
-            bail!("{listing_url}: file name `{}` leaves the snapshot folder", sibling.rfilename);
+            bail!(
+                "{listing_url}: file name `{}` leaves the snapshot folder",
+                sibling.rfilename
+            );
         }
         let url = format!(
             "{endpoint}/datasets/{}/resolve/{commit}/{}",
@@ -128,10 +133,24 @@ mod tests {
 
     #[test]
     fn references_need_a_repository_and_a_revision() {
-        let ok = HubDatasetRef::parse("hf:facebook/belebele@abc123").unwrap().unwrap();
-        assert_eq!((ok.repo.as_str(), ok.revision.as_str()), ("facebook/belebele", "abc123"));
-        for bad in ["hf:facebook/belebele", "hf:belebele@main", "hf:/x@main", "hf:a/b@"] {
-            let err = HubDatasetRef::parse(bad).unwrap().err().unwrap().to_string();
+        let ok = HubDatasetRef::parse("hf:facebook/belebele@abc123")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (ok.repo.as_str(), ok.revision.as_str()),
+            ("facebook/belebele", "abc123")
+        );
+        for bad in [
+            "hf:facebook/belebele",
+            "hf:belebele@main",
+            "hf:/x@main",
+            "hf:a/b@",
+        ] {
+            let err = HubDatasetRef::parse(bad)
+                .unwrap()
+                .err()
+                .unwrap()
+                .to_string();
             assert!(err.contains("hf:ORG/NAME@REVISION"), "{bad}: {err}");
         }
         assert!(HubDatasetRef::parse("flores200_devtest").is_none());

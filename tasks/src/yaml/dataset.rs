@@ -49,7 +49,10 @@ pub(crate) fn load_split(
         file: source.path.clone(),
         source: e,
     };
-    let data_files = spec.dataset_kwargs.as_ref().and_then(|k| k.data_files.as_ref());
+    let data_files = spec
+        .dataset_kwargs
+        .as_ref()
+        .and_then(|k| k.data_files.as_ref());
     if spec.dataset_path == PARALLEL {
         return parallel_split(spec, source, places, split, data_files);
     }
@@ -82,7 +85,8 @@ pub(crate) fn load_split(
                     ),
                 ));
             }
-            let snapshot = find_snapshot(&spec.dataset_path, &places.hub_dirs).map_err(data_error)?;
+            let snapshot =
+                find_snapshot(&spec.dataset_path, &places.hub_dirs).map_err(data_error)?;
             let files = match data_files {
                 Some(data_files) => {
                     let files = local_files(data_files, split, &[&snapshot]);
@@ -91,8 +95,13 @@ pub(crate) fn load_split(
                     }
                     files
                 }
-                None => split_files(&snapshot, &spec.dataset_path, spec.dataset_name.as_deref(), split)
-                    .map_err(data_error)?,
+                None => split_files(
+                    &snapshot,
+                    &spec.dataset_path,
+                    spec.dataset_name.as_deref(),
+                    split,
+                )
+                .map_err(data_error)?,
             };
             (files, None)
         }
@@ -171,7 +180,11 @@ fn parallel_split(
     }
     let mut files = Vec::new();
     for pattern in &patterns {
-        let found = local_files(&DataFilesSpec::One(pattern.clone()), "train", &[source.dir(), &places.root]);
+        let found = local_files(
+            &DataFilesSpec::One(pattern.clone()),
+            "train",
+            &[source.dir(), &places.root],
+        );
         match found.as_slice() {
             [one] => files.push(one.clone()),
             _ => return Err(missing_split(source, data_files, split, &places.root)),
@@ -237,7 +250,12 @@ fn local_files(data_files: &DataFilesSpec, split: &str, bases: &[&Path]) -> Vec<
     files
 }
 
-fn missing_split(source: &TaskSource, data_files: &DataFilesSpec, split: &str, base: &Path) -> TaskFileError {
+fn missing_split(
+    source: &TaskSource,
+    data_files: &DataFilesSpec,
+    split: &str,
+    base: &Path,
+) -> TaskFileError {
     let patterns = data_files.patterns(split);
     let message = if patterns.is_empty() {
         format!(

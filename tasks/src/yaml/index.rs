@@ -83,7 +83,10 @@ impl TaskIndex {
                     .iter()
                     .filter_map(|item| match item {
                         Yaml::String(s) => Some(s.clone()),
-                        Yaml::Mapping(m) => m.get(Yaml::String("task".into())).and_then(|t| t.as_str()).map(str::to_string),
+                        Yaml::Mapping(m) => m
+                            .get(Yaml::String("task".into()))
+                            .and_then(|t| t.as_str())
+                            .map(str::to_string),
                         _ => None,
                     })
                     .collect(),
@@ -144,7 +147,11 @@ impl TaskIndex {
             Entry::Task { .. } => None,
         });
         groups
-            .chain(self.tags.iter().map(|(tag, members)| (tag.as_str(), members.clone())))
+            .chain(
+                self.tags
+                    .iter()
+                    .map(|(tag, members)| (tag.as_str(), members.clone())),
+            )
             .collect()
     }
 
@@ -155,7 +162,13 @@ impl TaskIndex {
         self.expand_into(name, None, 0, &mut out).then_some(out)
     }
 
-    fn expand_into(&self, name: &str, group: Option<&str>, depth: usize, out: &mut Vec<(String, String)>) -> bool {
+    fn expand_into(
+        &self,
+        name: &str,
+        group: Option<&str>,
+        depth: usize,
+        out: &mut Vec<(String, String)>,
+    ) -> bool {
         if depth > 16 {
             return false;
         }
@@ -222,11 +235,19 @@ mod tests {
         let index = TaskIndex::scan(&[dir.path().to_path_buf()]).unwrap();
         assert_eq!(index.task_names(), ["fam_a", "fam_b"]);
         let names = |sel: &str| index.expand(sel).unwrap();
-        assert_eq!(names("both"), [("fam_b".to_string(), "both".to_string()), ("fam_a".into(), "both".into())]);
+        assert_eq!(
+            names("both"),
+            [
+                ("fam_b".to_string(), "both".to_string()),
+                ("fam_a".into(), "both".into())
+            ]
+        );
         assert_eq!(names("fam").len(), 2);
         assert_eq!(names("fam_a"), [("fam_a".to_string(), "fam".to_string())]);
         assert!(index.expand("nothing").is_none());
-        let err = TaskIndex::scan(&[dir.path().join("absent")]).unwrap_err().to_string();
+        let err = TaskIndex::scan(&[dir.path().join("absent")])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("absent"), "{err}");
     }
 }

@@ -63,7 +63,10 @@ impl Templates {
                 .and_then(|expr| expr.eval(doc))
                 .and_then(|value| {
                     serde_json::to_value(&value).map_err(|e| {
-                        Error::new(ErrorKind::InvalidOperation, format!("unreadable value: {e}"))
+                        Error::new(
+                            ErrorKind::InvalidOperation,
+                            format!("unreadable value: {e}"),
+                        )
                     })
                 }),
         )
@@ -128,7 +131,9 @@ pub(crate) fn repr_str(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -137,10 +142,18 @@ pub(crate) fn repr_str(text: &str) -> String {
 }
 
 /// pycompat's methods, plus `str.index` and `list.index`.
-fn python_method(state: &State, value: &Value, method: &str, args: &[Value]) -> Result<Value, Error> {
+fn python_method(
+    state: &State,
+    value: &Value,
+    method: &str,
+    args: &[Value],
+) -> Result<Value, Error> {
     if method == "index" {
         let [needle] = args else {
-            return Err(Error::new(ErrorKind::InvalidOperation, "index takes one argument"));
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                "index takes one argument",
+            ));
         };
         let found = match value.kind() {
             ValueKind::String => match (value.as_str(), needle.as_str()) {
@@ -154,7 +167,10 @@ fn python_method(state: &State, value: &Value, method: &str, args: &[Value]) -> 
             _ => return Err(Error::from(ErrorKind::UnknownMethod)),
         };
         return found.map(Value::from).ok_or_else(|| {
-            Error::new(ErrorKind::InvalidOperation, format!("{needle} is not in {value}"))
+            Error::new(
+                ErrorKind::InvalidOperation,
+                format!("{needle} is not in {value}"),
+            )
         });
     }
     minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
@@ -162,7 +178,12 @@ fn python_method(state: &State, value: &Value, method: &str, args: &[Value]) -> 
 
 /// lm-eval's `regex_replace(string, pattern, repl, count=0)`: Python's `re.sub`, with
 /// `\1`/`\g<name>` group references.
-fn regex_replace(text: String, pattern: String, repl: String, count: Option<usize>) -> Result<String, Error> {
+fn regex_replace(
+    text: String,
+    pattern: String,
+    repl: String,
+    count: Option<usize>,
+) -> Result<String, Error> {
     let regex = regex::Regex::new(&pattern)
         .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("regex_replace: {e}")))?;
     let replacement = python_replacement(&repl);
@@ -225,14 +246,23 @@ mod tests {
         let render = |s: &str| t.render(s, &doc).unwrap();
         assert_eq!(render("{{q.strip()}}|"), "Wer?|");
         assert_eq!(render("{{ ', '.join(items) }}"), "a, b");
-        assert_eq!(render("{{ items.index('b') }} {{ 'abc'.index('c') }}"), "1 2");
+        assert_eq!(
+            render("{{ items.index('b') }} {{ 'abc'.index('c') }}"),
+            "1 2"
+        );
         assert_eq!(render("{{ 'a b  c'.split() }}"), "['a', 'b', 'c']");
         assert_eq!(render("{{ flag }} {{ none }} {{ n }}"), "True None 2");
         assert_eq!(render("{{ q | regex_replace('\\\\s+', '_') }}"), "_Wer?_");
-        assert_eq!(render("{{ 'x1y22' | regex_replace('(\\\\d+)', '<\\\\1>') }}"), "x<1>y<22>");
+        assert_eq!(
+            render("{{ 'x1y22' | regex_replace('(\\\\d+)', '<\\\\1>') }}"),
+            "x<1>y<22>"
+        );
         assert_eq!(render("line\n"), "line\n");
         assert!(t.render("{{ missing }}", &doc).is_err());
-        let list = t.eval_expression("{{ [items[0] + '!', \"x\"] }}", &doc).unwrap().unwrap();
+        let list = t
+            .eval_expression("{{ [items[0] + '!', \"x\"] }}", &doc)
+            .unwrap()
+            .unwrap();
         assert_eq!(list, json!(["a!", "x"]));
         assert!(t.eval_expression("A {{ q }}", &doc).is_none());
     }

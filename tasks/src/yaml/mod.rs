@@ -36,7 +36,13 @@ pub fn load_task(
 ) -> Result<YamlTask, TaskFileError> {
     let source = TaskSource::load(path)?;
     let spec = check(&source)?;
-    Ok(YamlTask::new(source, spec, group.to_string(), config, places))
+    Ok(YamlTask::new(
+        source,
+        spec,
+        group.to_string(),
+        config,
+        places,
+    ))
 }
 
 /// Every problem of the task file at `path` that shows without its data: YAML, includes,

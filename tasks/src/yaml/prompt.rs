@@ -129,32 +129,51 @@ impl Prompter<'_> {
                 }
                 Ok(Resolved::Text(text))
             }
-            Some(Field::Map(_)) => Err("doc_to_target must be a template, a column name, an index or a list".into()),
+            Some(Field::Map(_)) => {
+                Err("doc_to_target must be a template, a column name, an index or a list".into())
+            }
         }
     }
 
     /// `doc_to_choice` (or the few-shot override `field`): the choice texts.
-    pub(crate) fn choices(&self, field: Option<&Field>, doc: &Value) -> Result<Vec<String>, String> {
+    pub(crate) fn choices(
+        &self,
+        field: Option<&Field>,
+        doc: &Value,
+    ) -> Result<Vec<String>, String> {
         let values: Vec<Value> = match field.or(self.spec.doc_to_choice.as_ref()) {
             None => return Err("doc_to_choice is not set".into()),
             Some(Field::List(items)) => items.clone(),
             Some(Field::Map(map)) => map.values().cloned().collect(),
-            Some(Field::Index(_)) => return Err("doc_to_choice must be a list, a column or a template".into()),
+            Some(Field::Index(_)) => {
+                return Err("doc_to_choice must be a list, a column or a template".into());
+            }
             Some(Field::Text(template)) => {
                 if let Some(value) = self.column(template, doc) {
                     match value {
                         Value::Array(items) => items.clone(),
-                        other => return Err(format!("column `{template}` holds {other}, not a list of choices")),
+                        other => {
+                            return Err(format!(
+                                "column `{template}` holds {other}, not a list of choices"
+                            ));
+                        }
                     }
                 } else {
                     let value = match self.templates.eval_expression(template, doc) {
-                        Some(result) => result.map_err(|e| format!("template {template:?}: {e:#}"))?,
-                        None => literal_eval(&self.render(template, doc)?)
-                            .map_err(|e| format!("doc_to_choice did not render a Python list: {e}"))?,
+                        Some(result) => {
+                            result.map_err(|e| format!("template {template:?}: {e:#}"))?
+                        }
+                        None => literal_eval(&self.render(template, doc)?).map_err(|e| {
+                            format!("doc_to_choice did not render a Python list: {e}")
+                        })?,
                     };
                     match value {
                         Value::Array(items) => items,
-                        other => return Err(format!("doc_to_choice gave {other}, not a list of choices")),
+                        other => {
+                            return Err(format!(
+                                "doc_to_choice gave {other}, not a list of choices"
+                            ));
+                        }
                     }
                 }
             }
@@ -208,7 +227,10 @@ impl Prompter<'_> {
 
     /// The answer text of a few-shot example: `choices[t]` for an index, the first of a list,
     /// the text itself; `None` when empty.
-    fn answer_text(target: &Resolved, choices: Option<&[String]>) -> Result<Option<String>, String> {
+    fn answer_text(
+        target: &Resolved,
+        choices: Option<&[String]>,
+    ) -> Result<Option<String>, String> {
         Ok(match target {
             Resolved::Text(t) => Some(t.clone()),
             Resolved::Index(i) => match choices {
@@ -217,9 +239,15 @@ impl Prompter<'_> {
                         .ok()
                         .and_then(|i| choices.get(i))
                         .cloned()
-                        .ok_or_else(|| format!("target index {i} is outside the {} choices", choices.len()))?,
+                        .ok_or_else(|| {
+                            format!("target index {i} is outside the {} choices", choices.len())
+                        })?,
                 ),
-                None => return Err(format!("target {i} is an index, but the task has no doc_to_choice")),
+                None => {
+                    return Err(format!(
+                        "target {i} is an index, but the task has no doc_to_choice"
+                    ));
+                }
             },
             Resolved::List(items) => items.first().map(python_str),
             Resolved::Other(Value::Null) => None,
@@ -231,7 +259,9 @@ impl Prompter<'_> {
     pub(crate) fn context(&self, doc: &Value, examples: &[&Value]) -> Result<Context, String> {
         let spec = self.spec;
         let fewshot = spec.fewshot_config.as_ref();
-        let mut text = self.field_text(spec.description.as_deref(), doc)?.unwrap_or_default();
+        let mut text = self
+            .field_text(spec.description.as_deref(), doc)?
+            .unwrap_or_default();
         let fs_target_delimiter = fewshot
             .and_then(|f| f.target_delimiter.clone())
             .unwrap_or_else(|| spec.target_delimiter.clone());
@@ -243,7 +273,9 @@ impl Prompter<'_> {
         let fs_choice = fewshot
             .and_then(|f| f.doc_to_choice.as_ref())
             .or(spec.doc_to_choice.as_ref());
-        let fs_prefix = fewshot.and_then(|f| f.gen_prefix.as_deref()).or(spec.gen_prefix.as_deref());
+        let fs_prefix = fewshot
+            .and_then(|f| f.gen_prefix.as_deref())
+            .or(spec.gen_prefix.as_deref());
         for example in examples {
             let q = self.text(fs_text, example)?;
             let choices = match fs_choice {
@@ -276,7 +308,13 @@ impl Prompter<'_> {
         let prefix = self.field_text(spec.gen_prefix.as_deref(), doc)?;
         match self.text(None, doc)? {
             Resolved::Text(q) => {
-                text.push_str(&Self::qa_turn(&q, None, prefix.as_deref(), &spec.target_delimiter, ""));
+                text.push_str(&Self::qa_turn(
+                    &q,
+                    None,
+                    prefix.as_deref(),
+                    &spec.target_delimiter,
+                    "",
+                ));
                 Ok(Context::One(text))
             }
             Resolved::Index(_) if self.multiple_input => {
@@ -285,7 +323,10 @@ impl Prompter<'_> {
                     choices
                         .iter()
                         .map(|choice| {
-                            format!("{text}{}", Self::qa_turn(choice, None, prefix.as_deref(), "", ""))
+                            format!(
+                                "{text}{}",
+                                Self::qa_turn(choice, None, prefix.as_deref(), "", "")
+                            )
                         })
                         .collect(),
                 ))

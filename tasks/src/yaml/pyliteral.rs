@@ -14,7 +14,10 @@ pub(crate) fn literal_eval(text: &str) -> Result<Value, String> {
     let value = parser.value()?;
     parser.space();
     if parser.at < parser.chars.len() {
-        return Err(format!("unexpected text after the literal at character {}", parser.at));
+        return Err(format!(
+            "unexpected text after the literal at character {}",
+            parser.at
+        ));
     }
     Ok(value)
 }
@@ -54,7 +57,9 @@ impl Parser {
                     "False" => Ok(Value::Bool(false)),
                     "None" => Ok(Value::Null),
                     "u" | "U" if matches!(self.peek(), Some('\'' | '"')) => self.strings(),
-                    _ => Err(format!("`{word}` is not a literal (a name or call needs Python)")),
+                    _ => Err(format!(
+                        "`{word}` is not a literal (a name or call needs Python)"
+                    )),
                 }
             }
             Some(c) => Err(format!("unexpected `{c}` at character {}", self.at)),
@@ -76,7 +81,12 @@ impl Parser {
             match self.peek() {
                 Some(',') => self.at += 1,
                 Some(c) if c == close => {}
-                _ => return Err(format!("expected `,` or `{close}` at character {}", self.at)),
+                _ => {
+                    return Err(format!(
+                        "expected `,` or `{close}` at character {}",
+                        self.at
+                    ));
+                }
             }
         }
     }
@@ -118,7 +128,10 @@ impl Parser {
         {
             self.at += 1;
         }
-        let text: String = self.chars[start..self.at].iter().filter(|&&c| c != '_').collect();
+        let text: String = self.chars[start..self.at]
+            .iter()
+            .filter(|&&c| c != '_')
+            .collect();
         if let Ok(int) = text.parse::<i64>() {
             return Ok(Value::from(int));
         }
@@ -156,7 +169,9 @@ impl Parser {
             self.at += 1;
             match c {
                 c if c == quote && !triple => return Ok(out),
-                c if c == quote && self.chars.get(self.at..self.at + 2) == Some(&[quote; 2][..]) => {
+                c if c == quote
+                    && self.chars.get(self.at..self.at + 2) == Some(&[quote; 2][..]) =>
+                {
                     self.at += 2;
                     return Ok(out);
                 }
@@ -173,7 +188,12 @@ impl Parser {
         };
         self.at += 1;
         let mut hex = |digits: usize| -> Result<char, String> {
-            let text: String = self.chars.get(self.at..self.at + digits).unwrap_or(&[]).iter().collect();
+            let text: String = self
+                .chars
+                .get(self.at..self.at + digits)
+                .unwrap_or(&[])
+                .iter()
+                .collect();
             self.at += digits;
             u32::from_str_radix(&text, 16)
                 .ok()
@@ -211,8 +231,14 @@ mod tests {
 
     #[test]
     fn reads_what_python_prints() {
-        assert_eq!(literal_eval("['a', \"it's\", 'x\\ny']").unwrap(), json!(["a", "it's", "x\ny"]));
-        assert_eq!(literal_eval("(1, -2.5, True, None)").unwrap(), json!([1, -2.5, true, null]));
+        assert_eq!(
+            literal_eval("['a', \"it's\", 'x\\ny']").unwrap(),
+            json!(["a", "it's", "x\ny"])
+        );
+        assert_eq!(
+            literal_eval("(1, -2.5, True, None)").unwrap(),
+            json!([1, -2.5, true, null])
+        );
         assert_eq!(literal_eval("{'a': [1]}").unwrap(), json!({"a": [1]}));
         assert_eq!(literal_eval("'ab' 'cd'").unwrap(), json!("abcd"));
         assert_eq!(literal_eval("'\\u00e9\\x41'").unwrap(), json!("éA"));

@@ -108,12 +108,22 @@ fn apply_step(step: &FilterStep, answer: Value) -> Result<Value, String> {
                 .unwrap_or_else(|| step.default_value.clone().unwrap_or(Value::Null))
         }
         "regex" => {
-            let pattern = step.regex_pattern.as_deref().unwrap_or(r"#### (\-?[0-9\.\,]+)");
-            let regex = regex::Regex::new(pattern).map_err(|e| format!("filter regex {pattern:?}: {e}"))?;
+            let pattern = step
+                .regex_pattern
+                .as_deref()
+                .unwrap_or(r"#### (\-?[0-9\.\,]+)");
+            let regex =
+                regex::Regex::new(pattern).map_err(|e| format!("filter regex {pattern:?}: {e}"))?;
             let fallback = step.fallback.clone().unwrap_or_else(|| "[invalid]".into());
-            Value::String(regex_extract(&regex, &text(), step.group_select.unwrap_or(0)).unwrap_or(fallback))
+            Value::String(
+                regex_extract(&regex, &text(), step.group_select.unwrap_or(0)).unwrap_or(fallback),
+            )
         }
-        other => return Err(format!("filter function `{other}` is not one babelbench runs")),
+        other => {
+            return Err(format!(
+                "filter function `{other}` is not one babelbench runs"
+            ));
+        }
     })
 }
 
@@ -137,7 +147,9 @@ fn regex_extract(regex: &regex::Regex, text: &str, group_select: i64) -> Option<
         return None;
     }
     let index = if group_select < 0 {
-        found.len().checked_sub(group_select.unsigned_abs() as usize)?
+        found
+            .len()
+            .checked_sub(group_select.unsigned_abs() as usize)?
     } else {
         group_select as usize
     };
@@ -147,10 +159,15 @@ fn regex_extract(regex: &regex::Regex, text: &str, group_select: i64) -> Option<
 }
 
 /// lm-eval's `exact_match` of one prediction against one reference.
-pub(crate) fn exact_match(metric: &MetricSpec, prediction: &str, reference: &str) -> Result<bool, String> {
+pub(crate) fn exact_match(
+    metric: &MetricSpec,
+    prediction: &str,
+    reference: &str,
+) -> Result<bool, String> {
     let mut pair = [prediction.to_string(), reference.to_string()];
     for pattern in metric.regexes_to_ignore.iter().flatten() {
-        let regex = regex::Regex::new(pattern).map_err(|e| format!("regexes_to_ignore {pattern:?}: {e}"))?;
+        let regex = regex::Regex::new(pattern)
+            .map_err(|e| format!("regexes_to_ignore {pattern:?}: {e}"))?;
         for text in &mut pair {
             *text = regex.replace_all(text, "").into_owned();
         }
@@ -180,13 +197,21 @@ pub(crate) fn corpus_metric(
     let refs: Vec<&str> = references.iter().map(String::as_str).collect();
     let score = match name {
         "chrf" | "chrf++" => {
-            let chrf = if name == "chrf" { Chrf::chrf() } else { Chrf::chrf_plus_plus() };
-            let stats = chrf.corpus_stats(hypotheses, &refs).map_err(|e| e.to_string())?;
+            let chrf = if name == "chrf" {
+                Chrf::chrf()
+            } else {
+                Chrf::chrf_plus_plus()
+            };
+            let stats = chrf
+                .corpus_stats(hypotheses, &refs)
+                .map_err(|e| e.to_string())?;
             settings.score(&chrf, &stats)
         }
         "bleu" => {
             let bleu = Bleu::new(BleuTokenizer::V13a);
-            let stats = bleu.corpus_stats(hypotheses, &refs).map_err(|e| e.to_string())?;
+            let stats = bleu
+                .corpus_stats(hypotheses, &refs)
+                .map_err(|e| e.to_string())?;
             settings.score(&bleu, &stats)
         }
         other => return Err(format!("`{other}` is not a corpus metric")),
@@ -212,7 +237,9 @@ pub(crate) fn rolling_metric(
     Some(match name {
         "word_perplexity" => exp_ratio(name, &nll, words, 1.0, settings).named(name),
         "byte_perplexity" => exp_ratio(name, &nll, bytes, 1.0, settings).named(name),
-        "bits_per_byte" => ratio(name, &nll, bytes, 1.0 / std::f64::consts::LN_2, settings).named(name),
+        "bits_per_byte" => {
+            ratio(name, &nll, bytes, 1.0 / std::f64::consts::LN_2, settings).named(name)
+        }
         _ => return None,
     })
 }
@@ -248,7 +275,10 @@ mod tests {
             name: "flexible-extract".into(),
             filter: vec![regex.clone(), step("take_first")],
         };
-        assert_eq!(apply_filter(&filter, "5 apples and 12 pears: 17").unwrap(), "17");
+        assert_eq!(
+            apply_filter(&filter, "5 apples and 12 pears: 17").unwrap(),
+            "17"
+        );
         assert_eq!(apply_filter(&filter, "no number").unwrap(), "[invalid]");
         regex.regex_pattern = Some("The answer is (\\-?[0-9\\.\\,]+)".into());
         regex.group_select = None;
@@ -256,7 +286,10 @@ mod tests {
             name: "strict".into(),
             filter: vec![regex],
         };
-        assert_eq!(apply_filter(&strict, "So. The answer is 42.").unwrap(), "42.");
+        assert_eq!(
+            apply_filter(&strict, "So. The answer is 42.").unwrap(),
+            "42."
+        );
         let ws = FilterSpec {
             name: "ws".into(),
             filter: vec![step("remove_whitespace"), step("lowercase")],
@@ -288,7 +321,8 @@ mod tests {
             .collect();
         // " é" is 2 characters and 3 bytes; " ab" 3 and 3.
         let choices = vec![" ab".to_string(), " é".to_string()];
-        let (predicted, scores) = choice_scores(&metrics, &choices, &[-3.0, -2.5], &[false, true], &[0]);
+        let (predicted, scores) =
+            choice_scores(&metrics, &choices, &[-3.0, -2.5], &[false, true], &[0]);
         assert_eq!(predicted, 1);
         assert_eq!(scores["acc"], 0.0);
         // per character: -1.0 vs -1.25 → choice 0; per byte: -1.0 vs -0.833 → choice 1.

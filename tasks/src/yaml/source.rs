@@ -14,10 +14,19 @@ use super::error::TaskFileError;
 
 /// Fields whose values lm-eval evaluates as Python code.
 const PYTHON_FIELDS: [(&str, &str); 5] = [
-    ("process_docs", "a Python function that rewrites the documents"),
-    ("process_results", "a Python function that scores the responses"),
+    (
+        "process_docs",
+        "a Python function that rewrites the documents",
+    ),
+    (
+        "process_results",
+        "a Python function that scores the responses",
+    ),
     ("class", "a Python task class"),
-    ("custom_dataset", "a Python function that builds the dataset"),
+    (
+        "custom_dataset",
+        "a Python function that builds the dataset",
+    ),
     ("use_prompt", "a promptsource template (Python)"),
 ];
 
@@ -132,7 +141,11 @@ fn load_depth(path: &Path, depth: usize) -> Result<TaskSource, TaskFileError> {
                 other => Err(include_error(format!("expected file names, found {other}"))),
             })
             .collect::<Result<_, _>>()?,
-        other => return Err(include_error(format!("expected a file name or a list, found {other}"))),
+        other => {
+            return Err(include_error(format!(
+                "expected a file name or a list, found {other}"
+            )));
+        }
     };
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut fields = Map::new();
@@ -191,7 +204,9 @@ fn to_json(value: Yaml) -> Result<Value, String> {
             }
         }
         Yaml::String(s) => Value::String(s),
-        Yaml::Sequence(items) => Value::Array(items.into_iter().map(to_json).collect::<Result<_, _>>()?),
+        Yaml::Sequence(items) => {
+            Value::Array(items.into_iter().map(to_json).collect::<Result<_, _>>()?)
+        }
         Yaml::Mapping(mapping) => {
             let mut map = Map::new();
             for (k, v) in mapping {
@@ -226,14 +241,25 @@ mod tests {
     #[test]
     fn includes_merge_with_the_including_file_last_and_fields_keep_their_lines() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("_base_yaml"), "output_type: multiple_choice\ndoc_to_text: base\ntest_split: test\n").unwrap();
-        std::fs::write(dir.path().join("t.yaml"), "include: _base_yaml\ntask: t\ndoc_to_text: own\n").unwrap();
+        std::fs::write(
+            dir.path().join("_base_yaml"),
+            "output_type: multiple_choice\ndoc_to_text: base\ntest_split: test\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("t.yaml"),
+            "include: _base_yaml\ntask: t\ndoc_to_text: own\n",
+        )
+        .unwrap();
         let source = TaskSource::load(&dir.path().join("t.yaml")).unwrap();
         assert_eq!(source.fields["doc_to_text"], "own");
         assert_eq!(source.fields["output_type"], "multiple_choice");
         assert!(!source.fields.contains_key("include"));
         let err = source.error_at("test_split", "bad").to_string();
-        assert!(err.contains("_base_yaml:3:") && err.contains("`test_split`: bad"), "{err}");
+        assert!(
+            err.contains("_base_yaml:3:") && err.contains("`test_split`: bad"),
+            "{err}"
+        );
         let err = source.error_at("doc_to_text", "bad").to_string();
         assert!(err.contains("t.yaml:3:"), "{err}");
     }
@@ -246,21 +272,36 @@ mod tests {
             std::fs::write(&path, text).unwrap();
             path
         };
-        let tagged = write("f.yaml", "task: f\n\ndoc_to_text: !function utils.doc_to_text\n");
+        let tagged = write(
+            "f.yaml",
+            "task: f\n\ndoc_to_text: !function utils.doc_to_text\n",
+        );
         let err = TaskSource::load(&tagged).unwrap_err().to_string();
-        assert!(err.contains("f.yaml:3:") && err.contains("`doc_to_text`") && err.contains("Python"), "{err}");
+        assert!(
+            err.contains("f.yaml:3:") && err.contains("`doc_to_text`") && err.contains("Python"),
+            "{err}"
+        );
         let process = write("p.yaml", "task: p\nprocess_docs: x\n");
         let err = TaskSource::load(&process).unwrap_err().to_string();
-        assert!(err.contains("p.yaml:2:") && err.contains("process_docs"), "{err}");
+        assert!(
+            err.contains("p.yaml:2:") && err.contains("process_docs"),
+            "{err}"
+        );
         write("a.yaml", "include: b.yaml\ntask: a\n");
         let b = write("b.yaml", "include: a.yaml\n");
         let err = TaskSource::load(&b).unwrap_err().to_string();
         assert!(err.contains("cycle"), "{err}");
         let missing = write("m.yaml", "task: m\ninclude: nowhere.yaml\n");
         let err = TaskSource::load(&missing).unwrap_err().to_string();
-        assert!(err.contains("m.yaml:2:") && err.contains("nowhere.yaml"), "{err}");
+        assert!(
+            err.contains("m.yaml:2:") && err.contains("nowhere.yaml"),
+            "{err}"
+        );
         let broken = write("s.yaml", "task: s\ndoc_to_text: [unclosed\n");
         let err = TaskSource::load(&broken).unwrap_err().to_string();
-        assert!(err.contains("s.yaml:") && err.contains("not valid YAML"), "{err}");
+        assert!(
+            err.contains("s.yaml:") && err.contains("not valid YAML"),
+            "{err}"
+        );
     }
 }

@@ -308,21 +308,18 @@ impl TaskSpec {
             .filter(|(_, v)| !v.is_null())
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let spec: TaskSpec = serde_path_to_error::deserialize(Value::Object(fields)).map_err(|e| {
-            let path = e.path().to_string();
-            let top = path.split(['.', '[']).next().unwrap_or("").to_string();
-            let inner = e.into_inner().to_string();
-            if top.is_empty() || top == "." {
-                let field = inner
-                    .split('`')
-                    .nth(1)
-                    .unwrap_or("task")
-                    .to_string();
-                source.error_at(&field, inner)
-            } else {
-                source.error_at(&top, format!("{path}: {inner}"))
-            }
-        })?;
+        let spec: TaskSpec =
+            serde_path_to_error::deserialize(Value::Object(fields)).map_err(|e| {
+                let path = e.path().to_string();
+                let top = path.split(['.', '[']).next().unwrap_or("").to_string();
+                let inner = e.into_inner().to_string();
+                if top.is_empty() || top == "." {
+                    let field = inner.split('`').nth(1).unwrap_or("task").to_string();
+                    source.error_at(&field, inner)
+                } else {
+                    source.error_at(&top, format!("{path}: {inner}"))
+                }
+            })?;
         spec.check(source)?;
         Ok(spec)
     }
@@ -331,7 +328,11 @@ impl TaskSpec {
         if !OUTPUT_TYPES.contains(&self.output_type.as_str()) {
             return Err(source.error_at(
                 "output_type",
-                format!("`{}` is not one of {}", self.output_type, OUTPUT_TYPES.join(", ")),
+                format!(
+                    "`{}` is not one of {}",
+                    self.output_type,
+                    OUTPUT_TYPES.join(", ")
+                ),
             ));
         }
         if self.repeats != 1 {
@@ -385,8 +386,16 @@ impl TaskSpec {
         }
         for metric in self.metric_list.iter().flatten() {
             if let Some(aggregation) = &metric.aggregation
-                && !["mean", "perplexity", "weighted_perplexity", "bits_per_byte", "bleu", "chrf", "ter"]
-                    .contains(&aggregation.as_str())
+                && ![
+                    "mean",
+                    "perplexity",
+                    "weighted_perplexity",
+                    "bits_per_byte",
+                    "bleu",
+                    "chrf",
+                    "ter",
+                ]
+                .contains(&aggregation.as_str())
             {
                 return Err(source.error_at(
                     "metric_list",

@@ -24,8 +24,8 @@ use super::spec::{FilterSpec, TaskSpec};
 use crate::ci::BootstrapSettings;
 use crate::config::TaskConfig;
 use crate::mexa::{alignment_doc, score_alignment};
-use crate::tokenizer_premium::{premium_doc, score_premium};
 use crate::responses::{check_shape, generation, loglikelihood, rolling};
+use crate::tokenizer_premium::{premium_doc, score_premium};
 
 /// lm-eval's default `fewshot_random_seed` (`simple_evaluate`).
 pub const FEWSHOT_SEED: u64 = 1234;
@@ -105,8 +105,13 @@ impl YamlTask {
         if let Some(split) = self.eval.get() {
             return Ok(split);
         }
-        let split = load_split(&self.spec, &self.source, &self.places, self.spec.eval_split())
-            .map_err(|e| self.config_error(e))?;
+        let split = load_split(
+            &self.spec,
+            &self.source,
+            &self.places,
+            self.spec.eval_split(),
+        )
+        .map_err(|e| self.config_error(e))?;
         if split.rows.is_empty() {
             return Err(self.config_error(self.source.error_at(
                 "test_split",
@@ -136,7 +141,10 @@ impl YamlTask {
     }
 
     fn num_fewshot(&self) -> usize {
-        self.config.num_fewshot.or(self.spec.num_fewshot).unwrap_or(0)
+        self.config
+            .num_fewshot
+            .or(self.spec.num_fewshot)
+            .unwrap_or(0)
     }
 
     /// The few-shot pool and whether each document is kept out of its own examples.
@@ -144,7 +152,10 @@ impl YamlTask {
         let (split, excludes) = self.spec.fewshot_source();
         let fewshot = self.spec.fewshot_config.as_ref();
         let mut pool: Vec<Value> = match fewshot.and_then(|f| f.samples.clone()) {
-            Some(samples) if fewshot.is_some_and(|f| f.split.is_none()) && self.spec.fewshot_split.is_none() => {
+            Some(samples)
+                if fewshot.is_some_and(|f| f.split.is_none())
+                    && self.spec.fewshot_split.is_none() =>
+            {
                 samples.into_iter().map(Value::Object).collect()
             }
             _ => load_split(&self.spec, &self.source, &self.places, &split)
@@ -161,7 +172,10 @@ impl YamlTask {
                     pool.get(i).cloned().ok_or_else(|| {
                         self.config_error(self.source.error_at(
                             "fewshot_config",
-                            format!("fewshot_indices names row {i}, but the pool has {} rows", pool.len()),
+                            format!(
+                                "fewshot_indices names row {i}, but the pool has {} rows",
+                                pool.len()
+                            ),
                         ))
                     })
                 })
@@ -182,12 +196,21 @@ impl YamlTask {
         if k == 0 {
             return Ok(Vec::new());
         }
-        let sampler = self.spec.fewshot_config.as_ref().map_or("default", |f| f.sampler.as_str());
+        let sampler = self
+            .spec
+            .fewshot_config
+            .as_ref()
+            .map_or("default", |f| f.sampler.as_str());
         let others = |candidates: Vec<&'p Value>| -> Vec<&'p Value> {
-            candidates.into_iter().filter(|x| !exclude || *x != doc).collect()
+            candidates
+                .into_iter()
+                .filter(|x| !exclude || *x != doc)
+                .collect()
         };
         let too_few = |available: usize| {
-            format!("{k} few-shot examples asked, but the few-shot split holds {available}; use fewer")
+            format!(
+                "{k} few-shot examples asked, but the few-shot split holds {available}; use fewer"
+            )
         };
         if sampler == "first_n" {
             let pool = others(pool.iter().collect());
@@ -200,20 +223,34 @@ impl YamlTask {
         if draw > pool.len() {
             return Err(too_few(pool.len()));
         }
-        let mut chosen: Vec<&Value> = others(rng.sample(pool.len(), draw).into_iter().map(|i| &pool[i]).collect());
+        let mut chosen: Vec<&Value> = others(
+            rng.sample(pool.len(), draw)
+                .into_iter()
+                .map(|i| &pool[i])
+                .collect(),
+        );
         chosen.truncate(k);
         if chosen.len() < k {
             let rest = others(pool.iter().collect());
             if k > rest.len() {
                 return Err(too_few(rest.len()));
             }
-            chosen = rng.sample(rest.len(), k).into_iter().map(|i| rest[i]).collect();
+            chosen = rng
+                .sample(rest.len(), k)
+                .into_iter()
+                .map(|i| rest[i])
+                .collect();
         }
         Ok(chosen)
     }
 
     /// The requests of one document.
-    fn requests(&self, prompter: &Prompter<'_>, doc: &Value, context: Context) -> Result<(Vec<Request>, String), String> {
+    fn requests(
+        &self,
+        prompter: &Prompter<'_>,
+        doc: &Value,
+        context: Context,
+    ) -> Result<(Vec<Request>, String), String> {
         let spec = &self.spec;
         let delimiter = &spec.target_delimiter;
         let loglikelihood = |context: &str, continuation: String| {
@@ -225,15 +262,25 @@ impl YamlTask {
         match (spec.output_type.as_str(), context) {
             ("multiple_choice", Context::One(ctx)) => {
                 let choices = prompter.choices(None, doc)?;
-                let requests = choices.iter().map(|c| loglikelihood(&ctx, format!("{delimiter}{c}"))).collect();
+                let requests = choices
+                    .iter()
+                    .map(|c| loglikelihood(&ctx, format!("{delimiter}{c}")))
+                    .collect();
                 Ok((requests, ctx))
             }
             ("multiple_choice", Context::PerChoice(contexts)) => {
                 let target = match prompter.target(None, doc)? {
                     Resolved::Text(t) => t,
-                    other => return Err(format!("a multiple-input task's target must be text, found {other:?}")),
+                    other => {
+                        return Err(format!(
+                            "a multiple-input task's target must be text, found {other:?}"
+                        ));
+                    }
                 };
-                let requests = contexts.iter().map(|ctx| loglikelihood(ctx, format!("{delimiter}{target}"))).collect();
+                let requests = contexts
+                    .iter()
+                    .map(|ctx| loglikelihood(ctx, format!("{delimiter}{target}")))
+                    .collect();
                 Ok((requests, contexts.first().cloned().unwrap_or_default()))
             }
             ("loglikelihood", Context::One(ctx)) => {
@@ -242,7 +289,10 @@ impl YamlTask {
             }
             ("loglikelihood_rolling", _) => {
                 let text = text_target(prompter.target(None, doc)?)?;
-                Ok((vec![Request::Rolling(RollingRequest { text })], String::new()))
+                Ok((
+                    vec![Request::Rolling(RollingRequest { text })],
+                    String::new(),
+                ))
             }
             ("generate_until", Context::One(ctx)) => {
                 let kwargs = spec.generation_kwargs.as_ref();
@@ -250,7 +300,9 @@ impl YamlTask {
                     .and_then(|k| k.until.as_ref())
                     .map(|u| u.to_vec())
                     .unwrap_or_else(|| vec![spec.fewshot_delimiter.clone()]);
-                let mut max_new_tokens = kwargs.and_then(|k| k.max_gen_toks).unwrap_or(DEFAULT_MAX_GEN_TOKS);
+                let mut max_new_tokens = kwargs
+                    .and_then(|k| k.max_gen_toks)
+                    .unwrap_or(DEFAULT_MAX_GEN_TOKS);
                 if let Some(cap) = self.config.max_new_tokens {
                     max_new_tokens = max_new_tokens.min(cap);
                 }
@@ -261,12 +313,19 @@ impl YamlTask {
                 });
                 Ok((vec![request], ctx))
             }
-            (kind, _) => Err(format!("output_type {kind} does not take a multiple-input document")),
+            (kind, _) => Err(format!(
+                "output_type {kind} does not take a multiple-input document"
+            )),
         }
     }
 
     /// The gold choice indices of a multiple-choice document.
-    fn gold(&self, prompter: &Prompter<'_>, doc: &Value, choices: &[String]) -> Result<Vec<usize>, String> {
+    fn gold(
+        &self,
+        prompter: &Prompter<'_>,
+        doc: &Value,
+        choices: &[String],
+    ) -> Result<Vec<usize>, String> {
         let gold = if prompter.multiple_input {
             prompter.text(None, doc)?
         } else {
@@ -305,12 +364,16 @@ impl YamlTask {
         };
         let prompter = self.prompter(split)?;
         let split_name = self.spec.eval_split();
-        let rows: Vec<(usize, &serde_json::Map<String, Value>)> =
-            self.config.apply_limit(split.rows.iter().enumerate().collect());
+        let rows: Vec<(usize, &serde_json::Map<String, Value>)> = self
+            .config
+            .apply_limit(split.rows.iter().enumerate().collect());
         if alignment && rows.len() < 2 {
             return Err(self.config_error(self.source.error_at(
                 "output_type",
-                format!("alignment needs at least 2 sentence pairs; the split gives {}", rows.len()),
+                format!(
+                    "alignment needs at least 2 sentence pairs; the split gives {}",
+                    rows.len()
+                ),
             )));
         }
         rows.into_iter()
@@ -391,11 +454,16 @@ impl Task for YamlTask {
         }
         let prompter = self.prompter(split)?;
         let k = self.num_fewshot();
-        let (pool, exclude) = if k > 0 { self.fewshot_pool()? } else { (Vec::new(), false) };
+        let (pool, exclude) = if k > 0 {
+            self.fewshot_pool()?
+        } else {
+            (Vec::new(), false)
+        };
         let mut rng = PyRandom::new(FEWSHOT_SEED);
         let split_name = self.spec.eval_split();
-        let rows: Vec<(usize, &serde_json::Map<String, Value>)> =
-            self.config.apply_limit(split.rows.iter().enumerate().collect());
+        let rows: Vec<(usize, &serde_json::Map<String, Value>)> = self
+            .config
+            .apply_limit(split.rows.iter().enumerate().collect());
         rows.into_iter()
             .map(|(index, row)| {
                 let doc = Value::Object(row.clone());
@@ -460,7 +528,9 @@ impl Task for YamlTask {
                     let choices = prompter
                         .choices(None, &value)
                         .map_err(|m| self.row_error(split_name, row, m))?;
-                    let gold = self.gold(&prompter, &value, &choices).map_err(|m| self.row_error(split_name, row, m))?;
+                    let gold = self
+                        .gold(&prompter, &value, &choices)
+                        .map_err(|m| self.row_error(split_name, row, m))?;
                     let mut logprobs = Vec::new();
                     let mut greedy = Vec::new();
                     for (i, answer) in answers.iter().enumerate() {
@@ -468,11 +538,16 @@ impl Task for YamlTask {
                         logprobs.push(r.logprob);
                         greedy.push(r.is_greedy);
                     }
-                    let (predicted, scores) = choice_scores(&metrics, &choices, &logprobs, &greedy, &gold);
+                    let (predicted, scores) =
+                        choice_scores(&metrics, &choices, &logprobs, &greedy, &gold);
                     for (metric, value) in &scores {
                         per_sample.entry(metric.clone()).or_default().push(*value);
                     }
-                    samples.push(sample(doc, choices.get(predicted).cloned().unwrap_or_default(), scores));
+                    samples.push(sample(
+                        doc,
+                        choices.get(predicted).cloned().unwrap_or_default(),
+                        scores,
+                    ));
                 }
                 for metric in &metrics {
                     if let Some(values) = per_sample.get(&metric.metric) {
@@ -487,13 +562,18 @@ impl Task for YamlTask {
                     logprobs.push(r.logprob);
                     let acc = f64::from(u8::from(r.is_greedy));
                     per_sample.entry("acc".into()).or_default().push(acc);
-                    let scores = BTreeMap::from([("acc".to_string(), acc), ("logprob".to_string(), r.logprob)]);
+                    let scores = BTreeMap::from([
+                        ("acc".to_string(), acc),
+                        ("logprob".to_string(), r.logprob),
+                    ]);
                     samples.push(sample(doc, String::new(), scores));
                 }
                 for metric in &metrics {
                     match metric.metric.as_str() {
                         "perplexity" => out_metrics.push(perplexity(&logprobs, &settings)),
-                        "acc" => out_metrics.push(mean_metric("acc", &per_sample["acc"], &settings)),
+                        "acc" => {
+                            out_metrics.push(mean_metric("acc", &per_sample["acc"], &settings))
+                        }
                         _ => {}
                     }
                 }
@@ -517,7 +597,9 @@ impl Task for YamlTask {
                     samples.push(sample(doc, String::new(), scores));
                 }
                 for metric in &metrics {
-                    if let Some(value) = rolling_metric(&metric.metric, &logprobs, &words, &bytes, &settings) {
+                    if let Some(value) =
+                        rolling_metric(&metric.metric, &logprobs, &words, &bytes, &settings)
+                    {
                         out_metrics.push(value);
                     }
                 }
@@ -534,13 +616,24 @@ impl Task for YamlTask {
                 for (doc, answers) in docs.iter().zip(responses) {
                     let (row, value) = self.doc_row(doc)?;
                     let generated = generation(name, doc, 0, &answers[0])?.text.clone();
-                    let gold = match prompter.target(None, &value).map_err(|m| self.row_error(split_name, row, m))? {
-                        Resolved::Index(i) if self.spec.doc_to_choice.is_some() => vec![prompter
-                            .choices(None, &value)
-                            .map_err(|m| self.row_error(split_name, row, m))?
-                            .get(i as usize)
-                            .cloned()
-                            .ok_or_else(|| self.row_error(split_name, row, format!("target {i} is outside the choices")))?],
+                    let gold = match prompter
+                        .target(None, &value)
+                        .map_err(|m| self.row_error(split_name, row, m))?
+                    {
+                        Resolved::Index(i) if self.spec.doc_to_choice.is_some() => vec![
+                            prompter
+                                .choices(None, &value)
+                                .map_err(|m| self.row_error(split_name, row, m))?
+                                .get(i as usize)
+                                .cloned()
+                                .ok_or_else(|| {
+                                    self.row_error(
+                                        split_name,
+                                        row,
+                                        format!("target {i} is outside the choices"),
+                                    )
+                                })?,
+                        ],
                         Resolved::List(items) => items.iter().map(python_str).collect(),
                         Resolved::Text(t) => vec![t],
                         Resolved::Index(i) => vec![i.to_string()],
@@ -549,11 +642,13 @@ impl Task for YamlTask {
                     let mut scores = BTreeMap::new();
                     let mut prediction = None;
                     for (f, filter) in filters.iter().enumerate() {
-                        let answer = apply_filter(filter, &generated).map_err(|m| self.row_error(split_name, row, m))?;
+                        let answer = apply_filter(filter, &generated)
+                            .map_err(|m| self.row_error(split_name, row, m))?;
                         for metric in metrics.iter().filter(|m| m.metric == "exact_match") {
                             let mut hit = false;
                             for reference in &gold {
-                                hit |= exact_match(metric, &answer, reference).map_err(|m| self.row_error(split_name, row, m))?;
+                                hit |= exact_match(metric, &answer, reference)
+                                    .map_err(|m| self.row_error(split_name, row, m))?;
                             }
                             let value = f64::from(u8::from(hit));
                             let key = metric_key(&metric.metric, &filter.name);
@@ -571,8 +666,12 @@ impl Task for YamlTask {
                         let key = metric_key(&metric.metric, &filter.name);
                         let value = match metric.metric.as_str() {
                             "exact_match" => mean_metric(&key, &per_sample[&key], &settings),
-                            other => corpus_metric(other, &key, &answers_by_filter[f], &golds, &settings)
-                                .map_err(|m| self.config_error(self.source.error_at("metric_list", m)))?,
+                            other => {
+                                corpus_metric(other, &key, &answers_by_filter[f], &golds, &settings)
+                                    .map_err(|m| {
+                                        self.config_error(self.source.error_at("metric_list", m))
+                                    })?
+                            }
                         };
                         out_metrics.push(value);
                     }
