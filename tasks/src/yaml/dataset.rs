@@ -47,7 +47,7 @@ pub(crate) fn load_split(
     let data_error = |e: DataError| TaskFileError::Data {
         task: spec.task.clone(),
         file: source.path.clone(),
-        source: e,
+        source: Box::new(e),
     };
     let data_files = spec
         .dataset_kwargs
@@ -195,7 +195,7 @@ fn parallel_split(
         let rows = read_rows(file, RowFormat::Text).map_err(|e| TaskFileError::Data {
             task: spec.task.clone(),
             file: source.path.clone(),
-            source: e,
+            source: Box::new(e),
         })?;
         texts.push(rows);
     }

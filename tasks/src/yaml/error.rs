@@ -48,6 +48,6 @@ pub enum TaskFileError {
         /// Its task file.
         file: PathBuf,
         /// What went wrong.
-        source: DataError,
+        source: Box<DataError>,
     },
 }
