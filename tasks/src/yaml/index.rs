@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde_yaml_ng::Value as Yaml;
 
 use super::error::TaskFileError;
+use super::source::TaskSource;
 
 /// What an indexed file defines.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,7 +96,18 @@ impl TaskIndex {
         };
         match (get("task"), get("group")) {
             (Some(Yaml::String(name)), _) => {
-                let tags = strings(get("tag"));
+                // Tags may come from an included base, as lm-eval reads them.
+                let tags = match TaskSource::load(path) {
+                    Ok(source) => match source.fields.get("tag") {
+                        Some(serde_json::Value::String(tag)) => vec![tag.clone()],
+                        Some(serde_json::Value::Array(tags)) => tags
+                            .iter()
+                            .filter_map(|t| t.as_str().map(str::to_string))
+                            .collect(),
+                        _ => Vec::new(),
+                    },
+                    Err(_) => strings(get("tag")),
+                };
                 for tag in &tags {
                     self.tags.entry(tag.clone()).or_default().push(name.clone());
                 }
@@ -228,12 +240,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
         write("_base_yaml", "tag: fam\n");
+        write("c.yaml", "include: _base_yaml\ntask: fam_c\n");
         write("a.yaml", "task: fam_a\ntag: fam\n");
         write("b.yaml", "task: fam_b\ntag: [fam, other]\n");
         write("g.yaml", "group: both\ntask: [fam_b, fam_a]\n");
         write("broken.yaml", "task: [unclosed\n");
         let index = TaskIndex::scan(&[dir.path().to_path_buf()]).unwrap();
-        assert_eq!(index.task_names(), ["fam_a", "fam_b"]);
+        assert_eq!(index.task_names(), ["fam_a", "fam_b", "fam_c"]);
         let names = |sel: &str| index.expand(sel).unwrap();
         assert_eq!(
             names("both"),
@@ -242,7 +255,8 @@ mod tests {
                 ("fam_a".into(), "both".into())
             ]
         );
-        assert_eq!(names("fam").len(), 2);
+        // fam_c's tag comes from the base it includes.
+        assert_eq!(names("fam").len(), 3);
         assert_eq!(names("fam_a"), [("fam_a".to_string(), "fam".to_string())]);
         assert!(index.expand("nothing").is_none());
         let err = TaskIndex::scan(&[dir.path().join("absent")])
