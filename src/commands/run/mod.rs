@@ -113,8 +113,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         num_fewshot: args.num_fewshot,
         max_new_tokens: args.max_new_tokens,
         data_dir: harness::data::resolve_data_root(args.data_dir.as_deref()),
-        include_paths: args.include_paths,
-        hf_data: args.hf_data,
+        // Absolute, so that `merge` rebuilds the same tasks from any folder.
+        include_paths: args
+            .include_paths
+            .iter()
+            .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+            .collect(),
+        hf_data: args
+            .hf_data
+            .map(|p| std::path::absolute(&p).unwrap_or(p)),
         seed: args.seed,
     };
     let tasks = selection.build()?;
