@@ -513,6 +513,49 @@ fn lm_eval_belebele_yamls_from_a_hub_snapshot_equal_the_built_in_task_and_a_one_
         let value = values[&("translate_deu-eng".to_string(), metric.to_string())];
         assert!((0.0..=100.0).contains(&value), "{metric} = {value}");
     }
+    // Shards of a file-defined task merge to the unsharded run.
+    let shards: Vec<PathBuf> = (0..2)
+        .map(|i| temp.path().join(format!("shard{i}")))
+        .collect();
+    for (i, shard) in shards.iter().enumerate() {
+        let spec = format!("{i}/2");
+        babelbench(&[
+            "run",
+            "--quiet",
+            "--model",
+            model.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--include-path",
+            example.to_str().unwrap(),
+            "--tasks",
+            "translate_deu-eng",
+            "--limit",
+            "2",
+            "--max-new-tokens",
+            "8",
+            "--shard",
+            &spec,
+            "--output",
+            shard.to_str().unwrap(),
+        ]);
+    }
+    let merged = temp.path().join("merged");
+    babelbench(&[
+        "merge",
+        "--quiet",
+        shards[0].to_str().unwrap(),
+        shards[1].to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    for file in ["results.jsonl", "samples.jsonl"] {
+        assert_eq!(
+            std::fs::read_to_string(merged.join(file)).unwrap(),
+            std::fs::read_to_string(translation.join(file)).unwrap(),
+            "{file}: merged shards differ from the whole run"
+        );
+    }
     let samples = samples(&translation, "translate_deu-eng");
     assert_eq!(samples.len(), 2);
     let references: Vec<String> = samples

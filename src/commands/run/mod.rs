@@ -119,9 +119,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             .iter()
             .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
             .collect(),
-        hf_data: args
-            .hf_data
-            .map(|p| std::path::absolute(&p).unwrap_or(p)),
+        hf_data: args.hf_data.map(|p| std::path::absolute(&p).unwrap_or(p)),
         seed: args.seed,
     };
     let tasks = selection.build()?;
