@@ -490,36 +490,8 @@ fn lm_eval_belebele_yamls_from_a_hub_snapshot_equal_the_built_in_task_and_a_one_
     // One file, no code: German → English over two aligned line files.
     let translation = temp.path().join("translation");
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("tasks/examples/translation");
-    babelbench(&[
-        "run",
-        "--quiet",
-        "--model",
-        model.to_str().unwrap(),
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--include-path",
-        example.to_str().unwrap(),
-        "--tasks",
-        "translate_deu-eng",
-        "--limit",
-        "2",
-        "--max-new-tokens",
-        "8",
-        "--output",
-        translation.to_str().unwrap(),
-    ]);
-    let values = metrics(&translation);
-    for metric in ["chrf++,strip", "chrf,strip", "bleu,strip"] {
-        let value = values[&("translate_deu-eng".to_string(), metric.to_string())];
-        assert!((0.0..=100.0).contains(&value), "{metric} = {value}");
-    }
-    // Shards of a file-defined task merge to the unsharded run.
-    let shards: Vec<PathBuf> = (0..2)
-        .map(|i| temp.path().join(format!("shard{i}")))
-        .collect();
-    for (i, shard) in shards.iter().enumerate() {
-        let spec = format!("{i}/2");
-        babelbench(&[
+    let translate = |output: &Path, extra: &[&str]| {
+        let mut args = vec![
             "run",
             "--quiet",
             "--model",
@@ -534,11 +506,25 @@ fn lm_eval_belebele_yamls_from_a_hub_snapshot_equal_the_built_in_task_and_a_one_
             "2",
             "--max-new-tokens",
             "8",
-            "--shard",
-            &spec,
             "--output",
-            shard.to_str().unwrap(),
-        ]);
+            output.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        babelbench(&args);
+    };
+    translate(&translation, &[]);
+    let values = metrics(&translation);
+    for metric in ["chrf++,strip", "chrf,strip", "bleu,strip"] {
+        let value = values[&("translate_deu-eng".to_string(), metric.to_string())];
+        assert!((0.0..=100.0).contains(&value), "{metric} = {value}");
+    }
+    // Shards of a file-defined task merge to the unsharded run.
+    let shards: Vec<PathBuf> = (0..2)
+        .map(|i| temp.path().join(format!("shard{i}")))
+        .collect();
+    for (i, shard) in shards.iter().enumerate() {
+        let spec = format!("{i}/2");
+        translate(shard, &["--shard", &spec]);
     }
     let merged = temp.path().join("merged");
     babelbench(&[
