@@ -170,8 +170,8 @@ impl Linear {
         Ok(linear(x, weight.clone().transpose(), self.bias.clone()))
     }
 
-    /// [`Linear::forward`] for a quantized weight: the panel GEMM on expanded panels for many
-    /// rows, the quantized kernel for a few (the same sums either way).
+    /// [`Linear::forward`] for a quantized weight: the panel GEMM (expanded panels for many
+    /// rows, the quantized kernel for a few; the same sums either way).
     fn forward_quantized<const D: usize>(
         &self,
         x: Tensor<D>,
@@ -183,11 +183,7 @@ impl Linear {
         let values = to_host(x)?;
         let n = weight.out_features();
         let bias = self.bias_host.as_deref();
-        let out = if rows > MAX_ROWS {
-            panel_gemm::matmul(&values, rows, PanelWeight::Quantized(weight), n, bias)
-        } else {
-            weight.matmul_rows(&values, rows, bias)
-        };
+        let out = panel_gemm::matmul(&values, rows, PanelWeight::Quantized(weight), n, bias);
         dims[D - 1] = n;
         Ok(from_host(out, dims, &device))
     }

@@ -8,19 +8,24 @@
 //!
 //! The weight is taken a panel of [`PANEL`] output features at a time: a dense `[out, in]`
 //! weight is transposed into the panel buffer, a quantized one expanded into it (the f32
-//! values a dequantized copy holds, so its sums equal those of the quantized kernel); rows go
-//! in blocks of up to twelve, interleaved once for all panels. Panels are spread over rayon's
-//! threads.
+//! values a dequantized copy holds). For a few rows (decoding steps) a quantized weight is
+//! multiplied straight from its quants by the quantized kernel, which reads a quarter of the
+//! bytes and sums in the same order, so the bits are the same either way. Rows go in blocks of
+//! up to twelve (eight for the quantized kernel), interleaved once for all panels. Panels are
+//! spread over rayon's threads.
 
 use rayon::prelude::*;
 
 use crate::layers::host::SharedOut;
-use crate::layers::panel_kernel::{MAX_ROWS, panel_sums};
-use crate::layers::quant_kernel::interleave;
+use crate::layers::panel_kernel::{self, MAX_ROWS};
+use crate::layers::quant_kernel::{self, interleave};
 use crate::layers::quant_matrix::{PANEL, QuantMatrix};
 
 /// Panels computed by one parallel task.
 const PANELS_PER_TASK: usize = 2;
+
+/// Rows up to which a quantized weight is multiplied straight from its quants.
+const DIRECT_QUANT_ROWS: usize = 16;
 
 /// The weight of a product.
 #[derive(Clone, Copy)]
@@ -77,10 +82,19 @@ pub(crate) fn matmul(
         return out;
     }
     let k = x.len() / rows;
+    let direct = match weight {
+        PanelWeight::Quantized(matrix) if rows <= DIRECT_QUANT_ROWS => Some(matrix),
+        _ => None,
+    };
+    let widest = if direct.is_some() {
+        quant_kernel::MAX_ROWS
+    } else {
+        MAX_ROWS
+    };
     let mut blocks = Vec::new();
     let mut r = 0;
     while r < rows {
-        let block = RowBlock::of(&x[r * k..], k, rows - r);
+        let block = RowBlock::of(&x[r * k..], k, (rows - r).min(widest));
         let taken = block.rows();
         blocks.push((r, block));
         r += taken;
@@ -90,11 +104,17 @@ pub(crate) fn matmul(
     (0..panels.div_ceil(PANELS_PER_TASK))
         .into_par_iter()
         .for_each_init(
-            || vec![0.0f32; k * PANEL],
+            || vec![0.0f32; if direct.is_some() { 0 } else { k * PANEL }],
             |buffer, task| {
                 let first = task * PANELS_PER_TASK;
                 for panel in first..(first + PANELS_PER_TASK).min(panels) {
-                    fill_panel(weight, panel, k, n, buffer);
+                    let source = match direct {
+                        Some(matrix) => Source::Quants(matrix.panel(panel)),
+                        None => {
+                            fill_panel(weight, panel, k, n, buffer);
+                            Source::Values(buffer)
+                        }
+                    };
                     let columns = panel * PANEL..((panel + 1) * PANEL).min(n);
                     let put = |r: usize, sums: &[[f32; PANEL]]| {
                         for (i, sums) in sums.iter().enumerate() {
@@ -109,17 +129,35 @@ pub(crate) fn matmul(
                     };
                     for (r, block) in &blocks {
                         match block {
-                            RowBlock::Twelve(x) => put(*r, &panel_sums::<MAX_ROWS>(buffer, x, k)),
-                            RowBlock::Eight(x) => put(*r, &panel_sums::<8>(buffer, x, k)),
-                            RowBlock::Four(x) => put(*r, &panel_sums::<4>(buffer, x, k)),
-                            RowBlock::Two(x) => put(*r, &panel_sums::<2>(buffer, x, k)),
-                            RowBlock::One(x) => put(*r, &panel_sums::<1>(buffer, x, k)),
+                            RowBlock::Twelve(x) => put(*r, &source.sums::<MAX_ROWS>(x, k)),
+                            RowBlock::Eight(x) => put(*r, &source.sums::<8>(x, k)),
+                            RowBlock::Four(x) => put(*r, &source.sums::<4>(x, k)),
+                            RowBlock::Two(x) => put(*r, &source.sums::<2>(x, k)),
+                            RowBlock::One(x) => put(*r, &source.sums::<1>(x, k)),
                         }
                     }
                 }
             },
         );
     out
+}
+
+/// Where one panel's weights come from.
+enum Source<'a> {
+    /// Expanded to f32, `[k][PANEL]`.
+    Values(&'a [f32]),
+    /// The quants, for the quantized kernel.
+    Quants(quant_kernel::Panel<'a>),
+}
+
+impl Source<'_> {
+    /// The sums of `R` interleaved input rows with this panel.
+    fn sums<const R: usize>(&self, x: &[f32], k: usize) -> [[f32; PANEL]; R] {
+        match self {
+            Source::Values(values) => panel_kernel::panel_sums::<R>(values, x, k),
+            Source::Quants(panel) => quant_kernel::panel_sums::<R>(panel, x),
+        }
+    }
 }
 
 /// Panel `panel` of the weight as `[k][PANEL]` f32 in `buffer`; features past `n` are zero.
@@ -222,10 +260,19 @@ mod tests {
         let (rows, k, n) = (40, 256, 200);
         let (x, _, bias) = operands(rows, k, n);
         let panels = matmul(&x, rows, PanelWeight::Quantized(&matrix), n, Some(&bias));
-        assert!(
-            panels == matrix.matmul_rows(&x, rows, Some(&bias)),
-            "quantized kernel"
-        );
+        for few in [1, 7, 16] {
+            let direct = matmul(
+                &x[..few * k],
+                few,
+                PanelWeight::Quantized(&matrix),
+                n,
+                Some(&bias),
+            );
+            assert!(
+                direct == panels[..few * n],
+                "{few} rows through the quantized kernel"
+            );
+        }
         assert!(
             panels == matmul(&x, rows, PanelWeight::OutIn(&dense), n, Some(&bias)),
             "dequantized copy"

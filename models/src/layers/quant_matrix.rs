@@ -7,21 +7,17 @@
 //! inputs in order, 32 bytes (one per output feature) per input; then one scale (and offset)
 //! per output feature per group of inputs. A kernel expands one input's 32 weights into two
 //! registers and multiplies them into up to eight input rows at once, so the sums need no
-//! horizontal reduction, and each output is summed in input order whatever the number of rows.
+//! horizontal reduction, and each output is summed in input order whatever the number of rows
+//! (products go through [`crate::layers::panel_gemm`]).
 
 use rayon::prelude::*;
 
-use crate::layers::host::SharedOut;
-use crate::layers::quant_kernel::{self, Panel, interleave, panel_sums};
+use crate::layers::quant_kernel::{self, Panel};
 use crate::quantized::{GroupedQuants, expand};
 
 /// Output features per panel: two 512-bit registers of f32, so that each broadcast input
 /// feeds two independent multiply-adds.
 pub(crate) const PANEL: usize = 32;
-
-/// Panels computed by one parallel task of [`QuantMatrix::matmul_rows`]: small tasks keep
-/// the threads balanced when one of them is held up.
-const PANELS_PER_TASK: usize = 4;
 
 /// An `[out, in]` weight as grouped 8-bit quants in panels (see the module docs).
 #[derive(Debug)]
@@ -98,7 +94,7 @@ impl QuantMatrix {
     }
 
     /// The operands of panel `panel`.
-    fn panel(&self, panel: usize) -> Panel<'_> {
+    pub(crate) fn panel(&self, panel: usize) -> Panel<'_> {
         let groups = self.k / self.group;
         let scales = panel * groups * PANEL..(panel + 1) * groups * PANEL;
         Panel {
@@ -132,62 +128,6 @@ impl QuantMatrix {
             quant_kernel::expand(&self.panel(first + i), &mut out[i * PANEL..], width);
         }
     }
-
-    /// `x` (`[rows, k]`) times the transpose of the weight, plus `bias` (`[n]`) when given;
-    /// returns `[rows, n]`. Each output is summed in input order, independently of `rows`.
-    pub(crate) fn matmul_rows(&self, x: &[f32], rows: usize, bias: Option<&[f32]>) -> Vec<f32> {
-        let n = self.n;
-        let mut out = vec![0.0f32; rows * n];
-        if rows == 0 || n == 0 {
-            return out;
-        }
-        // Blocks of up to eight rows, each interleaved once for all panels.
-        let k = self.k;
-        let mut blocks = Vec::new();
-        let mut r = 0;
-        while r < rows {
-            let x = &x[r * k..];
-            let block = match rows - r {
-                8.. => RowBlock::Eight(interleave::<8>(x, k)),
-                4..=7 => RowBlock::Four(interleave::<4>(x, k)),
-                2 | 3 => RowBlock::Two(interleave::<2>(x, k)),
-                _ => RowBlock::One(interleave::<1>(x, k)),
-            };
-            blocks.push((r, block));
-            r += blocks.last().map_or(1, |(_, b)| b.rows());
-        }
-        let target = SharedOut::new(&mut out);
-        let panels = n.div_ceil(PANEL);
-        (0..panels.div_ceil(PANELS_PER_TASK))
-            .into_par_iter()
-            .for_each(|task| {
-                let first = task * PANELS_PER_TASK;
-                for panel in first..(first + PANELS_PER_TASK).min(panels) {
-                    let operands = self.panel(panel);
-                    let columns = panel * PANEL..((panel + 1) * PANEL).min(n);
-                    let put = |r: usize, sums: &[[f32; PANEL]]| {
-                        for (i, sums) in sums.iter().enumerate() {
-                            // SAFETY: this task alone writes columns `columns` of every row
-                            // of `out` (`rows × n`), which outlives the loop.
-                            let row =
-                                unsafe { target.slice((r + i) * n + columns.start, columns.len()) };
-                            for (j, (o, &v)) in row.iter_mut().zip(sums).enumerate() {
-                                *o = v + bias.map_or(0.0, |b| b[columns.start + j]);
-                            }
-                        }
-                    };
-                    for (r, block) in &blocks {
-                        match block {
-                            RowBlock::Eight(x) => put(*r, &panel_sums::<8>(&operands, x)),
-                            RowBlock::Four(x) => put(*r, &panel_sums::<4>(&operands, x)),
-                            RowBlock::Two(x) => put(*r, &panel_sums::<2>(&operands, x)),
-                            RowBlock::One(x) => put(*r, &panel_sums::<1>(&operands, x)),
-                        }
-                    }
-                }
-            });
-        out
-    }
 }
 
 /// `width` values per output feature laid out in panels, `[panel][width][PANEL]`: the values
@@ -213,26 +153,7 @@ fn to_panels<'a, T: Copy + Default + Send + Sync + 'a>(
     out
 }
 
-/// Input rows interleaved for [`panel_sums`], by how many.
-enum RowBlock {
-    Eight(Vec<f32>),
-    Four(Vec<f32>),
-    Two(Vec<f32>),
-    One(Vec<f32>),
-}
-
-impl RowBlock {
-    fn rows(&self) -> usize {
-        match self {
-            Self::Eight(_) => 8,
-            Self::Four(_) => 4,
-            Self::Two(_) => 2,
-            Self::One(_) => 1,
-        }
-    }
-}
-
-/// Greatest common divisor (0 is the identity).
+/// The greatest common divisor.
 fn gcd(a: usize, b: usize) -> usize {
     if b == 0 { a } else { gcd(b, a % b) }
 }
@@ -240,6 +161,7 @@ fn gcd(a: usize, b: usize) -> usize {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::layers::panel_gemm::PanelWeight;
 
     /// A pseudo-random `rows × cols` part with groups of `group` and optional offsets.
     pub(crate) fn part(rows: usize, cols: usize, group: usize, offsets: bool) -> GroupedQuants {
@@ -308,7 +230,10 @@ pub(crate) mod tests {
         let (k, n) = (64, 72);
         let bias: Vec<f32> = (0..n).map(|j| j as f32 / 8.0).collect();
         let x = input(11, k);
-        let all = m.matmul_rows(&x, 11, Some(&bias));
+        let product = |x: &[f32], rows| {
+            crate::layers::panel_gemm::matmul(x, rows, PanelWeight::Quantized(&m), n, Some(&bias))
+        };
+        let all = product(&x, 11);
         for r in 0..11 {
             for j in 0..n {
                 let want: f64 = (0..k)
@@ -323,7 +248,7 @@ pub(crate) mod tests {
             }
         }
         for rows in 1..11 {
-            let some = m.matmul_rows(&x[..rows * k], rows, Some(&bias));
+            let some = product(&x[..rows * k], rows);
             assert_eq!(some, all[..rows * n], "{rows} rows");
         }
     }
