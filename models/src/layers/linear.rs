@@ -1,10 +1,10 @@
 //! Dense projections `y = x·Wᵀ + b` with the weight kept in HF's row-major `[out, in]` layout,
 //! or, for a quantized GGUF weight on the CPU backend, as grouped 8-bit quants
-//! ([`QuantMatrix`]). On the CPU backend many rows go through [`panel_gemm`], whose sums do not
-//! depend on the other rows of the batch; a few rows (decoding steps, small LM-head calls) go
-//! through [`matmul_rows`] or the quantized kernel, which stream the weight once (the quantized
-//! kernel sums in the panel GEMM's order, so a quantized weight gives the same bits either
-//! way). Other backends use their own GEMM on a transposed view.
+//! ([`QuantMatrix`]). On the CPU backend a quantized weight always goes through [`panel_gemm`],
+//! and so do many rows of a dense one; its sums do not depend on the other rows of the batch.
+//! A few rows of a dense weight (decoding steps, small LM-head calls) go through
+//! [`matmul_rows`], which streams the weight once. Other backends use their own GEMM on a
+//! transposed view.
 
 use std::sync::Arc;
 

@@ -1,5 +1,5 @@
 //! `x·Wᵀ` on the host for any number of rows, every output summed as one chain of fused
-//! multiply-adds in input order ([`panel_sums`]). A row's result therefore depends only on that
+//! multiply-adds in input order ([`panel_kernel::panel_sums`], [`quant_kernel::panel_sums`]). A row's result therefore depends only on that
 //! row and the weight — not on the other rows of the batch, their number, the threads, the
 //! blocking, or the CPU's vector width — which is what makes babelbench's results independent
 //! of the batch size. (A BLAS library sums in an order that depends on where a row falls in
@@ -17,15 +17,13 @@
 use rayon::prelude::*;
 
 use crate::layers::host::SharedOut;
+use crate::layers::matvec::MAX_ROWS as FEW_ROWS;
 use crate::layers::panel_kernel::{self, MAX_ROWS};
 use crate::layers::quant_kernel::{self, interleave};
 use crate::layers::quant_matrix::{PANEL, QuantMatrix};
 
 /// Panels computed by one parallel task.
 const PANELS_PER_TASK: usize = 2;
-
-/// Rows up to which a quantized weight is multiplied straight from its quants.
-const DIRECT_QUANT_ROWS: usize = 16;
 
 /// The weight of a product.
 #[derive(Clone, Copy)]
@@ -36,7 +34,7 @@ pub(crate) enum PanelWeight<'a> {
     Quantized(&'a QuantMatrix),
 }
 
-/// Input rows interleaved for one [`panel_sums`] call.
+/// Input rows interleaved for one [`Source::sums`] call.
 enum RowBlock {
     Twelve(Vec<f32>),
     Eight(Vec<f32>),
@@ -83,7 +81,8 @@ pub(crate) fn matmul(
     }
     let k = x.len() / rows;
     let direct = match weight {
-        PanelWeight::Quantized(matrix) if rows <= DIRECT_QUANT_ROWS => Some(matrix),
+        // A few rows stream the quants themselves, as the dense few-row kernel streams f32.
+        PanelWeight::Quantized(matrix) if rows <= FEW_ROWS => Some(matrix),
         _ => None,
     };
     let widest = if direct.is_some() {
@@ -163,7 +162,7 @@ impl Source<'_> {
 /// Panel `panel` of the weight as `[k][PANEL]` f32 in `buffer`; features past `n` are zero.
 fn fill_panel(weight: PanelWeight<'_>, panel: usize, k: usize, n: usize, buffer: &mut [f32]) {
     match weight {
-        PanelWeight::Quantized(matrix) => matrix.expand_panels(panel, 1, buffer),
+        PanelWeight::Quantized(matrix) => quant_kernel::expand(&matrix.panel(panel), buffer, PANEL),
         PanelWeight::OutIn(values) => {
             for lane in 0..PANEL {
                 let feature = panel * PANEL + lane;

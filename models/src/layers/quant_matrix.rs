@@ -12,7 +12,7 @@
 
 use rayon::prelude::*;
 
-use crate::layers::quant_kernel::{self, Panel};
+use crate::layers::quant_kernel::Panel;
 use crate::quantized::{GroupedQuants, expand};
 
 /// Output features per panel: two 512-bit registers of f32, so that each broadcast input
@@ -119,15 +119,6 @@ impl QuantMatrix {
             );
         }
     }
-
-    /// The weights of panels `first .. first + count` as a row-major `[k, count · PANEL]`
-    /// matrix (input-major, the layout BLAS takes untransposed) in `out`.
-    pub(crate) fn expand_panels(&self, first: usize, count: usize, out: &mut [f32]) {
-        let width = count * PANEL;
-        for i in 0..count {
-            quant_kernel::expand(&self.panel(first + i), &mut out[i * PANEL..], width);
-        }
-    }
 }
 
 /// `width` values per output feature laid out in panels, `[panel][width][PANEL]`: the values
@@ -162,6 +153,7 @@ fn gcd(a: usize, b: usize) -> usize {
 pub(crate) mod tests {
     use super::*;
     use crate::layers::panel_gemm::PanelWeight;
+    use crate::layers::quant_kernel;
 
     /// A pseudo-random `rows × cols` part with groups of `group` and optional offsets.
     pub(crate) fn part(rows: usize, cols: usize, group: usize, offsets: bool) -> GroupedQuants {
@@ -215,7 +207,9 @@ pub(crate) mod tests {
             assert_eq!(row, dense[r * k..(r + 1) * k], "row {r}");
         }
         let mut expanded = vec![f32::NAN; k * 2 * PANEL];
-        m.expand_panels(1, 2, &mut expanded);
+        // Panels 1 and 2 side by side, each input's 64 weights in a row.
+        quant_kernel::expand(&m.panel(1), &mut expanded, 2 * PANEL);
+        quant_kernel::expand(&m.panel(2), &mut expanded[PANEL..], 2 * PANEL);
         for c in 0..k {
             for j in 0..2 * PANEL {
                 let want = dense.get((PANEL + j) * k + c).copied().unwrap_or(0.0);
