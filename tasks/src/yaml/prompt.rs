@@ -88,21 +88,32 @@ impl Prompter<'_> {
         }
     }
 
+    /// A `doc_to_text`/`doc_to_target` string as lm-eval reads it: a column's raw value, else
+    /// the rendered template, an index when it is all digits and the task has choices, and
+    /// (`lists`, for targets) a list when it reads as a Python list literal.
+    fn resolve(&self, template: &str, doc: &Value, lists: bool) -> Result<Resolved, String> {
+        if let Some(value) = self.column(template, doc) {
+            return Ok(Resolved::from_value(value.clone()));
+        }
+        let text = self.render(template, doc)?;
+        if is_digits(&text) && self.spec.doc_to_choice.is_some() {
+            return text.parse().map(Resolved::Index).map_err(|e| e.to_string());
+        }
+        if lists && text.len() >= 2 && text.starts_with('[') && text.ends_with(']') {
+            // lm-eval keeps the text when it is not a literal.
+            if let Ok(Value::Array(items)) = literal_eval(&text) {
+                return Ok(Resolved::List(items));
+            }
+        }
+        Ok(Resolved::Text(text))
+    }
+
     /// `doc_to_text` (or the few-shot override `field`).
     pub(crate) fn text(&self, field: Option<&Field>, doc: &Value) -> Result<Resolved, String> {
         match field.or(self.spec.doc_to_text.as_ref()) {
             None => Err("doc_to_text is not set".into()),
             Some(Field::Index(i)) => Ok(Resolved::Index(*i)),
-            Some(Field::Text(template)) => {
-                if let Some(value) = self.column(template, doc) {
-                    return Ok(Resolved::from_value(value.clone()));
-                }
-                let text = self.render(template, doc)?;
-                if is_digits(&text) && self.spec.doc_to_choice.is_some() {
-                    return text.parse().map(Resolved::Index).map_err(|e| e.to_string());
-                }
-                Ok(Resolved::Text(text))
-            }
+            Some(Field::Text(template)) => self.resolve(template, doc, false),
             Some(_) => Err("doc_to_text must be a template, a column name or an index".into()),
         }
     }
@@ -113,22 +124,7 @@ impl Prompter<'_> {
             None => Err("doc_to_target is not set".into()),
             Some(Field::Index(i)) => Ok(Resolved::Index(*i)),
             Some(Field::List(items)) => Ok(Resolved::List(items.clone())),
-            Some(Field::Text(template)) => {
-                if let Some(value) = self.column(template, doc) {
-                    return Ok(Resolved::from_value(value.clone()));
-                }
-                let text = self.render(template, doc)?;
-                if is_digits(&text) && self.spec.doc_to_choice.is_some() {
-                    return text.parse().map(Resolved::Index).map_err(|e| e.to_string());
-                }
-                if text.len() >= 2 && text.starts_with('[') && text.ends_with(']') {
-                    // lm-eval keeps the text when it is not a literal.
-                    if let Ok(Value::Array(items)) = literal_eval(&text) {
-                        return Ok(Resolved::List(items));
-                    }
-                }
-                Ok(Resolved::Text(text))
-            }
+            Some(Field::Text(template)) => self.resolve(template, doc, true),
             Some(Field::Map(_)) => {
                 Err("doc_to_target must be a template, a column name, an index or a list".into())
             }

@@ -411,6 +411,30 @@ impl YamlTask {
     }
 }
 
+/// The reference texts of a target: the choice an index names (when the task has choices),
+/// every item of a list, or the target itself as Python prints it.
+fn references(
+    prompter: &Prompter<'_>,
+    doc: &Value,
+    target: Resolved,
+) -> Result<Vec<String>, String> {
+    Ok(match target {
+        Resolved::Index(i) if prompter.spec.doc_to_choice.is_some() => {
+            let choices = prompter.choices(None, doc)?;
+            let choice = usize::try_from(i).ok().and_then(|i| choices.get(i));
+            vec![
+                choice
+                    .cloned()
+                    .ok_or_else(|| format!("target {i} is outside the choices"))?,
+            ]
+        }
+        Resolved::Index(i) => vec![i.to_string()],
+        Resolved::Text(t) => vec![t],
+        Resolved::List(items) => items.iter().map(python_str).collect(),
+        Resolved::Other(v) => vec![python_str(&v)],
+    })
+}
+
 /// A target that must be text (`loglikelihood`, `loglikelihood_rolling`).
 fn text_target(target: Resolved) -> Result<String, String> {
     match target {
@@ -476,15 +500,8 @@ impl Task for YamlTask {
                         self.gold(&prompter, &doc, &prompter.choices(None, &doc)?)?;
                     }
                     let target = match prompter.target(None, &doc)? {
-                        Resolved::Index(i) if self.spec.doc_to_choice.is_some() => prompter
-                            .choices(None, &doc)?
-                            .get(i as usize)
-                            .cloned()
-                            .unwrap_or_else(|| i.to_string()),
-                        Resolved::Text(t) => t,
-                        Resolved::Index(i) => i.to_string(),
                         Resolved::List(items) => python_str(&Value::Array(items)),
-                        Resolved::Other(v) => python_str(&v),
+                        one => references(&prompter, &doc, one)?.remove(0),
                     };
                     Ok(Doc {
                         id: index.to_string(),
@@ -616,29 +633,10 @@ impl Task for YamlTask {
                 for (doc, answers) in docs.iter().zip(responses) {
                     let (row, value) = self.doc_row(doc)?;
                     let generated = generation(name, doc, 0, &answers[0])?.text.clone();
-                    let gold = match prompter
+                    let gold = prompter
                         .target(None, &value)
-                        .map_err(|m| self.row_error(split_name, row, m))?
-                    {
-                        Resolved::Index(i) if self.spec.doc_to_choice.is_some() => vec![
-                            prompter
-                                .choices(None, &value)
-                                .map_err(|m| self.row_error(split_name, row, m))?
-                                .get(i as usize)
-                                .cloned()
-                                .ok_or_else(|| {
-                                    self.row_error(
-                                        split_name,
-                                        row,
-                                        format!("target {i} is outside the choices"),
-                                    )
-                                })?,
-                        ],
-                        Resolved::List(items) => items.iter().map(python_str).collect(),
-                        Resolved::Text(t) => vec![t],
-                        Resolved::Index(i) => vec![i.to_string()],
-                        Resolved::Other(v) => vec![python_str(&v)],
-                    };
+                        .and_then(|target| references(&prompter, &value, target))
+                        .map_err(|m| self.row_error(split_name, row, m))?;
                     let mut scores = BTreeMap::new();
                     let mut prediction = None;
                     for (f, filter) in filters.iter().enumerate() {
