@@ -60,6 +60,19 @@ pub struct Sample {
     pub scores: BTreeMap<String, f64>,
 }
 
+impl Sample {
+    /// The scored item of `doc`: its id, prompt and target, with what the model answered.
+    pub fn of(doc: &Doc, prediction: String, scores: BTreeMap<String, f64>) -> Sample {
+        Sample {
+            doc_id: doc.id.clone(),
+            prompt: doc.prompt.clone(),
+            target: doc.target.clone(),
+            prediction,
+            scores,
+        }
+    }
+}
+
 /// An aggregate metric of one task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricValue {

@@ -134,16 +134,14 @@ pub(crate) fn evaluate_choices(
         let correct_norm = f64::from(u8::from(predicted_norm == gold));
         acc.push(correct);
         acc_norm.push(correct_norm);
-        samples.push(Sample {
-            doc_id: doc.id.clone(),
-            prompt: doc.prompt.clone(),
-            target: doc.target.clone(),
-            prediction: choices[predicted].clone(),
-            scores: BTreeMap::from([
+        samples.push(Sample::of(
+            doc,
+            choices[predicted].clone(),
+            BTreeMap::from([
                 ("acc".to_string(), correct),
                 ("acc_norm".to_string(), correct_norm),
             ]),
-        });
+        ));
     }
     let metrics = vec![
         mean("acc", &acc, bootstrap).named("acc"),

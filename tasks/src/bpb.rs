@@ -88,18 +88,16 @@ impl Task for BpbTask {
             let sentence_nll = -response.logprob;
             nll.push(sentence_nll);
             bytes.push(size);
-            samples.push(Sample {
-                doc_id: doc.id.clone(),
-                prompt: doc.prompt.clone(),
-                target: doc.target.clone(),
-                prediction: String::new(),
-                scores: BTreeMap::from([
+            samples.push(Sample::of(
+                doc,
+                String::new(),
+                BTreeMap::from([
                     ("bpb".to_string(), bits_per_byte(sentence_nll, size)),
                     ("nll".to_string(), sentence_nll),
                     ("bytes".to_string(), size),
                     ("tokens".to_string(), response.num_tokens as f64),
                 ]),
-            });
+            ));
         }
         let settings = BootstrapSettings::from_config(&self.config);
         let bpb = ratio("bpb", &nll, &bytes, 1.0 / std::f64::consts::LN_2, &settings);

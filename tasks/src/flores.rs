@@ -236,12 +236,12 @@ impl Task for FloresTask {
             .iter()
             .zip(hypotheses)
             .zip(&chrf_pp_stats)
-            .map(|((doc, hypothesis), stats)| Sample {
-                doc_id: doc.id.clone(),
-                prompt: doc.prompt.clone(),
-                target: doc.target.clone(),
-                prediction: hypothesis,
-                scores: BTreeMap::from([("chrf++".to_string(), chrf_pp.score(stats))]),
+            .map(|((doc, hypothesis), stats)| {
+                Sample::of(
+                    doc,
+                    hypothesis,
+                    BTreeMap::from([("chrf++".to_string(), chrf_pp.score(stats))]),
+                )
             })
             .collect();
         let metrics: Vec<MetricValue> = vec![

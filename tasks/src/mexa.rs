@@ -207,12 +207,8 @@ pub(crate) fn score_alignment(
     let samples = docs
         .iter()
         .enumerate()
-        .map(|(i, doc)| Sample {
-            doc_id: doc.id.clone(),
-            prompt: doc.prompt.clone(),
-            target: doc.target.clone(),
-            prediction: String::new(),
-            scores: MEXA_POOLINGS
+        .map(|(i, doc)| {
+            let scores = MEXA_POOLINGS
                 .iter()
                 .enumerate()
                 .map(|(p, pooling)| {
@@ -221,7 +217,8 @@ pub(crate) fn score_alignment(
                         aligned_counts[p][i] as f64 / num_layers as f64,
                     )
                 })
-                .collect::<BTreeMap<_, _>>(),
+                .collect::<BTreeMap<_, _>>();
+            Sample::of(doc, String::new(), scores)
         })
         .collect();
     Ok(TaskOutput { samples, metrics })

@@ -153,17 +153,15 @@ pub(crate) fn score_premium(
         let (lang, english) = (own(0)? as f64, own(1)? as f64);
         lang_tokens.push(lang);
         english_tokens.push(english);
-        samples.push(Sample {
-            doc_id: doc.id.clone(),
-            prompt: doc.prompt.clone(),
-            target: doc.target.clone(),
-            prediction: String::new(),
-            scores: BTreeMap::from([
+        samples.push(Sample::of(
+            doc,
+            String::new(),
+            BTreeMap::from([
                 ("premium".to_string(), lang / english),
                 ("tokens".to_string(), lang),
                 ("english_tokens".to_string(), english),
             ]),
-        });
+        ));
     }
     let premium = ratio("premium", &lang_tokens, &english_tokens, 1.0, settings);
     Ok(TaskOutput {

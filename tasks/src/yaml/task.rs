@@ -560,7 +560,7 @@ impl Task for YamlTask {
                     for (metric, value) in &scores {
                         per_sample.entry(metric.clone()).or_default().push(*value);
                     }
-                    samples.push(sample(
+                    samples.push(Sample::of(
                         doc,
                         choices.get(predicted).cloned().unwrap_or_default(),
                         scores,
@@ -583,7 +583,7 @@ impl Task for YamlTask {
                         ("acc".to_string(), acc),
                         ("logprob".to_string(), r.logprob),
                     ]);
-                    samples.push(sample(doc, String::new(), scores));
+                    samples.push(Sample::of(doc, String::new(), scores));
                 }
                 for metric in &metrics {
                     match metric.metric.as_str() {
@@ -611,7 +611,7 @@ impl Task for YamlTask {
                         ("bytes".to_string(), text.len() as f64),
                         ("tokens".to_string(), r.num_tokens as f64),
                     ]);
-                    samples.push(sample(doc, String::new(), scores));
+                    samples.push(Sample::of(doc, String::new(), scores));
                 }
                 for metric in &metrics {
                     if let Some(value) =
@@ -657,7 +657,7 @@ impl Task for YamlTask {
                         answers_by_filter[f].push(answer);
                     }
                     golds.push(gold.into_iter().next().unwrap_or_default());
-                    samples.push(sample(doc, prediction.unwrap_or(generated), scores));
+                    samples.push(Sample::of(doc, prediction.unwrap_or(generated), scores));
                 }
                 for (f, filter) in filters.iter().enumerate() {
                     for metric in &metrics {
@@ -691,15 +691,5 @@ fn metric_key(metric: &str, filter: &str) -> String {
         metric.to_string()
     } else {
         format!("{metric},{filter}")
-    }
-}
-
-fn sample(doc: &Doc, prediction: String, scores: BTreeMap<String, f64>) -> Sample {
-    Sample {
-        doc_id: doc.id.clone(),
-        prompt: doc.prompt.clone(),
-        target: doc.target.clone(),
-        prediction,
-        scores,
     }
 }
