@@ -8,7 +8,7 @@ use anyhow::bail;
 use clap::{Args, Subcommand};
 use tasks::config::TaskConfig;
 use tasks::registry::{GROUPS, TaskRegistry};
-use tasks::yaml::validate;
+use tasks::yaml::{task_files, validate};
 
 /// Arguments of `babelbench tasks`.
 #[derive(Args)]
@@ -77,16 +77,7 @@ pub fn run(args: TasksArgs) -> anyhow::Result<()> {
 fn run_validate(paths: &[PathBuf]) -> anyhow::Result<()> {
     let mut files = Vec::new();
     for path in paths {
-        if path.is_dir() {
-            let mut found = Vec::new();
-            collect_yaml(path, &mut found)?;
-            found.sort();
-            files.extend(found);
-        } else if path.is_file() {
-            files.push(path.clone());
-        } else {
-            bail!("{}: no such file or folder", path.display());
-        }
+        files.extend(task_files(path)?);
     }
     let mut problems = 0;
     for file in &files {
@@ -103,18 +94,5 @@ fn run_validate(paths: &[PathBuf]) -> anyhow::Result<()> {
         bail!("{problems} problem(s) in {} task file(s)", files.len());
     }
     println!("{} task file(s), no problems", files.len());
-    Ok(())
-}
-
-/// The `*.yaml` files under `dir`.
-fn collect_yaml(dir: &std::path::Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_yaml(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            out.push(path);
-        }
-    }
     Ok(())
 }

@@ -44,21 +44,7 @@ impl TaskIndex {
     pub fn scan(dirs: &[PathBuf]) -> Result<TaskIndex, TaskFileError> {
         let mut index = TaskIndex::default();
         for dir in dirs {
-            let mut files = Vec::new();
-            if dir.is_file() {
-                files.push(dir.clone());
-            } else if dir.is_dir() {
-                yaml_files(dir, &mut files)?;
-            } else {
-                return Err(TaskFileError::Io {
-                    path: dir.clone(),
-                    source: std::io::Error::new(
-                        std::io::ErrorKind::NotFound,
-                        "no such task folder (given with --include-path)",
-                    ),
-                });
-            }
-            files.sort();
+            let files = task_files(dir)?;
             for file in files {
                 index.add(&file)?;
             }
@@ -212,6 +198,27 @@ impl TaskIndex {
             },
         }
     }
+}
+
+/// The task files `path` names: the file itself, or every `*.yaml` (or `*.yml`) file below a
+/// folder, sorted.
+pub fn task_files(path: &Path) -> Result<Vec<PathBuf>, TaskFileError> {
+    let mut files = Vec::new();
+    if path.is_file() {
+        files.push(path.to_path_buf());
+    } else if path.is_dir() {
+        yaml_files(path, &mut files)?;
+        files.sort();
+    } else {
+        return Err(TaskFileError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no such task file or folder",
+            ),
+        });
+    }
+    Ok(files)
 }
 
 /// The `*.yaml` files under `dir`, recursively.

@@ -20,7 +20,7 @@ use std::path::Path;
 
 pub use dataset::DataPlaces;
 pub use error::TaskFileError;
-pub use index::{Entry, TaskIndex};
+pub use index::{Entry, TaskIndex, task_files};
 pub use source::TaskSource;
 pub use spec::{OUTPUT_TYPES, TaskSpec};
 pub use task::{FEWSHOT_SEED, YamlTask};
