@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::DataError;
+use super::pattern::glob_matches;
 
 /// Environment variable naming the Hub cache (as `huggingface_hub` reads it).
 pub const HF_HUB_CACHE_ENV: &str = "HF_HUB_CACHE";
@@ -317,7 +318,7 @@ fn walk(dir: &Path, parts: &[&str], out: &mut Vec<PathBuf>) {
         let Some(name) = entry.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
-        if name.starts_with('.') || !glob_name(first, name) {
+        if name.starts_with('.') || !glob_matches(first, name) {
             continue;
         }
         if rest.is_empty() {
@@ -341,34 +342,11 @@ pub fn glob_path_matches(pattern: &str, path: &str) -> bool {
             None => path.is_empty(),
             Some((&"**", rest)) => (0..=path.len()).any(|skip| go(rest, &path[skip..])),
             Some((first, rest)) => {
-                path.first().is_some_and(|name| glob_name(first, name)) && go(rest, &path[1..])
+                path.first().is_some_and(|name| glob_matches(first, name)) && go(rest, &path[1..])
             }
         }
     }
     go(&parts(pattern), &parts(path))
-}
-
-/// Whether `name` matches `pattern` (`*` any run of characters, `?` one character).
-fn glob_name(pattern: &str, name: &str) -> bool {
-    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
-    let (mut pi, mut ni, mut star, mut mark) = (0, 0, None, 0);
-    while ni < n.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
-            pi += 1;
-            ni += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ni;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ni = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
 }
 
 #[cfg(test)]
@@ -427,10 +405,10 @@ mod tests {
 
     #[test]
     fn globs_match_names_and_folders() {
-        assert!(glob_name("test-*", "test-00000-of-00001.parquet"));
-        assert!(glob_name("*_Latn.jsonl", "deu_Latn.jsonl"));
-        assert!(!glob_name("test-*", "train-0.parquet"));
-        assert!(glob_name("?a*", "xab"));
+        assert!(glob_matches("test-*", "test-00000-of-00001.parquet"));
+        assert!(glob_matches("*_Latn.jsonl", "deu_Latn.jsonl"));
+        assert!(!glob_matches("test-*", "train-0.parquet"));
+        assert!(glob_matches("?a*", "xab"));
         assert!(glob_path_matches(
             "data/*_Latn.jsonl",
             "data/deu_Latn.jsonl"

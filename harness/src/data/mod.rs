@@ -35,7 +35,7 @@ pub use hub::{
     hub_search_dirs, matching, split_files,
 };
 pub use lock::Lock;
-pub use pattern::{FilePattern, LANG_PLACEHOLDER, RelPath, is_lang_code};
+pub use pattern::{FilePattern, LANG_PLACEHOLDER, RelPath, glob_matches, is_lang_code};
 pub use registry::{DatasetSpec, FileFormat, FileSpec, Registry, Sha256Hex, Source};
 pub use root::{
     DATA_ENV, DEFAULT_DATA_DIR, check_data_root, resolve_data_root, resolve_data_root_with,
