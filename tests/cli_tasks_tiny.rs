@@ -481,10 +481,30 @@ fn lm_eval_belebele_yamls_from_a_hub_snapshot_equal_the_built_in_task_and_a_one_
     let (a, b) = (choice_samples(&built_in), choice_samples(&from_yaml));
     assert_eq!(a.len(), 8);
     assert_eq!(a, b, "lm-eval's YAMLs and the built-in Belebele disagree");
-    let manifest = std::fs::read_to_string(from_yaml.join("manifest.json")).unwrap();
+    // Each run records the sha256 of the files its tasks read: under the data root by their
+    // path there, elsewhere (the Hub snapshot) by their full path.
+    let checksums = |run: &Path| -> Vec<String> {
+        let manifest: Value =
+            serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).unwrap())
+                .unwrap();
+        manifest["dataset_checksums"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        checksums(&built_in),
+        ["belebele/deu_Latn.jsonl", "belebele/eng_Latn.jsonl"]
+    );
+    let hub_files = checksums(&from_yaml);
+    assert_eq!(hub_files.len(), 2, "{hub_files:?}");
     assert!(
-        manifest.contains("task:belebele_eng_Latn:"),
-        "data checksums missing: {manifest}"
+        hub_files
+            .iter()
+            .all(|k| k.starts_with(hub.to_str().unwrap())),
+        "{hub_files:?}"
     );
 
     // One file, no code: German → English over two aligned line files.

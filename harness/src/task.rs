@@ -109,8 +109,8 @@ pub trait Task: Send + Sync {
     fn docs(&self) -> Result<Vec<Doc>, TaskError>;
     /// Scores the responses (`responses[i]` answers `docs[i].requests`, in order).
     fn evaluate(&self, docs: &[Doc], responses: &[Vec<Response>]) -> Result<TaskOutput, TaskError>;
-    /// The data files the documents come from when they lie outside the built-in registry
-    /// (tasks defined by files); the manifest records their sha256.
+    /// The data files the documents and their few-shot examples come from; the run manifest
+    /// records their sha256.
     fn data_files(&self) -> Result<Vec<std::path::PathBuf>, TaskError> {
         Ok(Vec::new())
     }

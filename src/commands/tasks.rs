@@ -1,13 +1,14 @@
-//! `babelbench tasks`: the task registry — built-in groups, their languages and task names, the
-//! tasks, groups and tags of `--include-path` folders — and `babelbench tasks validate`, which
-//! checks task files without a model.
+//! `babelbench tasks`: the task registry — the built-in families (`tasks/builtin/`) and their
+//! tasks, the tasks, groups and tags of `--include-path` folders — and `babelbench tasks
+//! validate`, which checks task files without a model.
 
 use std::path::PathBuf;
 
 use anyhow::bail;
 use clap::{Args, Subcommand};
 use tasks::config::TaskConfig;
-use tasks::registry::{GROUPS, TaskRegistry};
+use tasks::languages::LanguageTable;
+use tasks::registry::TaskRegistry;
 use tasks::yaml::{task_files, validate};
 
 /// Arguments of `babelbench tasks`.
@@ -49,25 +50,38 @@ pub fn run(args: TasksArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    for group in GROUPS {
-        let languages = registry.group_languages(group).unwrap_or_default();
+    let index = registry.index();
+    for family in index.families() {
+        let members = family.members();
         println!(
-            "{group:<18} {:>4} languages  e.g. {group}_{}",
-            languages.len(),
-            languages.first().copied().unwrap_or("eng_Latn")
+            "{:<18} {:>4} tasks      e.g. {}",
+            family.label(),
+            members.len(),
+            members.first().map_or("", |m| m.name.as_str())
         );
     }
-    let index = registry.index();
-    if !index.is_empty() {
+    let families: Vec<String> = registry.family_groups();
+    let others: Vec<(&str, Vec<String>)> = index
+        .groups()
+        .into_iter()
+        .filter(|(group, _)| !families.iter().any(|f| f == group))
+        .collect();
+    if !args.include_paths.is_empty() {
         println!();
-        for (group, members) in index.groups() {
+        for (group, members) in &others {
             println!(
                 "{group:<18} {:>4} tasks      e.g. {}",
                 members.len(),
                 members[0]
             );
         }
-        println!("{:<18} {:>4} tasks", "(included)", index.task_names().len());
+        let included = registry.task_names().len()
+            - index
+                .families()
+                .iter()
+                .map(|f| f.members().len())
+                .sum::<usize>();
+        println!("{:<18} {:>4} tasks", "(included)", included);
     }
     Ok(())
 }
@@ -79,9 +93,10 @@ fn run_validate(paths: &[PathBuf]) -> anyhow::Result<()> {
     for path in paths {
         files.extend(task_files(path)?);
     }
+    let table = LanguageTable::builtin()?;
     let mut problems = 0;
     for file in &files {
-        let errors = validate(file);
+        let errors = validate(file, &table);
         if errors.is_empty() {
             println!("ok       {}", file.display());
         }

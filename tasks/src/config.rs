@@ -39,19 +39,6 @@ impl TaskConfig {
         }
     }
 
-    /// The few-shot count, or `default` when none was set.
-    pub fn fewshot_or(&self, default: usize) -> usize {
-        self.num_fewshot.unwrap_or(default)
-    }
-
-    /// `items` cut to the first [`TaskConfig::limit`] entries.
-    pub fn apply_limit<T>(&self, mut items: Vec<T>) -> Vec<T> {
-        if let Some(limit) = self.limit {
-            items.truncate(limit);
-        }
-        items
-    }
-
     /// `limit=N` or `limit=none`, for task signatures.
     pub(crate) fn limit_label(&self) -> String {
         match self.limit {

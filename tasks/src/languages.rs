@@ -120,7 +120,15 @@ impl LanguageTable {
     pub fn codes(&self) -> impl Iterator<Item = &str> {
         self.languages.iter().map(|language| language.code.as_str())
     }
+
+    /// The codes of the table's FLORES-200 languages (all but those SIB-200 added), sorted.
+    pub fn flores200_codes(&self) -> impl Iterator<Item = &str> {
+        self.codes().filter(|code| !NOT_IN_FLORES200.contains(code))
+    }
 }
+
+/// Languages of the table that FLORES-200 lacks: SIB-200 added N'Ko.
+pub const NOT_IN_FLORES200: [&str; 1] = ["nqo_Nkoo"];
 
 /// Reads one data row, or says which column is wrong.
 fn parse_row(row: &str) -> Result<Language, String> {

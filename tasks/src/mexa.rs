@@ -1,8 +1,9 @@
 //! MEXA cross-lingual alignment of one language with English (Kargaran et al., code
-//! cisnlp/Mexa).
+//! cisnlp/Mexa): the scoring of `output_type: alignment` (the built-in `mexa_*` tasks,
+//! `tasks/builtin/mexa/`).
 //!
-//! The first n FLORES-200 devtest sentences (n = the limit, default 100) of English and of the
-//! language are encoded one by one (special tokens as the tokenizer adds them; sentences
+//! Each sentence pair (the built-in tasks take the first 100 FLORES-200 devtest sentences, or
+//! `--limit`) is encoded one by one (special tokens as the tokenizer adds them; sentences
 //! stripped of surrounding whitespace, as MEXA does). Every entry of the hidden states, index 0
 //! (the embeddings) included, is pooled in two ways: the position-weighted mean (weights 1..T,
 //! MEXA's default) and the last token. Per entry and pooling the [`crate::alignment`] score is
@@ -20,52 +21,14 @@
 
 use std::collections::BTreeMap;
 
-use harness::data::load_flores_devtest;
 use harness::request::{HiddenStatesRequest, Pooling, Request, Response};
-use harness::task::{Doc, MetricValue, Sample, Task, TaskError, TaskOutput};
+use harness::task::{Doc, MetricValue, Sample, TaskError, TaskOutput};
 
 use crate::alignment::{SimilarityMatrix, summarize_layers};
-use crate::config::TaskConfig;
 use crate::responses::{bad_response, check_shape, hidden_states};
-
-/// The group name.
-pub const MEXA_GROUP: &str = "mexa";
-
-/// The pivot language.
-pub const MEXA_PIVOT: &str = "eng_Latn";
-
-/// Sentence pairs aligned when no limit is set (MEXA's default).
-pub const MEXA_DEFAULT_SENTENCES: usize = 100;
 
 /// The poolings computed, in request order after the pivot/other split.
 pub const MEXA_POOLINGS: [Pooling; 2] = [Pooling::WeightedMean, Pooling::Last];
-
-/// The version of this task.
-const VERSION: &str = "version=1|text=flores200-devtest|pivot=eng_Latn|poolings=weighted_mean,last|aligned=strict-row-and-column-max";
-
-/// MEXA alignment of one language: `mexa_<lang>`.
-#[derive(Debug, Clone)]
-pub struct MexaTask {
-    name: String,
-    language: String,
-    config: TaskConfig,
-}
-
-impl MexaTask {
-    /// MEXA for `language` (a FLORES-200 code).
-    pub fn new(language: &str, config: TaskConfig) -> Self {
-        MexaTask {
-            name: format!("{MEXA_GROUP}_{language}"),
-            language: language.to_string(),
-            config,
-        }
-    }
-
-    /// The number of sentence pairs aligned.
-    fn num_sentences(&self) -> usize {
-        self.config.limit.unwrap_or(MEXA_DEFAULT_SENTENCES)
-    }
-}
 
 /// The request for `text` pooled by `pooling`.
 fn encode(text: &str, pooling: Pooling) -> Request {
@@ -84,51 +47,6 @@ pub fn layer_metric_name(layer: usize, num_layers: usize, pooling: Pooling) -> S
 /// The request index of a (side, pooling) pair: pivot then other, per pooling.
 fn request_index(pooling_index: usize, pivot: bool) -> usize {
     2 * pooling_index + usize::from(!pivot)
-}
-
-impl Task for MexaTask {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn group(&self) -> &str {
-        MEXA_GROUP
-    }
-
-    fn language(&self) -> &str {
-        &self.language
-    }
-
-    fn signature(&self) -> String {
-        format!("{MEXA_GROUP}|{VERSION}|sentences={}", self.num_sentences())
-    }
-
-    fn docs(&self) -> Result<Vec<Doc>, TaskError> {
-        let root = &self.config.data_root;
-        let n = self.num_sentences();
-        if n < 2 {
-            return Err(TaskError::Config {
-                task: self.name.clone(),
-                message: format!(
-                    "MEXA aligns at least 2 sentence pairs, but the limit is {n}; raise it"
-                ),
-            });
-        }
-        let english = load_flores_devtest(root, MEXA_PIVOT)?;
-        let sentences = load_flores_devtest(root, &self.language)?;
-        Ok(sentences
-            .into_iter()
-            .zip(english)
-            .take(n)
-            .map(|(sentence, english)| {
-                alignment_doc(sentence.line.to_string(), &sentence.text, &english.text)
-            })
-            .collect())
-    }
-
-    fn evaluate(&self, docs: &[Doc], responses: &[Vec<Response>]) -> Result<TaskOutput, TaskError> {
-        score_alignment(&self.name, docs, responses)
-    }
 }
 
 /// The document of one sentence pair: `text` and its English `pivot`, stripped of surrounding

@@ -1,41 +1,23 @@
-//! Building task lists from names: a group (`belebele`), a task of one language
-//! (`belebele_deu_Latn`), a language glob (`sib200_*_Latn`, `mexa_deu_*`), or a FLORES-200
-//! direction (`flores_eng_Latn-deu_Latn`, globs allowed on each side). `flores_<glob>` and the
-//! group `flores` select the default directions: each language into and out of English.
-//! A further list of language globs (e.g. from `--languages`) keeps only the tasks whose
-//! reported language matches one of them. Task files of `--include-path` folders
-//! ([`TaskIndex`]) are selected by task, group or tag name (or a glob over their task names),
-//! and take precedence over a built-in name. Nothing is global: a [`TaskRegistry`] holds the
-//! configuration, the language table and the index it builds tasks from.
+//! Building task lists from names. Every task is a task file: babelbench's built-in families
+//! (`tasks/builtin/`: Belebele, FLORES-200, SIB-200, MEXA, bits per byte, tokenizer premium)
+//! and the files of `--include-path` folders ([`TaskIndex`]), which replace a built-in task of
+//! the same name. A selector is a task, group or tag name; a family's name form with a
+//! language code or glob (`belebele_deu_Latn`, `sib200_*_Latn`, `mexa_deu_*`; for a direction
+//! family `flores_eng_Latn-deu_Latn`, globs allowed on each side, or one language for both
+//! directions with English, `flores_deu_Latn`); or a glob over task names. A further list of
+//! language globs (e.g. from `--languages`) keeps only the tasks whose reported language
+//! matches one of them. Nothing is global: a [`TaskRegistry`] holds the configuration, the
+//! language table and the index it builds tasks from.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use harness::task::Task;
 
-use crate::belebele::{BELEBELE_GROUP, BELEBELE_LANGUAGES, BelebeleTask};
-use crate::bpb::{BPB_GROUP, BpbTask};
 use crate::config::TaskConfig;
-use crate::flores::{FLORES_GROUP, FLORES_PIVOT, FloresTask};
 use crate::languages::{LanguageTable, LanguageTableError};
-use crate::mexa::{MEXA_GROUP, MEXA_PIVOT, MexaTask};
 use crate::names::{glob_matches, is_glob, nearest};
-use crate::sib200::{SIB200_GROUP, Sib200Task};
-use crate::tokenizer_premium::{PREMIUM_PIVOT, TOKENIZER_PREMIUM_GROUP, TokenizerPremiumTask};
-use crate::yaml::{DataPlaces, Entry, TaskFileError, TaskIndex, load_task};
-
-/// The task groups.
-pub const GROUPS: [&str; 6] = [
-    BELEBELE_GROUP,
-    FLORES_GROUP,
-    SIB200_GROUP,
-    MEXA_GROUP,
-    BPB_GROUP,
-    TOKENIZER_PREMIUM_GROUP,
-];
-
-/// Languages of the table that FLORES-200 lacks: SIB-200 added N'Ko.
-pub const NOT_IN_FLORES200: [&str; 1] = ["nqo_Nkoo"];
+use crate::yaml::{DataPlaces, Entry, FamilyMiss, Params, TaskFileError, TaskIndex, load_task};
 
 /// How many names an error suggests.
 const SUGGESTIONS: usize = 5;
@@ -50,12 +32,14 @@ pub enum RegistryError {
     #[error(transparent)]
     TaskFile(#[from] TaskFileError),
     /// No group or task has this name.
-    #[error("unknown task `{name}`{}; groups: {}", did_you_mean(suggestions), GROUPS.join(", "))]
+    #[error("unknown task `{name}`{}; groups: {}", did_you_mean(suggestions), groups.join(", "))]
     UnknownTask {
         /// The name as given.
         name: String,
         /// The nearest known names.
         suggestions: Vec<String>,
+        /// The families' groups.
+        groups: Vec<String>,
     },
     /// The group has no such language.
     #[error(
@@ -80,13 +64,15 @@ pub enum RegistryError {
         /// The glob.
         pattern: String,
     },
-    /// A FLORES direction does not have the form `src-tgt`.
+    /// A direction does not name two languages.
     #[error(
-        "`{name}`: a FLORES-200 direction is `flores_SRC-TGT`, e.g. `flores_eng_Latn-deu_Latn`, with two different languages"
+        "`{name}`: a direction of task group {group} is two different languages, e.g. `flores_eng_Latn-deu_Latn`"
     )]
     BadDirection {
         /// The name as given.
         name: String,
+        /// The group.
+        group: String,
     },
     /// The language filter removed every selected task.
     #[error("no selected task reports a language matching {}", filters.join(", "))]
@@ -115,23 +101,20 @@ pub struct TaskRegistry {
 }
 
 impl TaskRegistry {
-    /// A registry with the built-in language table.
+    /// A registry of the built-in task files, with the built-in language table.
     pub fn new(config: TaskConfig) -> Result<Self, RegistryError> {
-        Ok(Self::with_table(config, LanguageTable::builtin()?))
-    }
-
-    /// A registry with the given language table.
-    pub fn with_table(config: TaskConfig, table: LanguageTable) -> Self {
+        let table = LanguageTable::builtin()?;
+        let index = TaskIndex::builtin(&table)?;
         let places = DataPlaces {
             root: config.data_root.clone(),
             hub_dirs: Vec::new(),
         };
-        TaskRegistry {
+        Ok(TaskRegistry {
             config,
             table,
-            index: TaskIndex::default(),
+            index,
             places,
-        }
+        })
     }
 
     /// The registry with the task files under `include_paths` added, their Hub datasets looked
@@ -141,12 +124,12 @@ impl TaskRegistry {
         include_paths: &[PathBuf],
         hub_dirs: Vec<PathBuf>,
     ) -> Result<Self, RegistryError> {
-        self.index = TaskIndex::scan(include_paths)?;
+        self.index = self.index.scan(include_paths, &self.table)?;
         self.places.hub_dirs = hub_dirs;
         Ok(self)
     }
 
-    /// The index of the included task files.
+    /// The index of the task files.
     pub fn index(&self) -> &TaskIndex {
         &self.index
     }
@@ -156,41 +139,35 @@ impl TaskRegistry {
         &self.table
     }
 
-    /// The languages of `group` (sorted codes); for `flores` the non-English sides of the
-    /// default directions. `None` for an unknown group.
-    pub fn group_languages(&self, group: &str) -> Option<Vec<&str>> {
-        let all_but = |pivot: &str| -> Vec<&str> {
-            self.flores_codes()
-                .into_iter()
-                .filter(|c| *c != pivot)
-                .collect()
-        };
-        match group {
-            BELEBELE_GROUP => Some(BELEBELE_LANGUAGES.to_vec()),
-            SIB200_GROUP => Some(self.table.codes().collect()),
-            BPB_GROUP => Some(self.flores_codes()),
-            FLORES_GROUP => Some(all_but(FLORES_PIVOT)),
-            MEXA_GROUP => Some(all_but(MEXA_PIVOT)),
-            TOKENIZER_PREMIUM_GROUP => Some(all_but(PREMIUM_PIVOT)),
-            _ => None,
+    /// The groups of the family files (their first tags), in the order indexed.
+    pub fn family_groups(&self) -> Vec<String> {
+        let mut groups: Vec<String> = Vec::new();
+        for family in self.index.families() {
+            let label = family.label();
+            if !groups.contains(&label) {
+                groups.push(label);
+            }
         }
+        groups
     }
 
-    /// The FLORES-200 languages of the table, English included.
-    fn flores_codes(&self) -> Vec<&str> {
-        self.table
-            .codes()
-            .filter(|code| !NOT_IN_FLORES200.contains(code))
-            .collect()
-    }
-
-    /// Every task name the groups expand to, group by group, then the included tasks.
+    /// Every task name: the families' own tasks family by family, then the other tasks.
     pub fn task_names(&self) -> Vec<String> {
-        GROUPS
-            .iter()
-            .flat_map(|group| self.expand_group(group))
-            .chain(self.index.task_names().into_iter().map(str::to_string))
-            .collect()
+        let mut names: Vec<String> = Vec::new();
+        let mut seen = BTreeSet::new();
+        for family in self.index.families() {
+            for member in family.members() {
+                if seen.insert(member.name.clone()) {
+                    names.push(member.name);
+                }
+            }
+        }
+        for name in self.index.task_names() {
+            if seen.insert(name.to_string()) {
+                names.push(name.to_string());
+            }
+        }
+        names
     }
 
     /// The tasks named by `selectors`, in selector order without repeats, kept only when their
@@ -223,166 +200,72 @@ impl TaskRegistry {
 
     /// The tasks of one selector.
     fn resolve(&self, selector: &str) -> Result<Vec<Box<dyn Task>>, RegistryError> {
-        if let Some(tasks) = self.resolve_files(selector) {
-            return tasks;
-        }
-        if let Some(group) = GROUPS.iter().find(|group| **group == selector) {
-            return self.resolve_languages(group, "*");
-        }
-        let prefixed = GROUPS.iter().find_map(|group| {
-            selector
-                .strip_prefix(group)
-                .and_then(|rest| rest.strip_prefix('_'))
-                .map(|rest| (*group, rest))
-        });
-        match prefixed {
-            Some((FLORES_GROUP, rest)) if rest.contains('-') => {
-                self.resolve_directions(selector, rest)
-            }
-            Some((group, rest)) => self.resolve_languages(group, rest),
-            None => Err(RegistryError::UnknownTask {
-                name: selector.to_string(),
-                suggestions: self.suggest_tasks(selector),
-            }),
-        }
-    }
-
-    /// The included tasks `selector` names (a task, group or tag, or a glob over task names);
-    /// `None` when it names none.
-    fn resolve_files(&self, selector: &str) -> Option<Result<Vec<Box<dyn Task>>, RegistryError>> {
-        let selected: Vec<(String, String)> = match self.index.expand(selector) {
-            Some(selected) => selected,
-            None if is_glob(selector) => {
-                let names: Vec<(String, String)> = self
-                    .index
-                    .task_names()
-                    .into_iter()
-                    .filter(|name| glob_matches(selector, name))
-                    .flat_map(|name| self.index.expand(name).unwrap_or_default())
-                    .collect();
-                if names.is_empty() {
-                    return None;
-                }
-                names
-            }
-            None => return None,
-        };
-        Some(
-            selected
+        if let Some(selected) = self.index.expand(selector) {
+            return selected
                 .into_iter()
-                .map(|(name, group)| {
-                    let Some(Entry::Task { path, .. }) = self.index.entry(&name) else {
-                        unreachable!("expand returns indexed tasks only")
-                    };
-                    let task = load_task(path, &group, self.config.clone(), self.places.clone())?;
-                    Ok(Box::new(task) as Box<dyn Task>)
-                })
-                .collect(),
-        )
-    }
-
-    /// The tasks of `group` whose language matches `pattern` (a code or a glob).
-    fn resolve_languages(
-        &self,
-        group: &str,
-        pattern: &str,
-    ) -> Result<Vec<Box<dyn Task>>, RegistryError> {
-        let known = self.group_languages(group).unwrap_or_default();
-        let languages = matching(group, &known, pattern)?;
-        let config = &self.config;
-        Ok(languages
-            .into_iter()
-            .flat_map(|code| -> Vec<Box<dyn Task>> {
-                match group {
-                    BELEBELE_GROUP => vec![Box::new(BelebeleTask::new(code, config.clone()))],
-                    SIB200_GROUP => vec![Box::new(Sib200Task::new(code, config.clone()))],
-                    MEXA_GROUP => vec![Box::new(MexaTask::new(code, config.clone()))],
-                    BPB_GROUP => vec![Box::new(BpbTask::new(code, config.clone()))],
-                    TOKENIZER_PREMIUM_GROUP => {
-                        vec![Box::new(TokenizerPremiumTask::new(code, config.clone()))]
-                    }
-                    // The remaining group, flores: both default directions.
-                    _ => self
-                        .flores_pair(FLORES_PIVOT, code)
-                        .into_iter()
-                        .chain(self.flores_pair(code, FLORES_PIVOT))
-                        .collect(),
-                }
-            })
-            .collect())
-    }
-
-    /// A FLORES task, when both codes are in the table.
-    fn flores_pair(&self, source: &str, target: &str) -> Option<Box<dyn Task>> {
-        let source = self.table.get(source)?;
-        let target = self.table.get(target)?;
-        Some(Box::new(FloresTask::new(
-            source,
-            target,
-            self.config.clone(),
-        )))
-    }
-
-    /// The FLORES tasks of `SRC-TGT` (globs allowed on each side).
-    fn resolve_directions(
-        &self,
-        name: &str,
-        rest: &str,
-    ) -> Result<Vec<Box<dyn Task>>, RegistryError> {
-        let (source, target) = rest
-            .split_once('-')
-            .filter(|(s, t)| !s.is_empty() && !t.is_empty() && !t.contains('-'))
-            .ok_or_else(|| RegistryError::BadDirection {
-                name: name.to_string(),
-            })?;
-        if source == target && !is_glob(source) {
-            return Err(RegistryError::BadDirection {
-                name: name.to_string(),
-            });
+                .map(|(name, group)| self.load_indexed(&name, &group))
+                .collect();
         }
-        let languages = self.flores_codes();
-        let sources = matching(FLORES_GROUP, &languages, source)?;
-        let targets = matching(FLORES_GROUP, &languages, target)?;
-        let mut tasks = Vec::new();
-        for s in &sources {
-            for t in &targets {
-                if s != t
-                    && let Some(task) = self.flores_pair(s, t)
-                {
-                    tasks.push(task);
-                }
+        if let Some((family, selected)) = self.index.select_family(selector) {
+            let group = family.label();
+            let instances = selected.map_err(|miss| miss_error(miss, selector, &group))?;
+            return instances
+                .into_iter()
+                .map(|instance| self.load(&family.path, &instance.params, &group))
+                .collect();
+        }
+        if is_glob(selector) {
+            let names: Vec<String> = self
+                .task_names()
+                .into_iter()
+                .filter(|name| glob_matches(selector, name))
+                .collect();
+            if !names.is_empty() {
+                return names
+                    .iter()
+                    .flat_map(|name| self.index.expand(name).unwrap_or_default())
+                    .map(|(name, group)| self.load_indexed(&name, &group))
+                    .collect();
             }
         }
-        Ok(tasks)
+        Err(RegistryError::UnknownTask {
+            name: selector.to_string(),
+            suggestions: self.suggest_tasks(selector),
+            groups: self.family_groups(),
+        })
     }
 
-    /// The task names of a whole group.
-    fn expand_group(&self, group: &str) -> Vec<String> {
-        let languages = self.group_languages(group).unwrap_or_default();
-        if group == FLORES_GROUP {
-            languages
-                .iter()
-                .flat_map(|code| {
-                    [
-                        format!("{FLORES_GROUP}_{FLORES_PIVOT}-{code}"),
-                        format!("{FLORES_GROUP}_{code}-{FLORES_PIVOT}"),
-                    ]
-                })
-                .collect()
-        } else {
-            languages
-                .iter()
-                .map(|code| format!("{group}_{code}"))
-                .collect()
-        }
+    /// The indexed task `name`, reported under `group`.
+    fn load_indexed(&self, name: &str, group: &str) -> Result<Box<dyn Task>, RegistryError> {
+        let Some(Entry::Task { path, params, .. }) = self.index.entry(name) else {
+            unreachable!("expand returns indexed tasks only")
+        };
+        self.load(path, params, group)
+    }
+
+    fn load(
+        &self,
+        path: &Path,
+        params: &Params,
+        group: &str,
+    ) -> Result<Box<dyn Task>, RegistryError> {
+        let task = load_task(
+            path,
+            params,
+            group,
+            self.config.clone(),
+            self.places.clone(),
+        )?;
+        Ok(Box::new(task))
     }
 
     /// The known names nearest to an unknown one.
     fn suggest_tasks(&self, name: &str) -> Vec<String> {
+        let groups = self.family_groups();
         let names = self.task_names();
-        let candidates = GROUPS
+        let candidates = groups
             .iter()
-            .copied()
+            .map(String::as_str)
             .chain(names.iter().map(String::as_str));
         nearest(name, candidates, SUGGESTIONS)
             .into_iter()
@@ -391,34 +274,22 @@ impl TaskRegistry {
     }
 }
 
-/// The codes of `languages` matching `pattern` (a code or a glob), or an error naming the
-/// nearest codes of `group`.
-fn matching<'a>(
-    group: &str,
-    languages: &[&'a str],
-    pattern: &str,
-) -> Result<Vec<&'a str>, RegistryError> {
-    let found: Vec<&str> = languages
-        .iter()
-        .copied()
-        .filter(|code| glob_matches(pattern, code))
-        .collect();
-    if !found.is_empty() {
-        return Ok(found);
+/// The error of a name of a family's form that selects none of its tasks.
+fn miss_error(miss: FamilyMiss, selector: &str, group: &str) -> RegistryError {
+    let group = group.to_string();
+    match miss {
+        FamilyMiss::UnknownLanguage {
+            language,
+            suggestions,
+        } => RegistryError::UnknownLanguage {
+            group,
+            language,
+            suggestions,
+        },
+        FamilyMiss::NoMatch { pattern } => RegistryError::NoMatch { group, pattern },
+        FamilyMiss::BadDirection => RegistryError::BadDirection {
+            name: selector.to_string(),
+            group,
+        },
     }
-    Err(if is_glob(pattern) {
-        RegistryError::NoMatch {
-            group: group.to_string(),
-            pattern: pattern.to_string(),
-        }
-    } else {
-        RegistryError::UnknownLanguage {
-            group: group.to_string(),
-            language: pattern.to_string(),
-            suggestions: nearest(pattern, languages.iter().copied(), SUGGESTIONS)
-                .into_iter()
-                .map(str::to_string)
-                .collect(),
-        }
-    })
 }

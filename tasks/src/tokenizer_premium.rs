@@ -1,5 +1,6 @@
-//! Tokenizer premium: how many tokens a language needs for the FLORES-200 devtest sentences
-//! relative to the same sentences in English, `Σ tokens(lang) / Σ tokens(eng_Latn)` over the
+//! Tokenizer premium, the scoring of `output_type: tokenizer_premium` (the built-in
+//! `tokenizer_premium_*` tasks, `tasks/builtin/tokenizer_premium/`): how many tokens a language
+//! needs for a set of sentences relative to the same sentences in English, `Σ tokens(lang) / Σ tokens(eng_Latn)` over the
 //! evaluated lines (the interval resamples lines). No forward pass.
 //!
 //! Token counts come through the run engine like every other answer: each document asks for
@@ -9,41 +10,11 @@
 
 use std::collections::BTreeMap;
 
-use harness::data::load_flores_devtest;
 use harness::request::{Request, Response, TokenizeRequest};
-use harness::task::{Doc, MetricValue, Sample, Task, TaskError, TaskOutput};
+use harness::task::{Doc, MetricValue, Sample, TaskError, TaskOutput};
 
 use crate::ci::{BootstrapSettings, ratio};
-use crate::config::TaskConfig;
 use crate::responses::{bad_response, check_shape, tokens};
-
-/// The group name.
-pub const TOKENIZER_PREMIUM_GROUP: &str = "tokenizer_premium";
-
-/// The language every other is compared with.
-pub const PREMIUM_PIVOT: &str = "eng_Latn";
-
-/// The version of this task.
-const VERSION: &str = "version=1|text=flores200-devtest|pivot=eng_Latn|special-tokens=excluded";
-
-/// The tokenizer premium of one language: `tokenizer_premium_<lang>`.
-#[derive(Debug, Clone)]
-pub struct TokenizerPremiumTask {
-    name: String,
-    language: String,
-    config: TaskConfig,
-}
-
-impl TokenizerPremiumTask {
-    /// The premium of `language` (a FLORES-200 code) over English.
-    pub fn new(language: &str, config: TaskConfig) -> Self {
-        TokenizerPremiumTask {
-            name: format!("{TOKENIZER_PREMIUM_GROUP}_{language}"),
-            language: language.to_string(),
-            config,
-        }
-    }
-}
 
 /// A tokenize request for `text`.
 fn tokenize(text: &str) -> Request {
@@ -59,51 +30,6 @@ fn total(name: &str, counts: &[f64]) -> MetricValue {
         value: counts.iter().sum(),
         ci: None,
         signature: None,
-    }
-}
-
-impl Task for TokenizerPremiumTask {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn group(&self) -> &str {
-        TOKENIZER_PREMIUM_GROUP
-    }
-
-    fn language(&self) -> &str {
-        &self.language
-    }
-
-    fn signature(&self) -> String {
-        format!(
-            "{TOKENIZER_PREMIUM_GROUP}|{VERSION}|{}",
-            self.config.limit_label()
-        )
-    }
-
-    fn docs(&self) -> Result<Vec<Doc>, TaskError> {
-        let root = &self.config.data_root;
-        let english = load_flores_devtest(root, PREMIUM_PIVOT)?;
-        let sentences = load_flores_devtest(root, &self.language)?;
-        let pairs: Vec<_> = sentences.into_iter().zip(english).collect();
-        Ok(self
-            .config
-            .apply_limit(pairs)
-            .into_iter()
-            .map(|(sentence, english)| {
-                premium_doc(sentence.line.to_string(), sentence.text, english.text)
-            })
-            .collect())
-    }
-
-    fn evaluate(&self, docs: &[Doc], responses: &[Vec<Response>]) -> Result<TaskOutput, TaskError> {
-        score_premium(
-            &self.name,
-            docs,
-            responses,
-            &BootstrapSettings::from_config(&self.config),
-        )
     }
 }
 

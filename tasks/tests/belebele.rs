@@ -3,10 +3,7 @@
 mod common;
 
 use common::{assert_close, config, ll, metric};
-use harness::data::BelebeleItem;
 use harness::request::{LoglikelihoodRequest, Request};
-use harness::task::Task;
-use tasks::belebele::BelebeleTask;
 
 const PASSAGE_1: &str = "Make sure your hand is as relaxed as possible while still hitting all the notes correctly - also try not to make much extraneous motion with your fingers. This way, you will tire yourself out as little as possible. Remember there's no need to hit the keys with a lot of force for extra volume like on the piano. On the accordion, to get extra volume, you use the bellows with more pressure or speed.";
 
@@ -34,17 +31,14 @@ fn second_question() -> String {
 
 #[test]
 fn zero_shot_prompt_and_choices_match_lm_eval() {
-    let task = BelebeleTask::new("eng_Latn", config(Some(2), None));
+    let task = common::task("belebele_eng_Latn", config(Some(2), None));
     assert_eq!(task.name(), "belebele_eng_Latn");
     assert_eq!(task.group(), "belebele");
     assert_eq!(task.language(), "eng_Latn");
     let docs = task.docs().expect("docs");
     assert_eq!(docs.len(), 2);
     let doc = &docs[0];
-    assert_eq!(
-        doc.id,
-        "https://en.wikibooks.org/wiki/Accordion/Right_hand#1"
-    );
+    assert_eq!(doc.id, "0");
     assert_eq!(doc.prompt, first_question());
     assert_eq!(doc.target, "A");
     let expected: Vec<Request> = [" A", " B", " C", " D"]
@@ -62,7 +56,7 @@ fn zero_shot_prompt_and_choices_match_lm_eval() {
 
 #[test]
 fn one_shot_uses_the_first_question_and_skips_the_query_itself() {
-    let task = BelebeleTask::new("eng_Latn", config(Some(3), Some(1)));
+    let task = common::task("belebele_eng_Latn", config(Some(3), Some(1)));
     let docs = task.docs().expect("docs");
     // The first question takes the second as its example; the others take the first.
     assert_eq!(
@@ -84,7 +78,7 @@ fn one_shot_uses_the_first_question_and_skips_the_query_itself() {
     );
     assert_eq!(docs[2].target, "B");
     assert!(
-        task.signature().contains("fewshot=1|limit=3"),
+        task.signature().contains("|fewshot=1|seed=1234|limit=3"),
         "{}",
         task.signature()
     );
@@ -92,7 +86,7 @@ fn one_shot_uses_the_first_question_and_skips_the_query_itself() {
 
 #[test]
 fn two_shot_german_prompt_joins_examples_with_blank_lines() {
-    let task = BelebeleTask::new("deu_Latn", config(Some(3), Some(2)));
+    let task = common::task("belebele_deu_Latn", config(Some(3), Some(2)));
     let docs = task.docs().expect("docs");
     let third = &docs[2].prompt;
     let parts: Vec<&str> = third.split("\n\n").collect();
@@ -110,36 +104,43 @@ fn two_shot_german_prompt_joins_examples_with_blank_lines() {
 
 #[test]
 fn the_question_is_stripped() {
-    let task = BelebeleTask::new("eng_Latn", config(None, None));
-    let item = BelebeleItem {
-        lang: "eng_Latn".into(),
-        link: "l".into(),
-        question_number: 1,
-        flores_passage: "Passage.".into(),
-        question: "  Why?\n".into(),
-        mc_answers: ["a".into(), "b".into(), "c".into(), "d".into()],
-        correct_answer_num: 2,
-        dialect: "eng_Latn".into(),
-    };
+    let root = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(root.path().join("belebele")).unwrap();
+    let item = serde_json::json!({
+        "link": "l", "question_number": 1, "flores_passage": "Passage.",
+        "question": "  Why?\n", "mc_answer1": "a", "mc_answer2": "b", "mc_answer3": "c",
+        "mc_answer4": "d", "correct_answer_num": "2", "dialect": "eng_Latn",
+    });
+    std::fs::write(
+        root.path().join("belebele/eng_Latn.jsonl"),
+        format!("{item}\n"),
+    )
+    .unwrap();
+    let task = common::task(
+        "belebele_eng_Latn",
+        tasks::config::TaskConfig::new(root.path()),
+    );
+    let docs = task.docs().expect("docs");
     assert_eq!(
-        task.render_item(&item).expect("renders"),
+        docs[0].prompt,
         "P: Passage.\nQ: Why?\nA: a\nB: b\nC: c\nD: d\nAnswer:"
     );
+    assert_eq!(docs[0].target, "B");
 }
 
 #[test]
 fn too_many_shots_is_a_config_error() {
-    let task = BelebeleTask::new("eng_Latn", config(Some(1), Some(900)));
+    let task = common::task("belebele_eng_Latn", config(Some(1), Some(900)));
     let err = task.docs().unwrap_err().to_string();
     assert!(
-        err.contains("900 few-shot examples asked, but the file holds 900 questions"),
+        err.contains("900 few-shot examples asked, but the few-shot split holds 899"),
         "{err}"
     );
 }
 
 #[test]
 fn evaluate_scores_hand_made_loglikelihoods() {
-    let task = BelebeleTask::new("eng_Latn", config(Some(4), None));
+    let task = common::task("belebele_eng_Latn", config(Some(4), None));
     let docs = task.docs().expect("docs");
     let targets: Vec<&str> = docs.iter().map(|d| d.target.as_str()).collect();
     assert_eq!(targets, vec!["A", "A", "B", "B"]);
@@ -177,7 +178,7 @@ fn evaluate_scores_hand_made_loglikelihoods() {
 
 #[test]
 fn evaluate_rejects_responses_of_the_wrong_shape() {
-    let task = BelebeleTask::new("eng_Latn", config(Some(1), None));
+    let task = common::task("belebele_eng_Latn", config(Some(1), None));
     let docs = task.docs().expect("docs");
     let err = task
         .evaluate(&docs, &[vec![ll(-1.0)]])

@@ -4,8 +4,6 @@ mod common;
 
 use common::{assert_close, config, metric};
 use harness::request::{Request, Response, RollingRequest, RollingResponse};
-use harness::task::Task;
-use tasks::bpb::{BpbTask, bits_per_byte};
 
 fn rolling(logprob: f64, num_tokens: usize) -> Response {
     Response::Rolling(RollingResponse {
@@ -16,13 +14,8 @@ fn rolling(logprob: f64, num_tokens: usize) -> Response {
 }
 
 #[test]
-fn bits_per_byte_converts_nats() {
-    assert_close(bits_per_byte(std::f64::consts::LN_2 * 8.0, 4.0), 2.0);
-}
-
-#[test]
 fn corpus_bpb_sums_nats_and_utf8_bytes() {
-    let task = BpbTask::new("deu_Latn", config(Some(2), None));
+    let task = common::task("bpb_deu_Latn", config(Some(2), None));
     assert_eq!(task.name(), "bpb_deu_Latn");
     let docs = task.docs().expect("docs");
     assert_eq!(docs.len(), 2);
@@ -57,7 +50,7 @@ fn corpus_bpb_sums_nats_and_utf8_bytes() {
 
 #[test]
 fn positive_log_probabilities_are_rejected() {
-    let task = BpbTask::new("deu_Latn", config(Some(1), None));
+    let task = common::task("bpb_deu_Latn", config(Some(1), None));
     let docs = task.docs().expect("docs");
     let err = task
         .evaluate(&docs, &[vec![rolling(0.5, 1)]])

@@ -9,8 +9,6 @@ use common::config;
 use harness::request::{GenerateRequest, GenerateResponse, Request, Response};
 use harness::task::Task;
 use tasks::config::TaskConfig;
-use tasks::flores::{FloresTask, bleu_tokenizer_for_script};
-use tasks::languages::LanguageTable;
 use tasks::metrics::BleuTokenizer;
 
 const DEV_DE: &str = "Am Montag haben die Wisenschaftler der Stanford University School of Medicine die Erfindung eines neuen Diagnosetools bekanntgegeben, mit dem Zellen nach ihrem Typ sortiert werden können: ein winziger, ausdruckbarer Chip, der für jeweils etwa einen US-Cent mit Standard-Tintenstrahldruckern hergestellt werden kann.";
@@ -19,13 +17,8 @@ const TEST_DE: &str = "„Wir haben jetzt 4 Monate alte Mäuse, die Diabetes hat
 const TEST_EN: &str =
     "\"We now have 4-month-old mice that are non-diabetic that used to be diabetic,\" he added.";
 
-fn task(source: &str, target: &str, config: TaskConfig) -> FloresTask {
-    let table = LanguageTable::builtin().expect("table");
-    FloresTask::new(
-        table.get(source).expect("source"),
-        table.get(target).expect("target"),
-        config,
-    )
+fn task(source: &str, target: &str, config: TaskConfig) -> Box<dyn Task> {
+    common::task(&format!("flores_{source}-{target}"), config)
 }
 
 #[test]
@@ -49,11 +42,12 @@ fn one_shot_prompt_is_the_default() {
         })]
     );
     let signature = task.signature();
-    assert!(signature.starts_with("flores|version=1|"), "{signature}");
     assert!(
-        signature.ends_with("|fewshot=1|bleu_tok=13a|limit=2"),
+        signature.starts_with("yaml|flores_deu_Latn-eng_Latn|config="),
         "{signature}"
     );
+    assert!(signature.contains("|fewshot=1|"), "{signature}");
+    assert!(signature.ends_with("|limit=2"), "{signature}");
 }
 
 #[test]
@@ -73,18 +67,18 @@ fn zero_shot_and_two_shot_prompts() {
          English: {TEST_EN}\nChinese (Simplified):"
     );
     assert_eq!(docs[0].prompt, expected);
-    assert!(two.signature().contains("|fewshot=2|bleu_tok=zh|"));
+    assert!(two.signature().contains("|fewshot=2|"));
 }
 
 #[test]
 fn bleu_tokenizer_follows_the_target_script() {
-    assert_eq!(bleu_tokenizer_for_script("Hans"), BleuTokenizer::Zh);
-    assert_eq!(bleu_tokenizer_for_script("Hant"), BleuTokenizer::Zh);
+    assert_eq!(BleuTokenizer::for_script("Hans"), BleuTokenizer::Zh);
+    assert_eq!(BleuTokenizer::for_script("Hant"), BleuTokenizer::Zh);
     for script in ["Jpan", "Thai", "Laoo", "Khmr", "Mymr"] {
-        assert_eq!(bleu_tokenizer_for_script(script), BleuTokenizer::Char);
+        assert_eq!(BleuTokenizer::for_script(script), BleuTokenizer::Char);
     }
     for script in ["Latn", "Cyrl", "Arab", "Deva", "Hang"] {
-        assert_eq!(bleu_tokenizer_for_script(script), BleuTokenizer::V13a);
+        assert_eq!(BleuTokenizer::for_script(script), BleuTokenizer::V13a);
     }
 }
 

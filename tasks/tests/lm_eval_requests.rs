@@ -10,7 +10,7 @@ use harness::request::Request;
 use harness::task::Task;
 use serde_json::{Value, json};
 use tasks::config::TaskConfig;
-use tasks::yaml::{DataPlaces, load_task};
+use tasks::yaml::{DataPlaces, Params, load_task};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lm_eval")
@@ -83,7 +83,7 @@ fn every_fixture_task_builds_the_requests_lm_eval_builds() {
             hub_dirs: Vec::new(),
         };
         let name = fixture["task"].as_str().unwrap();
-        let task = match load_task(&path, name, config, places) {
+        let task = match load_task(&path, &Params::new(), name, config, places) {
             Ok(task) => task,
             Err(e) => {
                 // Sampled generation is refused, never run half-supported.

@@ -4,8 +4,7 @@ mod common;
 
 use common::{assert_close, config, metric};
 use harness::request::{HiddenStates, HiddenStatesRequest, Pooling, Request, Response};
-use harness::task::Task;
-use tasks::mexa::{MexaTask, layer_metric_name};
+use tasks::mexa::layer_metric_name;
 
 fn unit(i: usize) -> Vec<f32> {
     (0..3).map(|k| if k == i { 1.0 } else { 0.0 }).collect()
@@ -18,9 +17,9 @@ fn states(layers: Vec<Vec<f32>>) -> Response {
 
 #[test]
 fn documents_ask_for_both_poolings_of_both_sides() {
-    let task = MexaTask::new("deu_Latn", config(Some(2), None));
+    let task = common::task("mexa_deu_Latn", config(Some(2), None));
     assert_eq!(task.name(), "mexa_deu_Latn");
-    assert!(task.signature().ends_with("|sentences=2"));
+    assert!(task.signature().ends_with("|limit=2"));
     let docs = task.docs().expect("docs");
     assert_eq!(docs.len(), 2);
     let english = "\"We now have 4-month-old mice that are non-diabetic that used to be diabetic,\" he added.";
@@ -45,7 +44,7 @@ fn documents_ask_for_both_poolings_of_both_sides() {
         (german, english)
     );
     // The English requests are the same for every language.
-    let french = MexaTask::new("fra_Latn", config(Some(2), None))
+    let french = common::task("mexa_fra_Latn", config(Some(2), None))
         .docs()
         .expect("docs");
     assert_eq!(french[1].requests[0], docs[1].requests[0]);
@@ -54,19 +53,20 @@ fn documents_ask_for_both_poolings_of_both_sides() {
 
 #[test]
 fn fewer_than_two_sentences_is_a_config_error() {
-    let err = MexaTask::new("deu_Latn", config(Some(1), None))
+    let err = common::task("mexa_deu_Latn", config(Some(1), None))
         .docs()
         .unwrap_err();
     assert!(
-        err.to_string()
-            .contains("at least 2 sentence pairs, but the limit is 1"),
+        err.to_string().contains(
+            "alignment needs at least 2 sentence pairs; the split gives 1 (raise --limit)"
+        ),
         "{err}"
     );
 }
 
 #[test]
 fn evaluate_scores_every_layer_and_pooling() {
-    let task = MexaTask::new("deu_Latn", config(Some(3), None));
+    let task = common::task("mexa_deu_Latn", config(Some(3), None));
     let docs = task.docs().expect("docs");
     // Two hidden-state entries. Weighted mean: layer 0 identical (all aligned), layer 1 a
     // cyclic permutation (none). Last token: layer 0 maps sentences 0 and 1 onto the same
@@ -118,7 +118,7 @@ fn layer_names_are_zero_padded_to_the_largest_index() {
 
 #[test]
 fn inconsistent_layer_counts_are_errors() {
-    let task = MexaTask::new("deu_Latn", config(Some(2), None));
+    let task = common::task("mexa_deu_Latn", config(Some(2), None));
     let docs = task.docs().expect("docs");
     let good = || states(vec![unit(0), unit(1)]);
     let responses = vec![

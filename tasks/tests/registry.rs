@@ -3,7 +3,7 @@
 mod common;
 
 use harness::task::Task;
-use tasks::registry::{GROUPS, RegistryError, TaskRegistry};
+use tasks::registry::{RegistryError, TaskRegistry};
 
 fn registry() -> TaskRegistry {
     TaskRegistry::new(common::config(None, None)).expect("registry")
@@ -23,7 +23,17 @@ fn groups_expand_to_all_their_languages() {
     assert_eq!(count("mexa"), 203);
     assert_eq!(count("tokenizer_premium"), 203);
     assert_eq!(count("flores"), 406);
-    assert_eq!(GROUPS.len(), 6);
+    assert_eq!(
+        registry.family_groups(),
+        [
+            "belebele",
+            "flores",
+            "sib200",
+            "mexa",
+            "bpb",
+            "tokenizer_premium"
+        ]
+    );
     assert_eq!(
         registry.task_names().len(),
         122 + 406 + 205 + 203 + 204 + 203
@@ -201,5 +211,111 @@ fn unknown_names_suggest_the_nearest() {
     assert_eq!(
         err.to_string(),
         "no selected task reports a language matching xyz_*"
+    );
+}
+
+/// A family file of an include path: one task per language of its list, placeholders filled,
+/// selected by name, glob and direction like the built-in families.
+#[test]
+fn included_family_files_make_one_task_per_language() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    for (code, line) in [
+        ("deu_Latn", "Hallo"),
+        ("fra_Latn", "Bonjour"),
+        ("eng_Latn", "Hello"),
+    ] {
+        std::fs::write(data.join(format!("{code}.txt")), format!("{line}\n")).unwrap();
+    }
+    let tasks_dir = dir.path().join("tasks");
+    std::fs::create_dir(&tasks_dir).unwrap();
+    std::fs::write(
+        tasks_dir.join("greet.yaml"),
+        "task: \"greet_{src}-{tgt}\"\ntag: greet\nlanguages: [eng_Latn, deu_Latn, fra_Latn]\n\
+         pivot: eng_Latn\ndataset_path: parallel\ndataset_kwargs:\n  data_files:\n    \
+         test: [\"{src}.txt\", \"{tgt}.txt\"]\n  columns: [s, t]\ntest_split: test\n\
+         output_type: generate_until\ndoc_to_text: \"{src_name} ({src_script}): {{s}}\\n{tgt_name}:\"\n\
+         doc_to_target: \"{{t}}\"\nmetric_list:\n  - metric: bleu\n    tokenize: \"{tgt_bleu_tokenize}\"\n\
+         metadata:\n  language: \"{lang}\"\n",
+    )
+    .unwrap();
+    let registry = TaskRegistry::new(tasks::config::TaskConfig::new(&data))
+        .expect("registry")
+        .with_task_files(&[tasks_dir], Vec::new())
+        .expect("index");
+    let greet = registry.select(&["greet"], &[]).expect("greet");
+    assert_eq!(
+        names(&greet),
+        [
+            "greet_eng_Latn-deu_Latn",
+            "greet_deu_Latn-eng_Latn",
+            "greet_eng_Latn-fra_Latn",
+            "greet_fra_Latn-eng_Latn"
+        ]
+    );
+    assert!(greet.iter().all(|t| t.group() == "greet"));
+    let pair = registry
+        .select(&["greet_deu_Latn-fra_Latn"], &[])
+        .expect("any pair by name");
+    assert_eq!(pair[0].language(), "fra_Latn");
+    let docs = pair[0].docs().expect("docs");
+    assert_eq!(docs[0].prompt, "German (Latn): Hallo\nFrench:");
+    assert_eq!(docs[0].target, "Bonjour");
+    let into = registry.select(&["greet_*-deu_Latn"], &[]).expect("glob");
+    assert_eq!(
+        names(&into),
+        ["greet_eng_Latn-deu_Latn", "greet_fra_Latn-deu_Latn"]
+    );
+    let err = registry
+        .select(&["greet_deu_Latn-xyz_Latn"], &[])
+        .err()
+        .expect("unknown language");
+    assert!(
+        err.to_string()
+            .starts_with("task group greet has no language `xyz_Latn`"),
+        "{err}"
+    );
+}
+
+/// Family files that cannot make tasks are refused with the file and line of the field.
+#[test]
+fn broken_family_files_name_the_file_and_field() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let base = "dataset_path: json\ndataset_kwargs:\n  data_files:\n    test: \"{lang}.jsonl\"\n\
+                test_split: test\noutput_type: loglikelihood\ndoc_to_text: q\ndoc_to_target: a\n";
+    let set = write(
+        "set.yaml",
+        &format!("task: \"x_{{lang}}\"\nlanguages: flores300\n{base}"),
+    );
+    let err = TaskRegistry::new(common::config(None, None))
+        .unwrap()
+        .with_task_files(&[set], Vec::new())
+        .err()
+        .expect("unknown set");
+    assert!(
+        err.to_string()
+            .contains("set.yaml:2: `languages`: `flores300` is not a language set"),
+        "{err}"
+    );
+    let unnamed = write(
+        "unnamed.yaml",
+        &format!(
+            "task: \"y_{{lang}}\"\nlanguages: [xyz_Latn]\ndescription: \"{{lang_name}}\"\n{base}"
+        ),
+    );
+    let table = tasks::languages::LanguageTable::builtin().unwrap();
+    let errors = tasks::yaml::validate(&unnamed, &table);
+    assert_eq!(errors.len(), 1);
+    let message = errors[0].to_string();
+    assert!(
+        message
+            .contains("unnamed.yaml:3: `description`: {lang_name} has no value for task xyz_Latn"),
+        "{message}"
     );
 }

@@ -4,8 +4,6 @@ mod common;
 
 use common::{assert_close, config, ll, metric};
 use harness::request::Request;
-use harness::task::Task;
-use tasks::sib200::Sib200Task;
 
 const HEADER: &str = "Topic of the text, one of: science/technology, travel, politics, sports, health, entertainment, geography";
 const LABELS: [&str; 7] = [
@@ -20,11 +18,12 @@ const LABELS: [&str; 7] = [
 
 #[test]
 fn zero_shot_prompt_lists_the_labels_and_scores_each() {
-    let task = Sib200Task::new("eng_Latn", config(Some(3), None));
+    let task = common::task("sib200_eng_Latn", config(Some(3), None));
     assert_eq!(task.name(), "sib200_eng_Latn");
     let docs = task.docs().expect("docs");
     assert_eq!(docs.len(), 3);
-    assert_eq!(docs[0].id, "1523");
+    // Documents are numbered by row, as lm-eval numbers them.
+    assert_eq!(docs[0].id, "0");
     assert_eq!(
         docs[0].prompt,
         format!(
@@ -59,7 +58,7 @@ fn zero_shot_prompt_lists_the_labels_and_scores_each() {
 
 #[test]
 fn two_shot_prompt_takes_the_first_train_sentences() {
-    let task = Sib200Task::new("eng_Latn", config(Some(1), Some(2)));
+    let task = common::task("sib200_eng_Latn", config(Some(1), Some(2)));
     let docs = task.docs().expect("docs");
     let expected = format!(
         "{HEADER}\nText: Turkey is encircled by seas on three sides: the Aegean Sea to the west, the Black Sea to the north and the Mediterranean Sea to the south.\nTopic: geography\n\n\
@@ -67,13 +66,13 @@ fn two_shot_prompt_takes_the_first_train_sentences() {
          {HEADER}\nText: Mutation adds new genetic variation, and selection removes it from the pool of expressed variation.\nTopic:"
     );
     assert_eq!(docs[0].prompt, expected);
-    assert!(task.signature().starts_with("sib200|version=1|"));
-    assert!(task.signature().ends_with("|fewshot=2|limit=1"));
+    assert!(task.signature().starts_with("yaml|sib200_eng_Latn|config="));
+    assert!(task.signature().ends_with("|fewshot=2|seed=1234|limit=1"));
 }
 
 #[test]
 fn german_prompt_keeps_the_english_frame() {
-    let task = Sib200Task::new("deu_Latn", config(Some(1), None));
+    let task = common::task("sib200_deu_Latn", config(Some(1), None));
     let docs = task.docs().expect("docs");
     assert_eq!(
         docs[0].prompt,
@@ -85,7 +84,7 @@ fn german_prompt_keeps_the_english_frame() {
 
 #[test]
 fn evaluate_computes_acc_and_length_normalized_acc() {
-    let task = Sib200Task::new("eng_Latn", config(Some(3), None));
+    let task = common::task("sib200_eng_Latn", config(Some(3), None));
     let docs = task.docs().expect("docs");
     let targets: Vec<&str> = docs.iter().map(|d| d.target.as_str()).collect();
     assert_eq!(targets, vec!["science/technology"; 3]);

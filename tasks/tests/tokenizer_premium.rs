@@ -4,8 +4,6 @@ mod common;
 
 use common::{assert_close, config, metric};
 use harness::request::{Request, Response, TokenizeRequest, TokenizeResponse};
-use harness::task::Task;
-use tasks::tokenizer_premium::TokenizerPremiumTask;
 
 /// A response of `n` tokens.
 fn ids(n: u32) -> Response {
@@ -16,7 +14,7 @@ fn ids(n: u32) -> Response {
 
 #[test]
 fn each_document_tokenizes_the_sentence_its_english_source_and_the_empty_text() {
-    let task = TokenizerPremiumTask::new("deu_Latn", config(Some(3), None));
+    let task = common::task("tokenizer_premium_deu_Latn", config(Some(3), None));
     assert_eq!(task.name(), "tokenizer_premium_deu_Latn");
     let docs = task.docs().expect("docs");
     assert_eq!(docs.len(), 3);
@@ -35,7 +33,7 @@ fn each_document_tokenizes_the_sentence_its_english_source_and_the_empty_text() 
 
 #[test]
 fn premium_is_the_ratio_of_summed_counts_without_special_tokens() {
-    let task = TokenizerPremiumTask::new("deu_Latn", config(Some(3), None));
+    let task = common::task("tokenizer_premium_deu_Latn", config(Some(3), None));
     let docs = task.docs().expect("docs");
     // One special token (BOS) on every text; sentence tokens 20/10, 30/25 and 40/25.
     let responses = vec![
@@ -59,7 +57,7 @@ fn premium_is_the_ratio_of_summed_counts_without_special_tokens() {
 
 #[test]
 fn a_sentence_without_its_own_tokens_is_an_error() {
-    let task = TokenizerPremiumTask::new("deu_Latn", config(Some(1), None));
+    let task = common::task("tokenizer_premium_deu_Latn", config(Some(1), None));
     let docs = task.docs().expect("docs");
     let err = task
         .evaluate(&docs, &[vec![ids(5), ids(1), ids(1)]])

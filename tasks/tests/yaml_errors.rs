@@ -5,7 +5,17 @@ use std::path::{Path, PathBuf};
 
 use harness::task::Task;
 use tasks::config::TaskConfig;
-use tasks::yaml::{DataPlaces, load_task, validate};
+use tasks::languages::LanguageTable;
+use tasks::yaml::{DataPlaces, Params, TaskFileError, YamlTask, load_task, validate};
+
+/// The task of the (non-family) file `path`, its data under `root`.
+fn load_plain(path: &Path, root: &Path) -> Result<YamlTask, TaskFileError> {
+    let places = DataPlaces {
+        root: root.to_path_buf(),
+        hub_dirs: Vec::new(),
+    };
+    load_task(path, &Params::new(), "t", TaskConfig::new(root), places)
+}
 
 /// A folder with `docs.jsonl` (two rows) and the task file `text`.
 fn setup(text: &str) -> (tempfile::TempDir, PathBuf) {
@@ -25,11 +35,7 @@ const BASE: &str = "task: t\ndataset_path: json\ndataset_kwargs:\n  data_files:\
 /// The error of building the task's documents, which must name `file`.
 fn docs_error(text: &str) -> String {
     let (dir, path) = setup(text);
-    let places = DataPlaces {
-        root: dir.path().to_path_buf(),
-        hub_dirs: Vec::new(),
-    };
-    let message = match load_task(&path, "t", TaskConfig::new(dir.path()), places) {
+    let message = match load_plain(&path, dir.path()) {
         Err(e) => e.to_string(),
         Ok(task) => task
             .docs()
@@ -46,7 +52,7 @@ fn docs_error(text: &str) -> String {
 
 fn validate_error(text: &str) -> String {
     let (_dir, path) = setup(text);
-    let errors = validate(&path);
+    let errors = validate(&path, &LanguageTable::builtin().unwrap());
     assert_eq!(errors.len(), 1, "{errors:?}");
     errors[0].to_string()
 }
@@ -54,12 +60,8 @@ fn validate_error(text: &str) -> String {
 #[test]
 fn the_base_task_is_valid_and_builds_its_documents() {
     let (dir, path) = setup(BASE);
-    assert!(validate(&path).is_empty());
-    let places = DataPlaces {
-        root: dir.path().to_path_buf(),
-        hub_dirs: Vec::new(),
-    };
-    let task = load_task(&path, "t", TaskConfig::new(Path::new(dir.path())), places).unwrap();
+    assert!(validate(&path, &LanguageTable::builtin().unwrap()).is_empty());
+    let task = load_plain(&path, dir.path()).unwrap();
     let docs = task.docs().unwrap();
     assert_eq!(docs.len(), 2);
     assert_eq!(docs[0].target, "b");
@@ -68,11 +70,7 @@ fn the_base_task_is_valid_and_builds_its_documents() {
     let (dir, path) = setup(&format!(
         "{BASE}dataset_name: de\nmetadata:\n  flores_language: deu_Latn\n"
     ));
-    let places = DataPlaces {
-        root: dir.path().to_path_buf(),
-        hub_dirs: Vec::new(),
-    };
-    let task = load_task(&path, "t", TaskConfig::new(dir.path()), places).unwrap();
+    let task = load_plain(&path, dir.path()).unwrap();
     assert_eq!(task.language(), "deu_Latn");
 }
 
@@ -135,11 +133,7 @@ fn data_errors_name_the_task_file_and_the_document() {
     assert!(err.contains("missing.jsonl"), "{err}");
     let (dir, path) = setup(BASE);
     std::fs::write(dir.path().join("docs.jsonl"), "{\"q\": 1}\nnot json\n").unwrap();
-    let places = DataPlaces {
-        root: dir.path().to_path_buf(),
-        hub_dirs: Vec::new(),
-    };
-    let task = load_task(&path, "t", TaskConfig::new(dir.path()), places).unwrap();
+    let task = load_plain(&path, dir.path()).unwrap();
     let err = task.docs().unwrap_err().to_string();
     assert!(
         err.contains("docs.jsonl:2:") && err.contains(&path.display().to_string()),

@@ -40,6 +40,6 @@ pub use registry::{DatasetSpec, FileFormat, FileSpec, Registry, Sha256Hex, Sourc
 pub use root::{
     DATA_ENV, DEFAULT_DATA_DIR, check_data_root, resolve_data_root, resolve_data_root_with,
 };
-pub use rows::{Row, RowFormat, read_rows};
+pub use rows::{CsvOptions, Row, RowFormat, read_rows, read_rows_with};
 pub use sib::{SIB200, SibItem, SibSplit, load_sib200, load_sib200_labels};
 pub use verify::{DatasetReport, VerifyReport, verify_datasets};

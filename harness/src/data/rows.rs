@@ -57,8 +57,36 @@ impl RowFormat {
     }
 }
 
+/// How delimited files are split, as `datasets`' CSV builder takes it (`delimiter`, `quoting`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvOptions {
+    /// The field separator; `None`: `,` for CSV, a tab for `.tsv` files.
+    pub delimiter: Option<u8>,
+    /// Whether `"` quotes fields (Python's `csv.QUOTE_MINIMAL`, `quoting: 0`); `false` reads
+    /// every character as it stands (`csv.QUOTE_NONE`, `quoting: 3`).
+    pub quoted: bool,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            delimiter: None,
+            quoted: true,
+        }
+    }
+}
+
 /// The rows of `path` read as `format` (CSV read as TSV when the file ends in `.tsv`).
 pub fn read_rows(path: &Path, format: RowFormat) -> Result<Vec<Row>, DataError> {
+    read_rows_with(path, format, CsvOptions::default())
+}
+
+/// [`read_rows`] with delimited files split as `csv` says.
+pub fn read_rows_with(
+    path: &Path,
+    format: RowFormat,
+    csv: CsvOptions,
+) -> Result<Vec<Row>, DataError> {
     let format = match (format, RowFormat::from_path(path)) {
         (RowFormat::Csv, Some(RowFormat::Tsv)) => RowFormat::Tsv,
         _ => format,
@@ -70,8 +98,8 @@ pub fn read_rows(path: &Path, format: RowFormat) -> Result<Vec<Row>, DataError> 
     let text = decode(bytes, path)?;
     match format {
         RowFormat::Json => json_rows(path, &text),
-        RowFormat::Csv => delimited_rows(path, &text, b','),
-        RowFormat::Tsv => delimited_rows(path, &text, b'\t'),
+        RowFormat::Csv => delimited_rows(path, &text, csv.delimiter.unwrap_or(b','), csv.quoted),
+        RowFormat::Tsv => delimited_rows(path, &text, csv.delimiter.unwrap_or(b'\t'), csv.quoted),
         RowFormat::Text => Ok(text_rows(&text)),
         RowFormat::Parquet => unreachable!("read above"),
     }
@@ -135,10 +163,16 @@ fn text_rows(text: &str) -> Vec<Row> {
 
 /// A header line and records separated by `delimiter`, with quoted fields; each column typed as
 /// pandas infers it: integers if every value is one, else floats if every value is a number,
-/// else strings; an empty field is null.
-fn delimited_rows(path: &Path, text: &str, delimiter: u8) -> Result<Vec<Row>, DataError> {
+/// else strings; an empty field is null. Unquoted (`quoted: false`), a `"` is text like any other.
+fn delimited_rows(
+    path: &Path,
+    text: &str,
+    delimiter: u8,
+    quoted: bool,
+) -> Result<Vec<Row>, DataError> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
+        .quoting(quoted)
         .has_headers(true)
         .from_reader(text.as_bytes());
     let position_line = |e: &csv::Error| e.position().map_or(1, |p| p.line() as usize);
@@ -223,6 +257,14 @@ mod tests {
         assert_eq!(rows[1]["f"], Value::Null);
         let tsv = write(dir.path(), "d.tsv", "q\tn\nx\t7\n");
         assert_eq!(read_rows(&tsv, RowFormat::Csv).unwrap()[0]["n"], 7);
+        // QUOTE_NONE keeps quotes as text: SIB-200 sentences that open with a quotation.
+        let quotes = write(dir.path(), "q.tsv", "t\tn\n\"Hi,\" she said.\t1\n");
+        let raw = CsvOptions {
+            delimiter: Some(b'\t'),
+            quoted: false,
+        };
+        let rows = read_rows_with(&quotes, RowFormat::Csv, raw).unwrap();
+        assert_eq!(rows[0]["t"], "\"Hi,\" she said.");
         let text = write(dir.path(), "e.txt", "one\n\nthree\n");
         let rows = read_rows(&text, RowFormat::Text).unwrap();
         assert_eq!(rows.len(), 3);

@@ -1,6 +1,5 @@
 //! `babelbench run`: evaluate a model on tasks into a run folder (resumable, shardable).
 
-mod checksums;
 mod progress;
 mod selection;
 mod suite;
@@ -162,7 +161,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         model_path: model_path.display().to_string(),
         model_name: name,
         threads: rayon_threads(),
-        dataset_checksums: checksums::for_tasks(&tasks)?,
+        dataset_checksums: data_checksums(&tasks, &selection.data_dir)?,
         seed: selection.seed,
         run_config: selection.to_run_config()?,
     };
@@ -233,4 +232,26 @@ fn rayon_threads() -> usize {
             .map(|n| n.get())
             .unwrap_or(1)
     })
+}
+
+/// sha256 of every data file the tasks read (each task declares its files), keyed by the path
+/// under the data root `root` (the full path for files elsewhere).
+fn data_checksums(
+    tasks: &[Box<dyn Task>],
+    root: &Path,
+) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+    let mut sums = std::collections::BTreeMap::new();
+    for task in tasks {
+        for file in task.data_files()? {
+            let key = file
+                .strip_prefix(root)
+                .unwrap_or(&file)
+                .display()
+                .to_string();
+            if !sums.contains_key(&key) {
+                sums.insert(key, harness::data::sha256_file(&file)?);
+            }
+        }
+    }
+    Ok(sums)
 }

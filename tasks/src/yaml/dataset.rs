@@ -9,7 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use harness::data::{
-    DataError, DataFilesSpec, Row, RowFormat, find_snapshot, matching, read_rows, split_files,
+    DataError, DataFilesSpec, Row, RowFormat, find_snapshot, matching, read_rows, read_rows_with,
+    split_files,
 };
 use serde_json::Value;
 
@@ -106,6 +107,13 @@ pub(crate) fn load_split(
             (files, None)
         }
     };
+    let csv = spec
+        .dataset_kwargs
+        .as_ref()
+        .map(|k| k.csv_options())
+        .transpose()
+        .map_err(|m| source.error_at("dataset_kwargs", m))?
+        .unwrap_or_default();
     let mut rows = Vec::new();
     for file in &files {
         let format = match format.or_else(|| RowFormat::from_path(file)) {
@@ -120,7 +128,7 @@ pub(crate) fn load_split(
                 }));
             }
         };
-        rows.extend(read_rows(file, format).map_err(data_error)?);
+        rows.extend(read_rows_with(file, format, csv).map_err(data_error)?);
     }
     let mut columns: Vec<String> = Vec::new();
     for row in &rows {
@@ -190,13 +198,30 @@ fn parallel_split(
             _ => return Err(missing_split(source, data_files, split, &places.root)),
         }
     }
-    let mut texts = Vec::new();
+    let kwargs = spec.dataset_kwargs.as_ref();
+    let text_column = kwargs
+        .and_then(|k| k.text_column.as_deref())
+        .unwrap_or("text");
+    let align_on = kwargs.and_then(|k| k.align_on.as_deref());
+    let mut texts: Vec<Vec<Row>> = Vec::new();
     for file in &files {
-        let rows = read_rows(file, RowFormat::Text).map_err(|e| TaskFileError::Data {
+        // A line file, or a table whose `text_column` is the file's column.
+        let format = RowFormat::from_path(file).unwrap_or(RowFormat::Text);
+        let rows = read_rows(file, format).map_err(|e| TaskFileError::Data {
             task: spec.task.clone(),
             file: source.path.clone(),
             source: Box::new(e),
         })?;
+        if let Some(row) = rows.iter().position(|r| !r.contains_key(text_column)) {
+            return Err(source.error_at(
+                "dataset_kwargs",
+                format!(
+                    "row {row} of {} has no column `{text_column}` (`text_column` names the \
+                     column each file of a parallel split contributes)",
+                    file.display()
+                ),
+            ));
+        }
         texts.push(rows);
     }
     let lines = texts[0].len();
@@ -211,12 +236,30 @@ fn parallel_split(
             ),
         ));
     }
+    if let Some(key) = align_on {
+        for (file, rows) in files.iter().zip(&texts).skip(1) {
+            let differs = (0..lines).find(|&i| rows[i].get(key) != texts[0][i].get(key));
+            if let Some(i) = differs {
+                return Err(source.error_at(
+                    "dataset_kwargs",
+                    format!(
+                        "the files of split `{split}` are not parallel: row {i} of {} has {key} \
+                         {}, row {i} of {} has {}",
+                        files[0].display(),
+                        texts[0][i].get(key).unwrap_or(&Value::Null),
+                        file.display(),
+                        rows[i].get(key).unwrap_or(&Value::Null)
+                    ),
+                ));
+            }
+        }
+    }
     let rows = (0..lines)
         .map(|i| {
             columns
                 .iter()
                 .zip(&texts)
-                .map(|(column, rows)| (column.clone(), rows[i]["text"].clone()))
+                .map(|(column, rows)| (column.clone(), rows[i][text_column].clone()))
                 .collect()
         })
         .collect();

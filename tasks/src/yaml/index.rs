@@ -2,16 +2,21 @@
 //! `TaskManager` indexes them: every `*.yaml` file below a folder whose `task` is a name is a
 //! task (its `tag`s are lightweight groups); one whose `task` is a list and that has a `group`
 //! is a group of those tasks; other files (`_template`, `*_yaml`) are only included by others.
-//! A file is read in full only when its task is selected or validated, so one broken or
-//! Python-dependent file does not stop the others.
+//! A family file (a task name with placeholders, see [`super::family`]) indexes each of its
+//! own tasks. A file is read in full only when its task is selected or validated (families and
+//! files whose tags come from a base are read when indexed), so one broken or Python-dependent
+//! task file does not stop the others.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_yaml_ng::Value as Yaml;
 
+use super::builtin::{builtin_files, read_task_file};
 use super::error::TaskFileError;
+use super::family::{Family, FamilyMiss, Instance, Params};
 use super::source::TaskSource;
+use crate::languages::LanguageTable;
 
 /// What an indexed file defines.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +27,8 @@ pub enum Entry {
         path: PathBuf,
         /// Its tags.
         tags: Vec<String>,
+        /// The placeholder values, for a task of a family file.
+        params: Params,
     },
     /// A group and its member names (tasks, groups or tags).
     Group {
@@ -37,23 +44,36 @@ pub enum Entry {
 pub struct TaskIndex {
     entries: BTreeMap<String, Entry>,
     tags: BTreeMap<String, Vec<String>>,
+    families: Vec<Family>,
 }
 
 impl TaskIndex {
-    /// Indexes every `*.yaml` file under `dirs` (a file path indexes that file).
-    pub fn scan(dirs: &[PathBuf]) -> Result<TaskIndex, TaskFileError> {
+    /// Indexes babelbench's built-in task files.
+    pub fn builtin(table: &LanguageTable) -> Result<TaskIndex, TaskFileError> {
         let mut index = TaskIndex::default();
-        for dir in dirs {
-            let files = task_files(dir)?;
-            for file in files {
-                index.add(&file)?;
-            }
+        for file in builtin_files() {
+            index.add(&file, table)?;
         }
         Ok(index)
     }
 
-    fn add(&mut self, path: &Path) -> Result<(), TaskFileError> {
-        let text = std::fs::read_to_string(path).map_err(|source| TaskFileError::Io {
+    /// Adds every `*.yaml` file under `dirs` (a file path adds that file); a task of the same
+    /// name as one already indexed replaces it.
+    pub fn scan(
+        mut self,
+        dirs: &[PathBuf],
+        table: &LanguageTable,
+    ) -> Result<TaskIndex, TaskFileError> {
+        for dir in dirs {
+            for file in task_files(dir)? {
+                self.add(&file, table)?;
+            }
+        }
+        Ok(self)
+    }
+
+    fn add(&mut self, path: &Path, table: &LanguageTable) -> Result<(), TaskFileError> {
+        let text = read_task_file(path).map_err(|source| TaskFileError::Io {
             path: path.to_path_buf(),
             source,
         })?;
@@ -81,6 +101,15 @@ impl TaskIndex {
             }
         };
         match (get("task"), get("group")) {
+            (Some(Yaml::String(name)), _) if name.contains('{') => {
+                let source = TaskSource::load(path)?;
+                if let Some(family) = Family::of(&source, table)? {
+                    for member in family.members() {
+                        self.insert_task(member.name, path, family.tags.clone(), member.params);
+                    }
+                    self.families.push(family);
+                }
+            }
             (Some(Yaml::String(name)), _) => {
                 // Tags may come from an included base, as lm-eval reads them.
                 let tags = match TaskSource::load(path) {
@@ -94,16 +123,7 @@ impl TaskIndex {
                     },
                     Err(_) => strings(get("tag")),
                 };
-                for tag in &tags {
-                    self.tags.entry(tag.clone()).or_default().push(name.clone());
-                }
-                self.entries.insert(
-                    name.clone(),
-                    Entry::Task {
-                        path: path.to_path_buf(),
-                        tags,
-                    },
-                );
+                self.insert_task(name.clone(), path, tags, Params::new());
             }
             (Some(members @ Yaml::Sequence(_)), Some(Yaml::String(group))) => {
                 self.entries.insert(
@@ -117,6 +137,45 @@ impl TaskIndex {
             _ => {}
         }
         Ok(())
+    }
+
+    fn insert_task(&mut self, name: String, path: &Path, tags: Vec<String>, params: Params) {
+        for tag in &tags {
+            let members = self.tags.entry(tag.clone()).or_default();
+            if !members.contains(&name) {
+                members.push(name.clone());
+            }
+        }
+        self.entries.insert(
+            name,
+            Entry::Task {
+                path: path.to_path_buf(),
+                tags,
+                params,
+            },
+        );
+    }
+
+    /// The family files, in the order indexed.
+    pub fn families(&self) -> &[Family] {
+        &self.families
+    }
+
+    /// The tasks of the family whose form `selector` has (the longest prefix wins): the family
+    /// and its tasks, or why none matches. `None` when no family has the form.
+    pub fn select_family(
+        &self,
+        selector: &str,
+    ) -> Option<(&Family, Result<Vec<Instance>, FamilyMiss>)> {
+        let mut found: Vec<(&Family, Result<Vec<Instance>, FamilyMiss>)> = self
+            .families
+            .iter()
+            .filter_map(|family| family.select(selector).map(|r| (family, r)))
+            .collect();
+        // Later files replace earlier ones; among forms, the longest prefix is the most specific.
+        found.reverse();
+        found.sort_by_key(|(family, _)| std::cmp::Reverse(family.prefix_len()));
+        found.into_iter().next()
     }
 
     /// Whether nothing was indexed.
@@ -252,7 +311,10 @@ mod tests {
         write("b.yaml", "task: fam_b\ntag: [fam, other]\n");
         write("g.yaml", "group: both\ntask: [fam_b, fam_a]\n");
         write("broken.yaml", "task: [unclosed\n");
-        let index = TaskIndex::scan(&[dir.path().to_path_buf()]).unwrap();
+        let table = LanguageTable::builtin().unwrap();
+        let index = TaskIndex::default()
+            .scan(&[dir.path().to_path_buf()], &table)
+            .unwrap();
         assert_eq!(index.task_names(), ["fam_a", "fam_b", "fam_c"]);
         let names = |sel: &str| index.expand(sel).unwrap();
         assert_eq!(
@@ -266,7 +328,8 @@ mod tests {
         assert_eq!(names("fam").len(), 3);
         assert_eq!(names("fam_a"), [("fam_a".to_string(), "fam".to_string())]);
         assert!(index.expand("nothing").is_none());
-        let err = TaskIndex::scan(&[dir.path().join("absent")])
+        let err = TaskIndex::default()
+            .scan(&[dir.path().join("absent")], &table)
             .unwrap_err()
             .to_string();
         assert!(err.contains("absent"), "{err}");

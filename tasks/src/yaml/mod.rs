@@ -4,8 +4,10 @@
 //! files; groups and tags collect tasks. Fields that need Python are refused with the file and
 //! line. See `docs/tasks.md`.
 
+mod builtin;
 mod dataset;
 mod error;
+mod family;
 mod index;
 mod jinja;
 mod prompt;
@@ -18,23 +20,33 @@ mod task;
 
 use std::path::Path;
 
+pub use builtin::{BUILTIN_ROOT, builtin_files};
 pub use dataset::DataPlaces;
 pub use error::TaskFileError;
+pub use family::{Family, FamilyMiss, Instance, Params};
 pub use index::{Entry, TaskIndex, task_files};
 pub use source::TaskSource;
 pub use spec::{OUTPUT_TYPES, TaskSpec};
 pub use task::{FEWSHOT_SEED, YamlTask};
 
 use crate::config::TaskConfig;
+use crate::languages::LanguageTable;
 
-/// The task defined by the file at `path`, reported under `group`.
+/// The task defined by the file at `path` (for a family file, its task of `params`),
+/// reported under `group`.
 pub fn load_task(
     path: &Path,
+    params: &Params,
     group: &str,
     config: TaskConfig,
     places: DataPlaces,
 ) -> Result<YamlTask, TaskFileError> {
     let source = TaskSource::load(path)?;
+    let source = if params.is_empty() {
+        source
+    } else {
+        source.instantiate(params)?
+    };
     let spec = check(&source)?;
     Ok(YamlTask::new(
         source,
@@ -47,8 +59,9 @@ pub fn load_task(
 
 /// Every problem of the task file at `path` that shows without its data: YAML, includes,
 /// fields, values, metrics, Jinja syntax. Empty when the file is fine; a group file is checked
-/// as a group (its members are checked where they are).
-pub fn validate(path: &Path) -> Vec<TaskFileError> {
+/// as a group (its members are checked where they are), a family file through each of its
+/// tasks (the first problem is reported).
+pub fn validate(path: &Path, table: &LanguageTable) -> Vec<TaskFileError> {
     let source = match TaskSource::load(path) {
         Ok(source) => source,
         Err(e) => return vec![e],
@@ -56,10 +69,25 @@ pub fn validate(path: &Path) -> Vec<TaskFileError> {
     if source.fields.get("task").is_some_and(|t| t.is_array()) {
         return Vec::new();
     }
-    match check(&source) {
-        Ok(_) => Vec::new(),
-        Err(e) => vec![e],
-    }
+    let family = match Family::of(&source, table) {
+        Ok(family) => family,
+        Err(e) => return vec![e],
+    };
+    let Some(family) = family else {
+        return check(&source).err().into_iter().collect();
+    };
+    family
+        .members()
+        .iter()
+        .find_map(|member| {
+            source
+                .clone()
+                .instantiate(&member.params)
+                .and_then(|task| check(&task))
+                .err()
+        })
+        .into_iter()
+        .collect()
 }
 
 /// The config of `source`, with its metrics and templates checked.

@@ -4,23 +4,25 @@
 //!   `exact_match` (the gold choice is the greedy continuation);
 //! - `loglikelihood`: `perplexity` (`exp(−mean ll)`), `acc` (greedy);
 //! - `loglikelihood_rolling`: `word_perplexity`, `byte_perplexity`, `bits_per_byte` (corpus sums;
-//!   words are `re.split(r"\s+")` pieces);
+//!   words are `re.split(r"\s+")` pieces), and babelbench's `bpb`, the same value under the
+//!   name of babelbench's bits-per-byte tasks;
 //! - `generate_until`: each `filter_list` pipeline (`regex`, `take_first`, `remove_whitespace`,
 //!   `lowercase`, `uppercase`, `map`) reduces the generation to an answer, scored by
 //!   `exact_match` (with `ignore_case`, `ignore_punctuation`, `ignore_numbers`,
-//!   `regexes_to_ignore`) or by corpus `chrf`, `chrf++`, `bleu` (sacrebleu's defaults); a
+//!   `regexes_to_ignore`) or by corpus `chrf`, `chrf++`, `bleu` (sacrebleu's defaults; `bleu`
+//!   takes sacrebleu's `tokenize`), each sample carrying its sentence chrF; a
 //!   filter's metrics are named `metric,filter` (lm-eval's keys), the unfiltered ones plainly.
 //!
 //! Means carry bootstrap intervals like every babelbench metric.
 
 use std::collections::BTreeMap;
 
+use harness::metric::Metric;
 use harness::task::MetricValue;
 use serde_json::Value;
 
 use super::prompt::python_str;
 use super::spec::{FilterSpec, FilterStep, MetricSpec};
-use crate::accuracy::argmax;
 use crate::ci::{BootstrapSettings, exp_ratio, mean, ratio};
 use crate::metrics::{Bleu, BleuTokenizer, Chrf, TranslationMetric};
 
@@ -29,7 +31,7 @@ pub(crate) fn supported(output_type: &str) -> &'static [&'static str] {
     match output_type {
         "multiple_choice" => &["acc", "acc_norm", "acc_bytes", "exact_match"],
         "loglikelihood" => &["perplexity", "acc"],
-        "loglikelihood_rolling" => &["word_perplexity", "byte_perplexity", "bits_per_byte"],
+        "loglikelihood_rolling" => &["word_perplexity", "byte_perplexity", "bits_per_byte", "bpb"],
         "generate_until" => &["exact_match", "chrf", "chrf++", "bleu"],
         _ => &[],
     }
@@ -186,17 +188,18 @@ pub(crate) fn exact_match(
     Ok(pair[0] == pair[1])
 }
 
-/// Corpus-level translation metrics of filtered generations.
+/// Corpus-level translation metrics of filtered generations, with each sentence's score for
+/// the chrF metrics.
 pub(crate) fn corpus_metric(
-    name: &str,
+    metric: &MetricSpec,
     key: &str,
     hypotheses: &[String],
     references: &[String],
     settings: &BootstrapSettings,
-) -> Result<MetricValue, String> {
+) -> Result<(MetricValue, Option<Vec<f64>>), String> {
     let refs: Vec<&str> = references.iter().map(String::as_str).collect();
-    let score = match name {
-        "chrf" | "chrf++" => {
+    let (score, sentences) = match metric.metric.as_str() {
+        name @ ("chrf" | "chrf++") => {
             let chrf = if name == "chrf" {
                 Chrf::chrf()
             } else {
@@ -205,18 +208,26 @@ pub(crate) fn corpus_metric(
             let stats = chrf
                 .corpus_stats(hypotheses, &refs)
                 .map_err(|e| e.to_string())?;
-            settings.score(&chrf, &stats)
+            let sentences = stats.iter().map(|s| chrf.score(s)).collect();
+            (settings.score(&chrf, &stats), Some(sentences))
         }
         "bleu" => {
-            let bleu = Bleu::new(BleuTokenizer::V13a);
+            let tokenizer = match metric.tokenize.as_deref() {
+                None => BleuTokenizer::V13a,
+                Some(name) => BleuTokenizer::ALL
+                    .into_iter()
+                    .find(|t| t.name() == name)
+                    .ok_or_else(|| format!("bleu has no tokenizer `{name}`"))?,
+            };
+            let bleu = Bleu::new(tokenizer);
             let stats = bleu
                 .corpus_stats(hypotheses, &refs)
                 .map_err(|e| e.to_string())?;
-            settings.score(&bleu, &stats)
+            (settings.score(&bleu, &stats), None)
         }
         other => return Err(format!("`{other}` is not a corpus metric")),
     };
-    Ok(score.named(key))
+    Ok((score.named(key), sentences))
 }
 
 /// The mean of per-sample values under `key`.
@@ -237,7 +248,7 @@ pub(crate) fn rolling_metric(
     Some(match name {
         "word_perplexity" => exp_ratio(name, &nll, words, 1.0, settings).named(name),
         "byte_perplexity" => exp_ratio(name, &nll, bytes, 1.0, settings).named(name),
-        "bits_per_byte" => {
+        "bits_per_byte" | "bpb" => {
             ratio(name, &nll, bytes, 1.0 / std::f64::consts::LN_2, settings).named(name)
         }
         _ => return None,
@@ -249,6 +260,17 @@ pub(crate) fn perplexity(logprobs: &[f64], settings: &BootstrapSettings) -> Metr
     let nll: Vec<f64> = logprobs.iter().map(|l| -l).collect();
     let ones = vec![1.0; nll.len()];
     exp_ratio("perplexity", &nll, &ones, 1.0, settings).named("perplexity")
+}
+
+/// Index of the largest value, the first on ties (like `numpy.argmax`).
+fn argmax(values: &[f64]) -> usize {
+    let mut best = 0;
+    for (index, &value) in values.iter().enumerate() {
+        if value > values[best] {
+            best = index;
+        }
+    }
+    best
 }
 
 #[cfg(test)]

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 use serde_yaml_ng::Value as Yaml;
 
+use super::builtin::{is_task_file, read_task_file};
 use super::error::TaskFileError;
+use super::family::{FAMILY_FIELDS, Params, substitute, unfilled};
 
 /// Fields whose values lm-eval evaluates as Python code.
 const PYTHON_FIELDS: [(&str, &str); 5] = [
@@ -64,6 +66,31 @@ impl TaskSource {
         }
     }
 
+    /// One task of a family file: every placeholder filled from `params`, the family's own
+    /// fields removed. An error names a placeholder no parameter fills.
+    pub fn instantiate(mut self, params: &Params) -> Result<TaskSource, TaskFileError> {
+        for field in FAMILY_FIELDS {
+            self.fields.remove(field);
+        }
+        for (field, value) in self.fields.iter_mut() {
+            substitute(value, params);
+            if let Some(placeholder) = unfilled(value) {
+                let origin = self.origins.get(field).cloned();
+                let (path, line) = origin.unwrap_or_else(|| (self.path.clone(), 1));
+                return Err(TaskFileError::At {
+                    path,
+                    line,
+                    message: format!(
+                        "`{field}`: {placeholder} has no value for task {} (a language the \
+                         language table does not name, or a placeholder of the other family shape)",
+                        params.get("lang").map_or("?", String::as_str)
+                    ),
+                });
+            }
+        }
+        Ok(self)
+    }
+
     /// The folder of the file itself, against which its relative data paths resolve.
     pub fn dir(&self) -> &Path {
         self.path.parent().unwrap_or(Path::new("."))
@@ -71,7 +98,7 @@ impl TaskSource {
 }
 
 fn load_depth(path: &Path, depth: usize) -> Result<TaskSource, TaskFileError> {
-    let text = std::fs::read_to_string(path).map_err(|source| TaskFileError::Io {
+    let text = read_task_file(path).map_err(|source| TaskFileError::Io {
         path: path.to_path_buf(),
         source,
     })?;
@@ -153,7 +180,7 @@ fn load_depth(path: &Path, depth: usize) -> Result<TaskSource, TaskFileError> {
     // lm-eval applies the bases last to first, so the first listed wins among them.
     for base in bases.iter().rev() {
         let base_path = dir.join(base);
-        if !base_path.is_file() {
+        if !is_task_file(&base_path) {
             return Err(include_error(format!(
                 "{} does not exist (includes are relative to the including file's folder)",
                 base_path.display()

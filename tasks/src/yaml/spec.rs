@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use harness::data::{DataFilesSpec, OneOrMany};
+use harness::data::{CsvOptions, DataFilesSpec, OneOrMany};
+
+use crate::metrics::BleuTokenizer;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -97,6 +99,10 @@ pub struct TaskSpec {
     /// Code execution (refused when true).
     #[serde(default)]
     pub unsafe_code: Option<bool>,
+    /// babelbench's: the documents evaluated when `--limit` is not given (the first N rows of
+    /// the split; MEXA's recipe aligns 100 sentences). `--limit` replaces it.
+    #[serde(default)]
+    pub default_limit: Option<usize>,
     /// Free-form; babelbench reads `version`, and reports results under `flores_language` (a
     /// FLORES-200 code, so that reports group the task with the built-in ones), else
     /// `language`, else `dataset_name`.
@@ -118,6 +124,43 @@ pub struct DatasetKwargs {
     /// `data_files` order (line `i` of every file makes row `i`).
     #[serde(default)]
     pub columns: Option<Vec<String>>,
+    /// `dataset_path: parallel` over table files (`.tsv`, `.csv`, `.jsonl`, ...): the column
+    /// each file contributes (default `text`).
+    #[serde(default)]
+    pub text_column: Option<String>,
+    /// `dataset_path: parallel` over table files: a column (such as a sentence id) that must
+    /// hold the same value in row `i` of every file, or the split is refused as not parallel.
+    #[serde(default)]
+    pub align_on: Option<String>,
+    /// The CSV builder's field separator (one character; `datasets`' `delimiter`).
+    #[serde(default)]
+    pub delimiter: Option<String>,
+    /// The CSV builder's quoting, as Python's `csv` module numbers it: 0 (`"` quotes fields,
+    /// the default) or 3 (`QUOTE_NONE`: quotes are text).
+    #[serde(default)]
+    pub quoting: Option<u8>,
+}
+
+impl DatasetKwargs {
+    /// How the CSV builder splits files: `delimiter` (one ASCII character) and `quoting`
+    /// (0 or 3), or what is wrong with them.
+    pub fn csv_options(&self) -> Result<CsvOptions, String> {
+        let delimiter = match self.delimiter.as_deref() {
+            None => None,
+            Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
+            Some(d) => return Err(format!("delimiter {d:?} is not one ASCII character")),
+        };
+        let quoted = match self.quoting {
+            None | Some(0) => true,
+            Some(3) => false,
+            Some(q) => {
+                return Err(format!(
+                    "quoting {q} is not 0 (QUOTE_MINIMAL) or 3 (QUOTE_NONE), the modes babelbench reads"
+                ));
+            }
+        };
+        Ok(CsvOptions { delimiter, quoted })
+    }
 }
 
 /// A `doc_to_*` field.
@@ -194,6 +237,9 @@ pub struct MetricSpec {
     /// `exact_match`: regexes whose matches are removed first.
     #[serde(default)]
     pub regexes_to_ignore: Option<Vec<String>>,
+    /// `bleu`: sacrebleu's tokenizer (`13a`, the default; `zh`; `char`).
+    #[serde(default)]
+    pub tokenize: Option<String>,
 }
 
 impl MetricSpec {
@@ -207,6 +253,7 @@ impl MetricSpec {
             ignore_punctuation: false,
             ignore_numbers: false,
             regexes_to_ignore: None,
+            tokenize: None,
         }
     }
 }
@@ -384,7 +431,25 @@ impl TaskSpec {
                 "a multiple_choice task needs doc_to_choice (a list, a column or a template)",
             ));
         }
+        if let Some(kwargs) = &self.dataset_kwargs {
+            kwargs
+                .csv_options()
+                .map_err(|m| source.error_at("dataset_kwargs", m))?;
+        }
         for metric in self.metric_list.iter().flatten() {
+            if let Some(tokenize) = &metric.tokenize {
+                let known = BleuTokenizer::ALL.map(BleuTokenizer::name);
+                if metric.metric != "bleu" || !known.contains(&tokenize.as_str()) {
+                    return Err(source.error_at(
+                        "metric_list",
+                        format!(
+                            "metric {}: `tokenize: {tokenize}` is a bleu option, one of {}",
+                            metric.metric,
+                            known.join(", ")
+                        ),
+                    ));
+                }
+            }
             if let Some(aggregation) = &metric.aggregation
                 && ![
                     "mean",

@@ -140,6 +140,14 @@ impl YamlTask {
         Ok(prompter)
     }
 
+    /// The first `--limit` rows, else the first `default_limit`, else all.
+    fn apply_limit<T>(&self, mut rows: Vec<T>) -> Vec<T> {
+        if let Some(limit) = self.config.limit.or(self.spec.default_limit) {
+            rows.truncate(limit);
+        }
+        rows
+    }
+
     fn num_fewshot(&self) -> usize {
         self.config
             .num_fewshot
@@ -364,15 +372,19 @@ impl YamlTask {
         };
         let prompter = self.prompter(split)?;
         let split_name = self.spec.eval_split();
-        let rows: Vec<(usize, &serde_json::Map<String, Value>)> = self
-            .config
-            .apply_limit(split.rows.iter().enumerate().collect());
+        let rows: Vec<(usize, &serde_json::Map<String, Value>)> =
+            self.apply_limit(split.rows.iter().enumerate().collect());
         if alignment && rows.len() < 2 {
             return Err(self.config_error(self.source.error_at(
                 "output_type",
                 format!(
-                    "alignment needs at least 2 sentence pairs; the split gives {}",
-                    rows.len()
+                    "alignment needs at least 2 sentence pairs; the split gives {}{}",
+                    rows.len(),
+                    if self.config.limit.is_some() {
+                        " (raise --limit)"
+                    } else {
+                        ""
+                    }
                 ),
             )));
         }
@@ -485,9 +497,8 @@ impl Task for YamlTask {
         };
         let mut rng = PyRandom::new(FEWSHOT_SEED);
         let split_name = self.spec.eval_split();
-        let rows: Vec<(usize, &serde_json::Map<String, Value>)> = self
-            .config
-            .apply_limit(split.rows.iter().enumerate().collect());
+        let rows: Vec<(usize, &serde_json::Map<String, Value>)> =
+            self.apply_limit(split.rows.iter().enumerate().collect());
         rows.into_iter()
             .map(|(index, row)| {
                 let doc = Value::Object(row.clone());
@@ -516,7 +527,25 @@ impl Task for YamlTask {
     }
 
     fn data_files(&self) -> Result<Vec<PathBuf>, TaskError> {
-        Ok(self.eval_split()?.files.clone())
+        let mut files = self.eval_split()?.files.clone();
+        let (split, _) = self.spec.fewshot_source();
+        let inline = self
+            .spec
+            .fewshot_config
+            .as_ref()
+            .is_some_and(|f| f.samples.is_some());
+        if self.num_fewshot() > 0 && split != self.spec.eval_split() && !inline {
+            let fewshot = load_split(&self.spec, &self.source, &self.places, &split)
+                .map_err(|e| self.config_error(e))?;
+            files.extend(
+                fewshot
+                    .files
+                    .into_iter()
+                    .filter(|f| !files.contains(f))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        Ok(files)
     }
 
     fn evaluate(&self, docs: &[Doc], responses: &[Vec<Response>]) -> Result<TaskOutput, TaskError> {
@@ -606,9 +635,14 @@ impl Task for YamlTask {
                     logprobs.push(r.logprob);
                     words.push(count_words(text) as f64);
                     bytes.push(text.len() as f64);
+                    let size = text.len() as f64;
                     let scores = BTreeMap::from([
-                        ("logprob".to_string(), r.logprob),
-                        ("bytes".to_string(), text.len() as f64),
+                        (
+                            "bpb".to_string(),
+                            -r.logprob / size / std::f64::consts::LN_2,
+                        ),
+                        ("nll".to_string(), -r.logprob),
+                        ("bytes".to_string(), size),
                         ("tokens".to_string(), r.num_tokens as f64),
                     ]);
                     samples.push(Sample::of(doc, String::new(), scores));
@@ -664,11 +698,23 @@ impl Task for YamlTask {
                         let key = metric_key(&metric.metric, &filter.name);
                         let value = match metric.metric.as_str() {
                             "exact_match" => mean_metric(&key, &per_sample[&key], &settings),
-                            other => {
-                                corpus_metric(other, &key, &answers_by_filter[f], &golds, &settings)
-                                    .map_err(|m| {
-                                        self.config_error(self.source.error_at("metric_list", m))
-                                    })?
+                            _ => {
+                                let (value, sentences) = corpus_metric(
+                                    metric,
+                                    &key,
+                                    &answers_by_filter[f],
+                                    &golds,
+                                    &settings,
+                                )
+                                .map_err(|m| {
+                                    self.config_error(self.source.error_at("metric_list", m))
+                                })?;
+                                for (sample, score) in
+                                    samples.iter_mut().zip(sentences.iter().flatten())
+                                {
+                                    sample.scores.insert(key.clone(), *score);
+                                }
+                                value
                             }
                         };
                         out_metrics.push(value);

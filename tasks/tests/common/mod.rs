@@ -45,3 +45,11 @@ pub fn metric(output: &harness::task::TaskOutput, name: &str) -> harness::task::
 pub fn assert_close(a: f64, b: f64) {
     assert!((a - b).abs() < 1e-12, "{a} != {b}");
 }
+
+/// The task `name` of the registry (the built-in task files) under `config`.
+pub fn task(name: &str, config: TaskConfig) -> Box<dyn harness::task::Task> {
+    let registry = tasks::registry::TaskRegistry::new(config).expect("registry");
+    let mut tasks = registry.select(&[name], &[]).expect(name);
+    assert_eq!(tasks.len(), 1, "{name}");
+    tasks.remove(0)
+}

@@ -40,6 +40,17 @@ impl BleuTokenizer {
         BleuTokenizer::None,
     ];
 
+    /// The tokenizer for text in `script` (ISO 15924), as babelbench scores FLORES-200: `zh` for
+    /// Hans and Hant, `char` for Jpan, Thai, Laoo, Khmr and Mymr (scripts written without
+    /// spaces between words), `13a` otherwise.
+    pub fn for_script(script: &str) -> BleuTokenizer {
+        match script {
+            "Hans" | "Hant" => BleuTokenizer::Zh,
+            "Jpan" | "Thai" | "Laoo" | "Khmr" | "Mymr" => BleuTokenizer::Char,
+            _ => BleuTokenizer::V13a,
+        }
+    }
+
     /// The name in sacrebleu's signatures and command line: `13a`, `intl`, `char`, `zh`, `none`.
     pub fn name(self) -> &'static str {
         match self {
