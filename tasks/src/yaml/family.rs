@@ -172,17 +172,9 @@ impl Family {
                 "a direction family needs a `pivot`: its tasks are pivot → language and back",
             ));
         }
-        let tags = match source.fields.get("tag") {
-            Some(Value::String(tag)) => vec![tag.clone()],
-            Some(Value::Array(tags)) => tags
-                .iter()
-                .filter_map(|t| t.as_str().map(str::to_string))
-                .collect(),
-            _ => Vec::new(),
-        };
         Ok(Some(Family {
             path: source.path.clone(),
-            tags,
+            tags: source.tags(),
             shape,
             prefix: prefix.to_string(),
             infix: infix.to_string(),

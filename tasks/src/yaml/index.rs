@@ -113,14 +113,7 @@ impl TaskIndex {
             (Some(Yaml::String(name)), _) => {
                 // Tags may come from an included base, as lm-eval reads them.
                 let tags = match TaskSource::load(path) {
-                    Ok(source) => match source.fields.get("tag") {
-                        Some(serde_json::Value::String(tag)) => vec![tag.clone()],
-                        Some(serde_json::Value::Array(tags)) => tags
-                            .iter()
-                            .filter_map(|t| t.as_str().map(str::to_string))
-                            .collect(),
-                        _ => Vec::new(),
-                    },
+                    Ok(source) => source.tags(),
                     Err(_) => strings(get("tag")),
                 };
                 self.insert_task(name.clone(), path, tags, Params::new());

@@ -91,6 +91,18 @@ impl TaskSource {
         Ok(self)
     }
 
+    /// The tags the file (or a base it includes) sets: `tag:` as one name or a list.
+    pub fn tags(&self) -> Vec<String> {
+        match self.fields.get("tag") {
+            Some(Value::String(tag)) => vec![tag.clone()],
+            Some(Value::Array(tags)) => tags
+                .iter()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The folder of the file itself, against which its relative data paths resolve.
     pub fn dir(&self) -> &Path {
         self.path.parent().unwrap_or(Path::new("."))
