@@ -1,10 +1,13 @@
 //! Every case of shared/fixtures/metrics/sacrebleu.json (made by sacrebleu 2.6.0): corpus and
-//! sentence scores of chrF, chrF++ and BLEU within 1e-4, and identical signature strings.
+//! sentence scores of chrF, chrF++ and BLEU within 1e-4, and identical signature strings; and
+//! every case of tests/fixtures/sacrebleu_ter.json (scripts/sacrebleu_ter_fixture.py): TER's
+//! edits and reference lengths exactly, per sentence and per corpus.
 
 use std::path::PathBuf;
 
+use harness::metric::Metric;
 use serde_json::Value;
-use tasks::metrics::{Bleu, BleuTokenizer, Chrf, TranslationMetric};
+use tasks::metrics::{Bleu, BleuTokenizer, Chrf, Ter, TranslationMetric};
 
 const TOLERANCE: f64 = 1e-4;
 
@@ -129,5 +132,59 @@ fn the_edge_cases_are_the_ones_the_fixture_describes() {
     assert_eq!(
         Chrf::chrf().sentence_score(&hyps[0], &strings(&edge["refs"])[0]),
         0.0
+    );
+}
+
+#[test]
+fn ter_equals_sacrebleu_on_every_case() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sacrebleu_ter.json");
+    let fixture: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(fixture["sacrebleu"], "2.6.0");
+    let cases = fixture["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 7);
+    let mut failures = Vec::new();
+    let mut sentences = 0;
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let hyps = strings(&case["hypotheses"]);
+        let refs = strings(&case["references"]);
+        let stats = Ter.corpus_stats(&hyps, &refs).unwrap();
+        for (i, (got, want)) in stats
+            .iter()
+            .zip(case["sentences"].as_array().unwrap())
+            .enumerate()
+        {
+            let want = (
+                want["num_edits"].as_u64().unwrap(),
+                want["ref_length"].as_f64().unwrap(),
+            );
+            if (got.edits, got.reference_words as f64) != want {
+                failures.push(format!("{name} sentence {i}: {got:?} != {want:?}"));
+            }
+            sentences += 1;
+        }
+        let total = Ter.aggregate(&stats);
+        let corpus = &case["corpus"];
+        assert_eq!(total.edits, corpus["num_edits"].as_u64().unwrap(), "{name}");
+        assert_eq!(
+            total.reference_words as f64,
+            corpus["ref_length"].as_f64().unwrap(),
+            "{name}"
+        );
+        assert!(
+            (Ter.score(&total) - corpus["score"].as_f64().unwrap()).abs() < 1e-9,
+            "{name}"
+        );
+        assert_eq!(
+            Ter.signature().to_string(),
+            case["signature"].as_str().unwrap()
+        );
+    }
+    assert_eq!(sentences, 6 * 30 + 9);
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
     );
 }

@@ -1,6 +1,6 @@
-//! Translation metrics equal to sacrebleu 2.6.0 with one reference: chrF, chrF++ and BLEU
-//! (tokenizers `13a`, `intl`, `char`, `zh`, `none`), their signatures, and sacrebleu's output
-//! formats.
+//! Translation metrics equal to sacrebleu 2.6.0 with one reference: chrF, chrF++, BLEU
+//! (tokenizers `13a`, `intl`, `char`, `zh`, `none`) and TER, their signatures, and sacrebleu's
+//! output formats.
 //!
 //! Each metric implements [`harness::metric::Metric`]: segment statistics are extracted in
 //! parallel ([`TranslationMetric::corpus_stats`]), summed and scored, so corpus scores,
@@ -15,6 +15,7 @@ mod ngrams;
 pub mod pystr;
 pub mod report;
 mod scan;
+mod ter;
 pub mod tokenizers;
 mod units;
 
@@ -26,6 +27,7 @@ pub use chrf::{Chrf, ChrfStats};
 pub use error::MetricError;
 pub use ngrams::NgramCounts;
 pub use report::ScoreReport;
+pub use ter::{Ter, TerStats};
 pub use tokenizers::BleuTokenizer;
 
 /// The sacrebleu version whose results these metrics reproduce, as written in signatures.

@@ -9,8 +9,8 @@
 //! - `generate_until`: each `filter_list` pipeline (`regex`, `take_first`, `remove_whitespace`,
 //!   `lowercase`, `uppercase`, `map`) reduces the generation to an answer, scored by
 //!   `exact_match` (with `ignore_case`, `ignore_punctuation`, `ignore_numbers`,
-//!   `regexes_to_ignore`) or by corpus `chrf`, `chrf++`, `bleu` (sacrebleu's defaults; `bleu`
-//!   takes sacrebleu's `tokenize`), each sample carrying its sentence chrF; a
+//!   `regexes_to_ignore`) or by corpus `chrf`, `chrf++`, `bleu`, `ter` (sacrebleu's defaults;
+//!   `bleu` takes sacrebleu's `tokenize`), each sample carrying its sentence chrF or TER; a
 //!   filter's metrics are named `metric,filter` (lm-eval's keys), the unfiltered ones plainly.
 //!
 //! Means carry bootstrap intervals like every babelbench metric.
@@ -24,7 +24,7 @@ use serde_json::Value;
 use super::prompt::python_str;
 use super::spec::{FilterSpec, FilterStep, MetricSpec};
 use crate::ci::{BootstrapSettings, exp_ratio, mean, ratio};
-use crate::metrics::{Bleu, BleuTokenizer, Chrf, TranslationMetric};
+use crate::metrics::{Bleu, BleuTokenizer, Chrf, Ter, TranslationMetric};
 
 /// The metrics each output type computes.
 pub(crate) fn supported(output_type: &str) -> &'static [&'static str] {
@@ -32,7 +32,7 @@ pub(crate) fn supported(output_type: &str) -> &'static [&'static str] {
         "multiple_choice" => &["acc", "acc_norm", "acc_bytes", "exact_match"],
         "loglikelihood" => &["perplexity", "acc"],
         "loglikelihood_rolling" => &["word_perplexity", "byte_perplexity", "bits_per_byte", "bpb"],
-        "generate_until" => &["exact_match", "chrf", "chrf++", "bleu"],
+        "generate_until" => &["exact_match", "chrf", "chrf++", "bleu", "ter"],
         _ => &[],
     }
 }
@@ -189,7 +189,7 @@ pub(crate) fn exact_match(
 }
 
 /// Corpus-level translation metrics of filtered generations, with each sentence's score for
-/// the chrF metrics.
+/// the chrF metrics and TER.
 pub(crate) fn corpus_metric(
     metric: &MetricSpec,
     key: &str,
@@ -224,6 +224,13 @@ pub(crate) fn corpus_metric(
                 .corpus_stats(hypotheses, &refs)
                 .map_err(|e| e.to_string())?;
             (settings.score(&bleu, &stats), None)
+        }
+        "ter" => {
+            let stats = Ter
+                .corpus_stats(hypotheses, &refs)
+                .map_err(|e| e.to_string())?;
+            let sentences = stats.iter().map(|s| Ter.score(s)).collect();
+            (settings.score(&Ter, &stats), Some(sentences))
         }
         other => return Err(format!("`{other}` is not a corpus metric")),
     };
