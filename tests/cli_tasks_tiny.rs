@@ -469,11 +469,25 @@ fn lm_eval_belebele_yamls_from_a_hub_snapshot_equal_the_built_in_task_and_a_one_
     let built_in = temp.path().join("built_in");
     let args = common(&built_in);
     babelbench(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    // The same two tasks selected through a group that combines their metrics, as lm-eval's
+    // `_belebele.yaml` does for all of Belebele.
+    let group_dir = temp.path().join("group");
+    std::fs::create_dir_all(&group_dir).unwrap();
+    std::fs::write(
+        group_dir.join("pair.yaml"),
+        "group: belebele_pair\ntask: [belebele_eng_Latn, belebele_deu_Latn]\n\
+         aggregate_metric_list:\n  - metric: acc\n    weight_by_size: true\n\
+         \x20 - {metric: acc_norm, aggregation: mean, weight_by_size: false}\n",
+    )
+    .unwrap();
     let from_yaml = temp.path().join("from_yaml");
     let mut args = common(&from_yaml);
+    *args.last_mut().unwrap() = "belebele_pair".into();
     args.extend([
         "--include-path".into(),
         yamls.to_str().unwrap().into(),
+        "--include-path".into(),
+        group_dir.to_str().unwrap().into(),
         "--hf-data".into(),
         hub.to_str().unwrap().into(),
     ]);
@@ -481,6 +495,53 @@ fn lm_eval_belebele_yamls_from_a_hub_snapshot_equal_the_built_in_task_and_a_one_
     let (a, b) = (choice_samples(&built_in), choice_samples(&from_yaml));
     assert_eq!(a.len(), 8);
     assert_eq!(a, b, "lm-eval's YAMLs and the built-in Belebele disagree");
+    // The group's row: lm-eval's size-weighted mean and pooled standard error for acc, the
+    // plain mean and sqrt(Σ se²)/k for acc_norm, from the two tasks' own rows.
+    let results: Value =
+        serde_json::from_str(&std::fs::read_to_string(from_yaml.join("results.json")).unwrap())
+            .unwrap();
+    let task = |lang: &str, key: &str| {
+        results["results"][format!("belebele_{lang}_Latn")][key]
+            .as_f64()
+            .unwrap()
+    };
+    let group = &results["groups"]["belebele_pair"];
+    assert_eq!(group, &results["results"]["belebele_pair"]);
+    assert_eq!(group["sample_len"], 8);
+    let mean = |key: &str| (task("eng", key) + task("deu", key)) / 2.0;
+    assert_close(
+        group["acc,none"].as_f64().unwrap(),
+        mean("acc,none"),
+        1e-12,
+        "group acc",
+    );
+    assert_close(
+        group["acc_norm,none"].as_f64().unwrap(),
+        mean("acc_norm,none"),
+        1e-12,
+        "group acc_norm",
+    );
+    let (se_eng, se_deu) = (
+        task("eng", "acc_stderr,none"),
+        task("deu", "acc_stderr,none"),
+    );
+    let pooled = ((3.0 * 4.0 * (se_eng * se_eng + se_deu * se_deu)) / 6.0 / 8.0).sqrt();
+    assert_close(
+        group["acc_stderr,none"].as_f64().unwrap(),
+        pooled,
+        1e-12,
+        "pooled stderr",
+    );
+    let (ne, nd) = (
+        task("eng", "acc_norm_stderr,none"),
+        task("deu", "acc_norm_stderr,none"),
+    );
+    assert_close(
+        group["acc_norm_stderr,none"].as_f64().unwrap(),
+        (ne * ne + nd * nd).sqrt() / 2.0,
+        1e-12,
+        "unweighted stderr",
+    );
     // Each run records the sha256 of the files its tasks read: under the data root by their
     // path there, elsewhere (the Hub snapshot) by their full path.
     let checksums = |run: &Path| -> Vec<String> {
@@ -538,6 +599,20 @@ fn lm_eval_belebele_yamls_from_a_hub_snapshot_equal_the_built_in_task_and_a_one_
         let value = values[&("translate_deu-eng".to_string(), metric.to_string())];
         assert!((0.0..=100.0).contains(&value), "{metric} = {value}");
     }
+    // TER of the two outputs, as `mt-score`'s TER computes it from the same text.
+    let outputs: Vec<Value> = samples(&translation, "translate_deu-eng");
+    let ter = values[&("translate_deu-eng".to_string(), "ter,strip".to_string())];
+    let (edits, words) = outputs.iter().fold((0.0, 0.0), |(e, w), s| {
+        let sentence = scores(s)["ter,strip"].as_f64().unwrap();
+        let reference = s["target"].as_str().unwrap().split_whitespace().count() as f64;
+        (e + sentence * reference / 100.0, w + reference)
+    });
+    assert_close(
+        ter,
+        100.0 * edits / words,
+        1e-9,
+        "ter is the sum of the sentences' edits",
+    );
     // Shards of a file-defined task merge to the unsharded run.
     let shards: Vec<PathBuf> = (0..2)
         .map(|i| temp.path().join(format!("shard{i}")))

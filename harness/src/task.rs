@@ -115,3 +115,27 @@ pub trait Task: Send + Sync {
         Ok(Vec::new())
     }
 }
+
+/// A group of tasks whose metrics are also reported combined, as an lm-evaluation-harness
+/// group file's `aggregate_metric_list` asks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskGroup {
+    /// The group's name.
+    pub name: String,
+    /// Its tasks (the leaves of nested groups), by name.
+    pub tasks: Vec<String>,
+    /// The metrics combined over the tasks.
+    pub metrics: Vec<AggregateMetric>,
+}
+
+/// One entry of a group's `aggregate_metric_list`: a mean over the group's tasks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AggregateMetric {
+    /// The metric, e.g. `acc`.
+    pub metric: String,
+    /// The filters whose values are combined (`none` is the unfiltered value); `None` takes
+    /// every filter the tasks report the metric under.
+    pub filters: Option<Vec<String>>,
+    /// Weigh each task by its number of documents (otherwise every task counts once).
+    pub weight_by_size: bool,
+}

@@ -52,6 +52,7 @@ fn merge_into(
         output: out,
         tables: None,
         progress: &NoProgress,
+        groups: &[],
     })
 }
 

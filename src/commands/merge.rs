@@ -41,7 +41,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<()> {
     if let Some(dir) = args.data_dir {
         selection.data_dir = dir;
     }
-    let tasks = selection.build()?;
+    let (tasks, groups) = selection.build()?;
     let task_refs: Vec<&dyn Task> = tasks.iter().map(|t| t.as_ref()).collect();
     let progress: Box<dyn Progress> = if args.quiet {
         Box::new(NoProgress)
@@ -54,6 +54,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<()> {
         output: &args.out,
         tables: Some(&ParquetTables),
         progress: progress.as_ref(),
+        groups: &groups,
     })?;
     println!("{}", args.out.display());
     Ok(())

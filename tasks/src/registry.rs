@@ -12,12 +12,15 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use harness::task::Task;
+use harness::task::{Task, TaskGroup};
 
 use crate::config::TaskConfig;
 use crate::languages::{LanguageTable, LanguageTableError};
 use crate::names::{glob_matches, is_glob, nearest};
-use crate::yaml::{DataPlaces, Entry, FamilyMiss, Params, TaskFileError, TaskIndex, load_task};
+use crate::yaml::{
+    DataPlaces, Entry, FamilyMiss, Params, TaskFileError, TaskIndex, TaskSource, aggregate_metrics,
+    load_task,
+};
 
 /// How many names an error suggests.
 const SUGGESTIONS: usize = 5;
@@ -196,6 +199,52 @@ impl TaskRegistry {
             });
         }
         Ok(tasks)
+    }
+
+    /// The groups among `selectors` (and the groups nested in them) that combine metrics, each
+    /// with those of its tasks that are in `tasks` (what [`Self::select`] returned).
+    pub fn groups(
+        &self,
+        selectors: &[&str],
+        tasks: &[Box<dyn Task>],
+    ) -> Result<Vec<TaskGroup>, RegistryError> {
+        let mut groups = Vec::new();
+        for selector in selectors {
+            self.collect_groups(selector, tasks, 0, &mut groups)?;
+        }
+        Ok(groups)
+    }
+
+    fn collect_groups(
+        &self,
+        name: &str,
+        tasks: &[Box<dyn Task>],
+        depth: usize,
+        out: &mut Vec<TaskGroup>,
+    ) -> Result<(), RegistryError> {
+        let Some(Entry::Group { path, members }) = self.index.entry(name) else {
+            return Ok(());
+        };
+        if depth > 16 || out.iter().any(|g| g.name == name) {
+            return Ok(());
+        }
+        let metrics = aggregate_metrics(&TaskSource::load(path)?)?;
+        if !metrics.is_empty() {
+            let leaves = self.index.expand(name).unwrap_or_default();
+            out.push(TaskGroup {
+                name: name.to_string(),
+                tasks: leaves
+                    .into_iter()
+                    .map(|(task, _)| task)
+                    .filter(|task| tasks.iter().any(|t| t.name() == task))
+                    .collect(),
+                metrics,
+            });
+        }
+        for member in members {
+            self.collect_groups(member, tasks, depth + 1, out)?;
+        }
+        Ok(())
     }
 
     /// The tasks of one selector.

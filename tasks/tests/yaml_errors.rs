@@ -108,6 +108,27 @@ fn file_errors_name_the_file_line_and_field() {
 }
 
 #[test]
+fn group_files_name_the_line_of_a_bad_aggregate_metric_list() {
+    let group = "group: g\ntask: [t]\naggregate_metric_list:\n";
+    let err = validate_error(&format!(
+        "{group}  - metric: acc\n    aggregation: median\n"
+    ));
+    assert!(
+        err.contains("t.yaml:3:") && err.contains("`median`") && err.contains("mean"),
+        "{err}"
+    );
+    let err = validate_error(&format!("{group}  - metric: acc\n    weight: 2\n"));
+    assert!(
+        err.contains("t.yaml:3:") && err.contains("weight") && err.contains("weight_by_size"),
+        "{err}"
+    );
+    let err = validate_error(&format!("{group}  - weight_by_size: true\n"));
+    assert!(err.contains("t.yaml:3:") && err.contains("metric"), "{err}");
+    let (_dir, path) = setup(&format!("{group}  - metric: acc\n    filter_list: none\n"));
+    assert!(validate(&path, &LanguageTable::builtin().unwrap()).is_empty());
+}
+
+#[test]
 fn data_errors_name_the_task_file_and_the_document() {
     let err = docs_error(&BASE.replace("{{q}}", "{{question}}"));
     assert!(

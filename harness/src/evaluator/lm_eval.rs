@@ -1,21 +1,22 @@
 //! `results.json` in the shape of lm-evaluation-harness's results file, so tools that read
 //! lm-eval's output read babelbench's.
 //!
-//! Per task, `results` holds `"<metric>,none"`: the value. A metric with a 95% confidence
-//! interval also gets `"<metric>_ci_low,none"` and `"<metric>_ci_high,none"`, and
-//! `"<metric>_stderr,none"`, the normal-approximation standard error `(high - low) / 3.92`;
-//! without an interval the standard error is `"N/A"`, as lm-eval writes it.
+//! Per task, `results` holds `"<metric>,<filter>"` (`none` unfiltered): the value. A metric
+//! with a 95% confidence interval also gets `"<metric>_ci_low,<filter>"` and
+//! `"<metric>_ci_high,<filter>"`, and `"<metric>_stderr,<filter>"`, the normal-approximation
+//! standard error `(high - low) / 3.92`; without an interval the standard error is `"N/A"`, as
+//! lm-eval writes it. Groups with an `aggregate_metric_list` get an entry in `results` and in
+//! `groups` (see [`super::groups`]).
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
 use super::evaluate::Evaluation;
+use super::groups::{CI95_WIDTH_IN_STDERR, group_entry, result_key};
 use crate::model::ModelInfo;
 use crate::results::RunManifest;
-
-/// Width of a 95% normal interval in standard errors.
-const CI95_WIDTH_IN_STDERR: f64 = 2.0 * 1.959_963_984_540_054;
+use crate::task::TaskGroup;
 
 /// What `results.json` reports about the run besides the tasks' metrics.
 pub(crate) struct RunContext<'a> {
@@ -29,6 +30,8 @@ pub(crate) struct RunContext<'a> {
     pub date: f64,
     /// Seconds the run took.
     pub total_seconds: f64,
+    /// The groups whose metrics are combined.
+    pub groups: &'a [TaskGroup],
 }
 
 /// The `results.json` document.
@@ -44,16 +47,16 @@ pub(crate) fn results_json(context: &RunContext<'_>, evaluations: &[Evaluation<'
         entry.insert("alias".into(), Value::from(name));
         for metric in &e.output.metrics {
             let m = &metric.name;
-            entry.insert(format!("{m},none"), Value::from(metric.value));
+            entry.insert(result_key(m, ""), Value::from(metric.value));
             match metric.ci {
                 Some((low, high)) => {
                     let stderr = (high - low) / CI95_WIDTH_IN_STDERR;
-                    entry.insert(format!("{m}_stderr,none"), Value::from(stderr));
-                    entry.insert(format!("{m}_ci_low,none"), Value::from(low));
-                    entry.insert(format!("{m}_ci_high,none"), Value::from(high));
+                    entry.insert(result_key(m, "_stderr"), Value::from(stderr));
+                    entry.insert(result_key(m, "_ci_low"), Value::from(low));
+                    entry.insert(result_key(m, "_ci_high"), Value::from(high));
                 }
                 None => {
-                    entry.insert(format!("{m}_stderr,none"), Value::from("N/A"));
+                    entry.insert(result_key(m, "_stderr"), Value::from("N/A"));
                 }
             }
         }
@@ -75,9 +78,23 @@ pub(crate) fn results_json(context: &RunContext<'_>, evaluations: &[Evaluation<'
         );
         groups.entry(e.task.group()).or_default().push(name);
     }
+    let mut group_results = Map::new();
+    for group in context.groups {
+        if let Some(entry) = group_entry(group, evaluations) {
+            results.insert(group.name.clone(), entry.clone());
+            group_results.insert(group.name.clone(), entry);
+        }
+    }
+    for group in context.groups {
+        groups.insert(
+            &group.name,
+            group.tasks.iter().map(String::as_str).collect(),
+        );
+    }
     let manifest = context.manifest;
     json!({
         "results": results,
+        "groups": group_results,
         "group_subtasks": groups,
         "configs": configs,
         "versions": versions,

@@ -16,7 +16,7 @@ use super::prepare::{Finish, evaluate_and_write, load_docs, sorted_tasks};
 use super::progress::{PHASE_IMPORT, Phase, Progress};
 use super::run::RunReport;
 use crate::results::RunManifest;
-use crate::task::Task;
+use crate::task::{Task, TaskGroup};
 
 /// How many ids an error lists before `and N more`.
 const LISTED: usize = 10;
@@ -154,6 +154,8 @@ pub struct MergeSpec<'a> {
     pub output: &'a Path,
     /// Writer of the columnar tables, if any.
     pub tables: Option<&'a dyn TableWriter>,
+    /// The groups whose metrics `results.json` also reports combined.
+    pub groups: &'a [TaskGroup],
     /// Progress receiver.
     pub progress: &'a dyn Progress,
 }
@@ -270,6 +272,7 @@ pub fn merge(spec: &MergeSpec<'_>) -> Result<RunReport, EvalError> {
         started,
         clock,
         tables: spec.tables,
+        groups: spec.groups,
     };
     let (manifest, evaluated) =
         evaluate_and_write(finish, &tasks, &docs, responses, spec.progress, timings)?;

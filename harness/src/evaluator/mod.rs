@@ -22,6 +22,7 @@ mod evaluate;
 mod files;
 mod fingerprint;
 mod folder;
+mod groups;
 mod lm_eval;
 mod lock;
 mod merge;

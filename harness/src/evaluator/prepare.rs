@@ -15,7 +15,7 @@ use super::progress::{PHASE_DOCS, PHASE_WRITE, Phase, Progress};
 use crate::model::ModelInfo;
 use crate::request::Response;
 use crate::results::RunManifest;
-use crate::task::{Doc, Task};
+use crate::task::{Doc, Task, TaskGroup};
 
 /// `tasks` sorted by name; fails on an empty list or a repeated name.
 pub(crate) fn sorted_tasks<'t>(tasks: &[&'t dyn Task]) -> Result<Vec<&'t dyn Task>, EvalError> {
@@ -94,6 +94,8 @@ pub(crate) struct Finish<'a> {
     pub clock: Instant,
     /// Where the tables go besides JSON Lines.
     pub tables: Option<&'a dyn TableWriter>,
+    /// The groups whose metrics are combined in `results.json`.
+    pub groups: &'a [TaskGroup],
 }
 
 /// Scores every task, writes the result files, and writes the finished manifest.
@@ -114,6 +116,7 @@ pub(crate) fn evaluate_and_write(
         batch_size: finish.batch_size,
         date: unix_seconds(finish.started),
         total_seconds: finish.clock.elapsed().as_secs_f64(),
+        groups: finish.groups,
     };
     let evaluated = write_outputs(finish.dir, &context, &evaluations, finish.tables)?;
     phase.finish(&mut timings);

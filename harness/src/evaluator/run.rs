@@ -18,7 +18,7 @@ use super::prepare::{
 use super::progress::Progress;
 use crate::model::LanguageModel;
 use crate::results::RunManifest;
-use crate::task::Task;
+use crate::task::{Task, TaskGroup};
 
 /// What the caller knows about a run, recorded in `manifest.json` as given.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -62,6 +62,8 @@ pub struct RunSpec<'a> {
     pub identity: &'a RunIdentity,
     /// Writer of the columnar tables, if any.
     pub tables: Option<&'a dyn TableWriter>,
+    /// The groups whose metrics `results.json` also reports combined.
+    pub groups: &'a [TaskGroup],
     /// Progress receiver.
     pub progress: &'a dyn Progress,
 }
@@ -169,6 +171,7 @@ pub fn run(spec: &RunSpec<'_>) -> Result<RunReport, EvalError> {
         started,
         clock,
         tables: spec.tables,
+        groups: spec.groups,
     };
     let (manifest, evaluated) =
         evaluate_and_write(finish, &tasks, &docs, responses, spec.progress, timings)?;

@@ -549,6 +549,7 @@ pub fn run_with(
         identity: &identity,
         tables: setup.tables,
         progress: setup.progress,
+        groups: &[],
     })
 }
 

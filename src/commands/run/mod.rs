@@ -121,7 +121,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         hf_data: args.hf_data.map(|p| std::path::absolute(&p).unwrap_or(p)),
         seed: args.seed,
     };
-    let tasks = selection.build()?;
+    let (tasks, groups) = selection.build()?;
     let model_path = match args.model {
         Some(path) => path,
         None => default_model_path()?,
@@ -177,6 +177,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         identity: &identity,
         tables: Some(&ParquetTables),
         progress: progress.as_ref(),
+        groups: &groups,
     })?;
     if !args.quiet {
         eprintln!(

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use harness::task::Task;
+use harness::task::{Task, TaskGroup};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tasks::config::TaskConfig;
@@ -38,8 +38,8 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// Builds the tasks.
-    pub fn build(&self) -> anyhow::Result<Vec<Box<dyn Task>>> {
+    /// Builds the tasks, and the selected groups that combine their metrics.
+    pub fn build(&self) -> anyhow::Result<(Vec<Box<dyn Task>>, Vec<TaskGroup>)> {
         if self.limit == Some(0) {
             bail!("--limit 0 selects no documents; give a positive number or leave it out");
         }
@@ -62,7 +62,8 @@ impl Selection {
         if tasks.is_empty() {
             bail!("--tasks selected no task; see `babelbench tasks` for the names");
         }
-        Ok(tasks)
+        let groups = registry.groups(&selectors, &tasks)?;
+        Ok((tasks, groups))
     }
 
     /// The selection as the manifest's `run_config` entries.

@@ -8,6 +8,7 @@ mod builtin;
 mod dataset;
 mod error;
 mod family;
+mod group;
 mod index;
 mod jinja;
 mod prompt;
@@ -24,6 +25,7 @@ pub use builtin::{BUILTIN_ROOT, builtin_files};
 pub use dataset::DataPlaces;
 pub use error::TaskFileError;
 pub use family::{Family, FamilyMiss, Instance, Params};
+pub use group::aggregate_metrics;
 pub use index::{Entry, TaskIndex, task_files};
 pub use source::TaskSource;
 pub use spec::{OUTPUT_TYPES, TaskSpec};
@@ -59,7 +61,8 @@ pub fn load_task(
 
 /// Every problem of the task file at `path` that shows without its data: YAML, includes,
 /// fields, values, metrics, Jinja syntax. Empty when the file is fine; a group file is checked
-/// as a group (its members are checked where they are), a family file through each of its
+/// as a group (its `aggregate_metric_list`; its members are checked where they are), a family
+/// file through each of its
 /// tasks (the first problem is reported).
 pub fn validate(path: &Path, table: &LanguageTable) -> Vec<TaskFileError> {
     let source = match TaskSource::load(path) {
@@ -67,7 +70,7 @@ pub fn validate(path: &Path, table: &LanguageTable) -> Vec<TaskFileError> {
         Err(e) => return vec![e],
     };
     if source.fields.get("task").is_some_and(|t| t.is_array()) {
-        return Vec::new();
+        return aggregate_metrics(&source).err().into_iter().collect();
     }
     let family = match Family::of(&source, table) {
         Ok(family) => family,
