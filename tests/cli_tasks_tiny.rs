@@ -664,6 +664,16 @@ fn tasks_lists_included_files_and_validate_reports_every_problem_with_exit_2() {
         );
     }
     let good = fixtures.join("belebele");
+    // lm-eval's two Belebele files replace the built-in tasks of their names and count as
+    // included.
+    let summary = babelbench(&["tasks", "--include-path", good.to_str().unwrap()]);
+    let summary = String::from_utf8(summary.stdout).unwrap();
+    assert!(
+        summary
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["(included)", "2", "tasks"]),
+        "{summary}"
+    );
     babelbench(&["tasks", "validate", good.to_str().unwrap()]);
     let output = Command::new(env!("CARGO_BIN_EXE_babelbench"))
         .args(["tasks", "validate", fixtures.to_str().unwrap()])

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use tasks::config::TaskConfig;
 use tasks::languages::LanguageTable;
 use tasks::registry::TaskRegistry;
-use tasks::yaml::{task_files, validate};
+use tasks::yaml::{BUILTIN_ROOT, Entry, task_files, validate};
 
 /// Arguments of `babelbench tasks`.
 #[derive(Args)]
@@ -75,12 +75,14 @@ pub fn run(args: TasksArgs) -> anyhow::Result<()> {
                 members[0]
             );
         }
-        let included = registry.task_names().len()
-            - index
-                .families()
-                .iter()
-                .map(|f| f.members().len())
-                .sum::<usize>();
+        let included = registry
+            .task_names()
+            .iter()
+            .filter(|name| {
+                matches!(index.entry(name), Some(Entry::Task { path, .. })
+                    if !path.starts_with(BUILTIN_ROOT))
+            })
+            .count();
         println!("{:<18} {:>4} tasks", "(included)", included);
     }
     Ok(())

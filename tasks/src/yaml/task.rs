@@ -44,6 +44,8 @@ pub struct YamlTask {
     places: DataPlaces,
     templates: Templates,
     eval: OnceLock<Split>,
+    /// The few-shot split, when it is another split than the evaluated one.
+    fewshot: OnceLock<Split>,
 }
 
 impl YamlTask {
@@ -71,6 +73,7 @@ impl YamlTask {
             places,
             templates: Templates::new(),
             eval: OnceLock::new(),
+            fewshot: OnceLock::new(),
         }
     }
 
@@ -121,6 +124,19 @@ impl YamlTask {
         Ok(self.eval.get_or_init(|| split))
     }
 
+    /// The split `name` few-shot examples come from, read once.
+    fn fewshot_split(&self, name: &str) -> Result<&Split, TaskError> {
+        if name == self.spec.eval_split() {
+            return self.eval_split();
+        }
+        if let Some(split) = self.fewshot.get() {
+            return Ok(split);
+        }
+        let split = load_split(&self.spec, &self.source, &self.places, name)
+            .map_err(|e| self.config_error(e))?;
+        Ok(self.fewshot.get_or_init(|| split))
+    }
+
     fn prompter<'a>(&'a self, split: &'a Split) -> Result<Prompter<'a>, TaskError> {
         let mut prompter = Prompter {
             spec: &self.spec,
@@ -166,10 +182,11 @@ impl YamlTask {
             {
                 samples.into_iter().map(Value::Object).collect()
             }
-            _ => load_split(&self.spec, &self.source, &self.places, &split)
-                .map_err(|e| self.config_error(e))?
+            _ => self
+                .fewshot_split(&split)?
                 .rows
-                .into_iter()
+                .iter()
+                .cloned()
                 .map(Value::Object)
                 .collect(),
         };
@@ -535,13 +552,13 @@ impl Task for YamlTask {
             .as_ref()
             .is_some_and(|f| f.samples.is_some());
         if self.num_fewshot() > 0 && split != self.spec.eval_split() && !inline {
-            let fewshot = load_split(&self.spec, &self.source, &self.places, &split)
-                .map_err(|e| self.config_error(e))?;
+            let fewshot = self.fewshot_split(&split)?;
             files.extend(
                 fewshot
                     .files
-                    .into_iter()
+                    .iter()
                     .filter(|f| !files.contains(f))
+                    .cloned()
                     .collect::<Vec<_>>(),
             );
         }
