@@ -141,7 +141,8 @@ mod tests {
         for file in files {
             let err = read_parquet(&file).unwrap_err().to_string();
             assert!(
-                err.contains("not a readable Parquet file") && err.contains(&*file.to_string_lossy()),
+                err.contains("not a readable Parquet file")
+                    && err.contains(&*file.to_string_lossy()),
                 "{err}"
             );
         }
