@@ -161,8 +161,31 @@ fn every_torn_tail_is_cut_back_to_the_last_whole_record() {
             .unwrap()
             .len() as usize
     };
+    // Cut exactly at a record's end, the file reads whole, with nothing torn.
+    for (cut, records) in [(boundary, 2), (full.len(), 3)] {
+        std::fs::write(&path, &full[..cut]).unwrap();
+        let snapshot = CacheSnapshot::read(&path, "model-a").unwrap();
+        assert_eq!(snapshot.recovery, None, "cut at {cut}");
+        assert_eq!(snapshot.intact_len, cut as u64);
+        assert_eq!(snapshot.entries.len(), records);
+    }
     for cut in boundary + 1..full.len() {
         std::fs::write(&path, &full[..cut]).unwrap();
+        // Reading gives exactly the earlier records, values included, and the torn tail.
+        let snapshot = CacheSnapshot::read(&path, "model-a").unwrap();
+        assert_eq!(snapshot.intact_len, boundary as u64, "cut at {cut}");
+        let mut held: Vec<(String, String)> = snapshot
+            .entries
+            .iter()
+            .map(|(k, v)| (k.to_hex(), format!("{v:?}")))
+            .collect();
+        held.sort();
+        let mut earlier: Vec<(String, String)> = (0..2)
+            .map(|i| (key(i).to_hex(), format!("{:?}", response(i))))
+            .collect();
+        earlier.sort();
+        assert_eq!(held, earlier, "cut at {cut}");
+        assert!(snapshot.recovery.is_some(), "cut at {cut}");
         let (cache, recovery) = ResponseCache::open(dir.path(), "model-a").unwrap();
         let recovery = recovery.expect("a torn tail is reported");
         assert_eq!(recovery.intact_records, 2, "cut at {cut}");

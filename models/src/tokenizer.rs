@@ -95,7 +95,7 @@ impl TextTokenizer {
             path: path.to_path_buf(),
             source,
         })?;
-        let mut inner = Tokenizer::from_bytes(&bytes).map_err(|e| {
+        let mut inner = parse_tokenizer(&bytes).map_err(|e| {
             format(format!(
                 "not a tokenizer.json the tokenizers library can load ({e}); pass the \
                  tokenizer.json saved with the model"
@@ -214,6 +214,24 @@ impl TextTokenizer {
 /// The start of `text` for error messages.
 fn preview(text: &str) -> String {
     text.chars().take(40).collect()
+}
+
+/// The tokenizer in `bytes`. The JSON syntax is checked first: the tokenizers library panics
+/// (instead of failing) on some malformed documents, e.g. one cut off inside its `decoder`, as
+/// a torn download is. A panic the library raises on other input is turned into an error too.
+fn parse_tokenizer(bytes: &[u8]) -> Result<Tokenizer, String> {
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| e.to_string())?;
+    match std::panic::catch_unwind(|| Tokenizer::from_bytes(bytes)) {
+        Ok(parsed) => parsed.map_err(|e| e.to_string()),
+        Err(panic) => Err(format!(
+            "the tokenizers library failed on it: {}",
+            panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default()
+        )),
+    }
 }
 
 /// What a tokenizer_config.json says about BOS.
@@ -438,5 +456,22 @@ mod tests {
             err.contains("not a tokenizer.json the tokenizers library can load"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_tokenizer_json_cut_off_inside_its_decoder_is_an_error_not_a_panic() {
+        // Found by the `tokenizer` fuzz target (fuzz/regressions/tokenizer/): tokenizers
+        // 0.22 panics with "Helper" on a document that ends inside `decoder`.
+        let dir = tempfile::tempdir().unwrap();
+        let full = tokenizer_json(&["<s>", "a"], Value::Null);
+        let cut = &full[..full.find("\"decoder\"").unwrap() + "\"decoder\":".len()];
+        let path = write(dir.path(), TOKENIZER_FILE, cut);
+        let err = TextTokenizer::open(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("not a tokenizer.json") && err.contains("EOF"),
+            "{err}"
+        );
+        let path = write(dir.path(), TOKENIZER_FILE, r#"{"decoder": "#);
+        assert!(TextTokenizer::open(&path).is_err());
     }
 }

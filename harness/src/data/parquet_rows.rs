@@ -11,7 +11,27 @@ use super::rows::Row;
 use super::text::malformed;
 
 /// The rows of the Parquet file at `path`.
+///
+/// polars' Parquet decoder panics on some damaged files (slice ranges past the end, thrift
+/// fields of the wrong type, page and dictionary lengths that disagree: see
+/// `fuzz/regressions/rows_parquet/`); such a panic is reported as an unreadable file.
 pub(crate) fn read_parquet(path: &Path) -> Result<Vec<Row>, DataError> {
+    std::panic::catch_unwind(|| read_parquet_unguarded(path)).unwrap_or_else(|panic| {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(malformed(
+            path,
+            1,
+            format!("not a readable Parquet file: the Parquet reader failed on it ({reason})"),
+        ))
+    })
+}
+
+/// [`read_parquet`] without the guard against decoder panics.
+fn read_parquet_unguarded(path: &Path) -> Result<Vec<Row>, DataError> {
     let file = std::fs::File::open(path).map_err(|e| DataError::io(path, e))?;
     let frame: DataFrame = ParquetReader::new(file)
         .finish()
@@ -104,5 +124,27 @@ mod tests {
         assert_eq!(rows[1]["choices"], serde_json::json!(["c", "d"]));
         let err = read_parquet(&dir.path().join("missing.parquet")).unwrap_err();
         assert!(err.to_string().contains("missing.parquet"), "{err}");
+    }
+
+    #[test]
+    fn damaged_files_on_which_the_decoder_panics_are_errors() {
+        // Found by the `rows_parquet` fuzz target: each file makes polars panic.
+        let inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions/rows_parquet");
+        let mut files: Vec<_> = std::fs::read_dir(&inputs)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+            .collect();
+        files.sort();
+        assert!(files.len() >= 4, "{files:?}");
+        for file in files {
+            let err = read_parquet(&file).unwrap_err().to_string();
+            assert!(
+                err.contains("not a readable Parquet file")
+                    && err.contains(&*file.to_string_lossy()),
+                "{err}"
+            );
+        }
     }
 }
