@@ -4,7 +4,7 @@ mod common;
 
 use common::{assert_close, config, metric};
 use harness::request::{HiddenStates, HiddenStatesRequest, Pooling, Request, Response};
-use tasks::mexa::layer_metric_name;
+use tasks::mexa::{layer_metric_name, ranker_layer_metric_name};
 
 fn unit(i: usize) -> Vec<f32> {
     (0..3).map(|k| if k == i { 1.0 } else { 0.0 }).collect()
@@ -92,7 +92,29 @@ fn evaluate_scores_every_layer_and_pooling() {
     assert_eq!(metric(&output, "layer_01/weighted_mean").value, 0.0);
     assert_close(metric(&output, "layer_00/last").value, 1.0 / 3.0);
     assert_eq!(metric(&output, "layer_01/last").value, 1.0);
-    assert_eq!(output.metrics.len(), 10);
+    // Language Ranker, last token only: the diagonal cosines are (1, 0, 1) in layer 0 (pair 1
+    // is unit 1 against unit 0) and (1, 1, 1) in layer 1. The summaries skip the embedding
+    // output (layer 0): the mean over blocks is layer 1's 1.0, not (2/3 + 1) / 2.
+    assert_close(metric(&output, "ranker_layer_00/last").value, 2.0 / 3.0);
+    assert_eq!(metric(&output, "ranker_layer_01/last").value, 1.0);
+    assert_eq!(metric(&output, "ranker_last_mean").value, 1.0);
+    assert_eq!(metric(&output, "ranker_last_max").value, 1.0);
+    assert_eq!(metric(&output, "ranker_last_best_layer").value, 1.0);
+    assert!(
+        !output
+            .metrics
+            .iter()
+            .any(|m| m.name.starts_with("ranker_") && m.name.contains("weighted_mean")),
+        "the Language Ranker uses the last token only"
+    );
+    // 3 summaries and 2 layers per MEXA pooling, 3 summaries and 2 layers of the Ranker.
+    assert_eq!(output.metrics.len(), 15);
+    let cosine: Vec<f64> = output
+        .samples
+        .iter()
+        .map(|s| s.scores["last_parallel_cosine"])
+        .collect();
+    assert_eq!(cosine, vec![1.0, 1.0, 1.0]);
     let last: Vec<f64> = output
         .samples
         .iter()
@@ -108,12 +130,55 @@ fn evaluate_scores_every_layer_and_pooling() {
 }
 
 #[test]
+fn ranker_is_the_mean_cosine_of_each_sentence_with_its_translation() {
+    let task = common::task("mexa_deu_Latn", config(Some(2), None));
+    let docs = task.docs().expect("docs");
+    // One hidden-state entry (so the summaries cover it). Last token: pair 0 is (3, 4, 0) against (4, 3, 0), cosine
+    // 24/25; pair 1 is (1, 0, 0) against (-1, 1, 0), cosine -1/sqrt(2). The weighted-mean
+    // vectors only need to be valid.
+    let last = [
+        (vec![3.0, 4.0, 0.0], vec![4.0, 3.0, 0.0]),
+        (vec![1.0, 0.0, 0.0], vec![-1.0, 1.0, 0.0]),
+    ];
+    let responses: Vec<Vec<Response>> = last
+        .iter()
+        .enumerate()
+        .map(|(i, (pivot, other))| {
+            vec![
+                states(vec![unit(i)]),
+                states(vec![unit(i)]),
+                states(vec![pivot.clone()]),
+                states(vec![other.clone()]),
+            ]
+        })
+        .collect();
+    let output = task.evaluate(&docs, &responses).expect("evaluates");
+    let expected = (0.96 - 1.0 / 2f64.sqrt()) / 2.0;
+    assert_close(metric(&output, "ranker_layer_00/last").value, expected);
+    assert_close(metric(&output, "ranker_last_mean").value, expected);
+    assert_close(metric(&output, "ranker_last_max").value, expected);
+    assert_eq!(metric(&output, "ranker_last_best_layer").value, 0.0);
+    // MEXA in the same layer: C = [[0.96, 0.141], [0.8, -0.707]]; pair 0 wins its row and its
+    // column, pair 1 loses its row to C[1][0] = 0.8.
+    assert_close(metric(&output, "layer_00/last").value, 0.5);
+    let cosine: Vec<f64> = output
+        .samples
+        .iter()
+        .map(|s| s.scores["last_parallel_cosine"])
+        .collect();
+    assert_close(cosine[0], 0.96);
+    assert_close(cosine[1], -1.0 / 2f64.sqrt());
+}
+
+#[test]
 fn layer_names_are_zero_padded_to_the_largest_index() {
     assert_eq!(
         layer_metric_name(3, 19, Pooling::WeightedMean),
         "layer_03/weighted_mean"
     );
     assert_eq!(layer_metric_name(7, 101, Pooling::Last), "layer_007/last");
+    assert_eq!(ranker_layer_metric_name(3, 19), "ranker_layer_03/last");
+    assert_eq!(ranker_layer_metric_name(7, 101), "ranker_layer_007/last");
 }
 
 #[test]
