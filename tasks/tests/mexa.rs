@@ -4,7 +4,7 @@ mod common;
 
 use common::{assert_close, config, metric};
 use harness::request::{HiddenStates, HiddenStatesRequest, Pooling, Request, Response};
-use tasks::mexa::{layer_metric_name, ranker_layer_metric_name};
+use tasks::mexa::{MEXA_POOLINGS, layer_metric_name, ranker_layer_metric_name};
 
 fn unit(i: usize) -> Vec<f32> {
     (0..3).map(|k| if k == i { 1.0 } else { 0.0 }).collect()
@@ -207,4 +207,71 @@ fn inconsistent_layer_counts_are_errors() {
         err.contains("other sentence 0: the vector is zero"),
         "{err}"
     );
+}
+
+/// `tasks/tests/fixtures/alignment/tiny_gemma3_deu.json`: real hidden states and the numpy
+/// reference values `scripts/alignment_reference.py` computed from them.
+fn reference_fixture() -> serde_json::Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/alignment/tiny_gemma3_deu.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("JSON")
+}
+
+/// `states[pooling][pair]` of one side as responses: a vector per layer.
+fn fixture_states(side: &serde_json::Value, pooling: &str, pair: usize) -> Response {
+    let layers: Vec<Vec<f32>> = serde_json::from_value(side[pooling][pair].clone()).expect("f32");
+    states(layers)
+}
+
+#[test]
+fn metrics_equal_the_numpy_reference_on_real_hidden_states() {
+    let fixture = reference_fixture();
+    let texts: Vec<String> = serde_json::from_value(fixture["texts"].clone()).unwrap();
+    let pivots: Vec<String> = serde_json::from_value(fixture["pivot_texts"].clone()).unwrap();
+    let task = common::task("mexa_deu_Latn", config(Some(texts.len()), None));
+    let docs = task.docs().expect("docs");
+    // The stored states belong to the task's own sentences.
+    for ((doc, text), pivot) in docs.iter().zip(&texts).zip(&pivots) {
+        assert_eq!((&doc.prompt, &doc.target), (text, pivot));
+    }
+    let responses: Vec<Vec<Response>> = (0..docs.len())
+        .map(|i| {
+            MEXA_POOLINGS
+                .iter()
+                .flat_map(|pooling| {
+                    [
+                        fixture_states(&fixture["pivot_states"], pooling.name(), i),
+                        fixture_states(&fixture["states"], pooling.name(), i),
+                    ]
+                })
+                .collect()
+        })
+        .collect();
+    let output = task.evaluate(&docs, &responses).expect("evaluates");
+
+    let reference = fixture["reference_metrics"].as_object().unwrap();
+    let mut names: Vec<&str> = output.metrics.iter().map(|m| m.name.as_str()).collect();
+    names.sort_unstable();
+    let mut expected: Vec<&str> = reference.keys().map(String::as_str).collect();
+    expected.sort_unstable();
+    assert_eq!(names, expected);
+    let mut worst = 0.0f64;
+    for m in &output.metrics {
+        worst = worst.max((m.value - reference[&m.name].as_f64().unwrap()).abs());
+    }
+    let samples = fixture["reference_samples"].as_array().unwrap();
+    for (sample, reference) in output.samples.iter().zip(samples) {
+        let reference = reference.as_object().unwrap();
+        assert_eq!(sample.scores.len(), reference.len());
+        for (key, value) in reference {
+            worst = worst.max((sample.scores[key] - value.as_f64().unwrap()).abs());
+        }
+    }
+    eprintln!("max |babelbench - numpy| over metrics and samples: {worst:e}");
+    assert!(worst < 1e-12, "max difference {worst}");
+    // Real states give cosines strictly inside (-1, 1): the comparison is not of trivial values.
+    let ranker = metric(&output, "ranker_last_mean").value;
+    assert!(ranker.abs() < 1.0 && ranker != 0.0, "{ranker}");
 }
