@@ -1,6 +1,6 @@
 //! The results of several runs in one polars frame: each task group's primary metric per model,
-//! task and language on the reports' 0–100 scale, joined with the language table, plus MEXA's
-//! per-layer scores.
+//! task and language on the reports' 0–100 scale, joined with the language table, plus the
+//! alignment measures' per-layer scores and per-language summaries (MEXA, Language Ranker).
 
 use std::collections::BTreeSet;
 
@@ -8,7 +8,10 @@ use polars::prelude::*;
 
 use crate::error::ReportError;
 use crate::languages::LanguageTable;
-use crate::metrics::{display_scale, higher_is_better, layer_metric, primary_metric};
+use crate::metrics::{
+    Alignment, alignment_layer_metric, display_scale, higher_is_better, is_alignment_summary,
+    primary_metric,
+};
 use crate::run::Run;
 use crate::run_files::scan_parquet;
 
@@ -25,20 +28,40 @@ pub struct GroupMetric {
     pub higher_is_better: bool,
 }
 
-/// One per-layer score of a MEXA-style group, on the 0–100 scale.
+/// One per-layer score of an alignment group: MEXA on the 0–100 scale, the Language Ranker's
+/// cosine as is ([`Alignment::scale`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LayerScore {
     /// Run label.
     pub model: String,
     /// Task group.
     pub group: String,
+    /// The measure.
+    pub alignment: Alignment,
     /// Language code.
     pub language: String,
     /// Pooling, e.g. `weighted_mean`.
     pub pooling: String,
     /// Layer index.
     pub layer: usize,
-    /// Score (percent).
+    /// Score (percent for MEXA, cosine for the Language Ranker).
+    pub value: f64,
+}
+
+/// One model-level alignment summary of one task (`mexa_P_mean`, `ranker_P_max`, …), as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlignmentSummary {
+    /// Run label.
+    pub model: String,
+    /// Task group.
+    pub group: String,
+    /// Task name.
+    pub task: String,
+    /// Language code.
+    pub language: String,
+    /// Metric name, e.g. `ranker_last_mean`.
+    pub metric: String,
+    /// Value as stored (a fraction for MEXA, a cosine for the Language Ranker).
     pub value: f64,
 }
 
@@ -77,8 +100,11 @@ pub struct ReportData {
     /// Primary-metric rows: columns `model group task language script class value ci_low ci_high
     /// num_samples`.
     pub primary: DataFrame,
-    /// Per-layer scores of groups that report `layer_LL/POOLING` metrics.
+    /// Per-layer scores of groups that report `layer_LL/POOLING` or `ranker_layer_LL/POOLING`
+    /// metrics.
     pub layers: Vec<LayerScore>,
+    /// Alignment summaries over layers (`mexa_*_mean|max`, `ranker_*_mean|max`), in run order.
+    pub summaries: Vec<AlignmentSummary>,
 }
 
 impl ReportData {
@@ -133,11 +159,14 @@ impl ReportData {
             primary_frame(&all, &groups, languages).map_err(query("select primary metrics"))?;
         let layers =
             layer_scores(&all, &pair_metrics, &runs).map_err(query("collect per-layer scores"))?;
+        let summaries = alignment_summaries(&all, &pair_metrics, &runs)
+            .map_err(query("collect alignment summaries"))?;
         Ok(ReportData {
             runs,
             groups,
             primary,
             layers,
+            summaries,
         })
     }
 
@@ -301,15 +330,30 @@ fn primary_frame(
         .collect()
 }
 
-/// The per-layer rows, scaled, in run order then layer order.
+/// The rows of `all` whose metric is in `selection`'s `metric` column, with its other columns.
+fn rows_of(all: &LazyFrame, selection: DataFrame) -> PolarsResult<DataFrame> {
+    all.clone()
+        .join(
+            selection.lazy(),
+            [col("metric")],
+            [col("metric")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .collect()
+}
+
+/// The per-layer rows, scaled, in run order then measure and layer order.
 fn layer_scores(
     all: &LazyFrame,
     metrics: &[String],
     runs: &[Run],
 ) -> PolarsResult<Vec<LayerScore>> {
-    let layered: Vec<(&str, usize, &str)> = metrics
+    let layered: Vec<(&str, Alignment, usize, &str)> = metrics
         .iter()
-        .filter_map(|m| layer_metric(m).map(|(layer, pooling)| (m.as_str(), layer, pooling)))
+        .filter_map(|m| {
+            alignment_layer_metric(m)
+                .map(|(alignment, layer, pooling)| (m.as_str(), alignment, layer, pooling))
+        })
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -324,52 +368,118 @@ fn layer_scores(
                 layered.iter().map(|l| l.0).collect::<Vec<_>>(),
             ),
             Column::new(
+                "ranker".into(),
+                layered
+                    .iter()
+                    .map(|l| l.1 == Alignment::Ranker)
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
                 "layer".into(),
-                layered.iter().map(|l| l.1 as u64).collect::<Vec<_>>(),
+                layered.iter().map(|l| l.2 as u64).collect::<Vec<_>>(),
             ),
             Column::new(
                 "pooling".into(),
-                layered.iter().map(|l| l.2).collect::<Vec<_>>(),
+                layered.iter().map(|l| l.3).collect::<Vec<_>>(),
             ),
         ],
     )?;
-    let frame = all
-        .clone()
-        .join(
-            selection.lazy(),
-            [col("metric")],
-            [col("metric")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .collect()?;
+    let frame = rows_of(all, selection)?;
     let (model, group, language, pooling) = (
         strings(&frame, "model")?,
         strings(&frame, "group")?,
         strings(&frame, "language")?,
         strings(&frame, "pooling")?,
     );
+    let ranker: Vec<Option<bool>> = frame.column("ranker")?.bool()?.iter().collect();
     let layer: Vec<Option<u64>> = frame.column("layer")?.u64()?.iter().collect();
     let value = floats(&frame, "value")?;
     let mut rows: Vec<LayerScore> = (0..frame.height())
         .filter_map(|i| {
+            let alignment = if ranker[i]? {
+                Alignment::Ranker
+            } else {
+                Alignment::Mexa
+            };
             Some(LayerScore {
                 model: model[i].clone(),
                 group: group[i].clone(),
+                alignment,
                 language: language[i].clone(),
                 pooling: pooling[i].clone(),
                 layer: usize::try_from(layer[i]?).ok()?,
-                value: value[i]? * 100.0,
+                value: value[i]? * alignment.scale(),
             })
         })
         .collect();
     let order = |label: &str| runs.iter().position(|run| run.label == label);
     rows.sort_by(|a, b| {
-        (order(&a.model), &a.group, &a.language, &a.pooling, a.layer).cmp(&(
+        (
+            order(&a.model),
+            &a.group,
+            a.alignment,
+            &a.language,
+            &a.pooling,
+            a.layer,
+        )
+            .cmp(&(
+                order(&b.model),
+                &b.group,
+                b.alignment,
+                &b.language,
+                &b.pooling,
+                b.layer,
+            ))
+    });
+    Ok(rows)
+}
+
+/// The alignment summary rows, unscaled, in run order then group, language and metric.
+fn alignment_summaries(
+    all: &LazyFrame,
+    metrics: &[String],
+    runs: &[Run],
+) -> PolarsResult<Vec<AlignmentSummary>> {
+    let names: Vec<&str> = metrics
+        .iter()
+        .map(String::as_str)
+        .filter(|m| is_alignment_summary(m))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let selection = DataFrame::new(names.len(), vec![Column::new("metric".into(), names)])?;
+    let frame = rows_of(all, selection)?;
+    let (model, group, task, language, metric) = (
+        strings(&frame, "model")?,
+        strings(&frame, "group")?,
+        strings(&frame, "task")?,
+        strings(&frame, "language")?,
+        strings(&frame, "metric")?,
+    );
+    let value = floats(&frame, "value")?;
+    let mut rows: Vec<AlignmentSummary> = (0..frame.height())
+        .filter_map(|i| {
+            Some(AlignmentSummary {
+                model: model[i].clone(),
+                group: group[i].clone(),
+                task: task[i].clone(),
+                language: language[i].clone(),
+                metric: metric[i].clone(),
+                value: value[i]?,
+            })
+        })
+        .collect();
+    let order = |label: &str| runs.iter().position(|run| run.label == label);
+    rows.sort_by(|a, b| {
+        (order(&a.model), &a.group, &a.language, &a.task, &a.metric).cmp(&(
             order(&b.model),
             &b.group,
             &b.language,
-            &b.pooling,
-            b.layer,
+            &b.task,
+            &b.metric,
         ))
     });
     Ok(rows)

@@ -170,6 +170,11 @@ fn parquet_error(action: &'static str, path: &Path, source: PolarsError) -> Repo
     }
 }
 
+/// Writes `frame` to `path` as parquet, replacing any existing file atomically.
+pub(crate) fn write_frame(path: &Path, frame: &mut DataFrame) -> Result<(), ReportError> {
+    write_atomically(path, frame)
+}
+
 /// Writes `frame` to a temporary file next to `path`, then renames it over `path`.
 fn write_atomically(path: &Path, frame: &mut DataFrame) -> Result<(), ReportError> {
     let folder = match path.parent() {

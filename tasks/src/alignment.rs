@@ -6,6 +6,13 @@
 //! sentence `j` of the other language. Sentence `i` is aligned when `C[i][i]` is strictly
 //! greater than every other entry of row `i` and every other entry of column `i`; the layer's
 //! score is the aligned fraction. Similarities are computed in `f64`.
+//!
+//! The same matrix gives the Language Ranker similarity (Li et al., "Language Ranker: A Metric
+//! for Quantifying LLM Performance Across High and Low-Resource Languages", AAAI 2025,
+//! arXiv 2404.11553): the mean of its diagonal, the mean cosine similarity between each
+//! sentence and its own English translation ([`SimilarityMatrix::parallel_similarity`]).
+//! Unlike MEXA it ignores the other sentences: it measures how close the two representations
+//! are, not whether the translation is the closest one.
 
 /// Embeddings that cannot be aligned.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -134,6 +141,17 @@ impl SimilarityMatrix {
     pub fn score(&self) -> f64 {
         let aligned = self.aligned().into_iter().filter(|&a| a).count();
         aligned as f64 / self.n as f64
+    }
+
+    /// `C[i][i]` for each pair: the cosine similarity of each sentence with its own pivot.
+    pub fn diagonal(&self) -> Vec<f64> {
+        (0..self.n).map(|i| self.get(i, i)).collect()
+    }
+
+    /// The mean of the diagonal, the layer's Language Ranker similarity: the mean cosine
+    /// similarity between each sentence and its pivot translation, in `[-1, 1]`.
+    pub fn parallel_similarity(&self) -> f64 {
+        self.diagonal().iter().sum::<f64>() / self.n as f64
     }
 }
 

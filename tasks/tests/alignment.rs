@@ -119,3 +119,24 @@ fn layer_summary_is_mean_max_and_first_best_layer() {
     assert_eq!(summary.best_layer, 1);
     assert!(summarize_layers(&[]).is_none());
 }
+
+#[test]
+fn parallel_similarity_is_the_mean_of_the_diagonal() {
+    // Pair 0: (1, 0) against (1, 1), cosine 1/sqrt(2); pair 1: (0, 2) against (0, -5), -1.
+    let m = matrix(
+        &[vec![1.0, 0.0], vec![0.0, 2.0]],
+        &[vec![1.0, 1.0], vec![0.0, -5.0]],
+    );
+    let diagonal = m.diagonal();
+    assert!((diagonal[0] - 1.0 / 2f64.sqrt()).abs() < 1e-12);
+    assert_eq!(diagonal[1], -1.0);
+    assert!((m.parallel_similarity() - (1.0 / 2f64.sqrt() - 1.0) / 2.0).abs() < 1e-12);
+    // The off-diagonal entries do not count: a permutation that MEXA scores 0 keeps a Ranker
+    // similarity of 0 here only because every diagonal cosine is 0.
+    let pivot: Vec<Vec<f32>> = (0..3).map(|i| unit(i, 3)).collect();
+    let other: Vec<Vec<f32>> = (0..3).map(|i| unit((i + 1) % 3, 3)).collect();
+    assert_eq!(matrix(&pivot, &other).parallel_similarity(), 0.0);
+    let m = SimilarityMatrix::from_rows(vec![vec![0.5, 0.9], vec![0.9, 0.3]]).expect("2x2");
+    assert_eq!(m.score(), 0.0);
+    assert!((m.parallel_similarity() - 0.4).abs() < 1e-15);
+}

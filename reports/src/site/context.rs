@@ -114,6 +114,19 @@ impl<'a> SiteContext<'a> {
         Ok(())
     }
 
+    /// Writes `frame` to `file` (relative to the root) with `write`, and lists it among the
+    /// exports.
+    pub fn write_data(
+        &mut self,
+        file: &str,
+        frame: &mut polars::prelude::DataFrame,
+        write: fn(&Path, &mut polars::prelude::DataFrame) -> Result<(), ReportError>,
+    ) -> Result<(), ReportError> {
+        write(&self.out.join(file), frame)?;
+        self.tables.push(PathBuf::from(file));
+        Ok(())
+    }
+
     /// `target` (relative to the root) as a link from `page` (relative to the root).
     pub fn href(page: &str, target: &str) -> String {
         format!("{}{target}", root_of(page))

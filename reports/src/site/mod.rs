@@ -31,7 +31,7 @@ pub struct Site {
     pub root: PathBuf,
     /// Every HTML page, relative to `root`; `index.html` first.
     pub pages: Vec<PathBuf>,
-    /// Every CSV and Markdown export, relative to `root`.
+    /// Every CSV, Markdown and parquet export, relative to `root`.
     pub tables: Vec<PathBuf>,
 }
 

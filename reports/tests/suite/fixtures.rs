@@ -26,11 +26,13 @@ pub enum TaskSpec {
         language: &'static str,
         correct: Vec<f64>,
     },
-    /// A MEXA task: per-layer scores and per-pair aligned fractions.
+    /// A MEXA task: per-layer scores and per-pair aligned fractions; with `ranker` non-empty,
+    /// also per-layer Language Ranker similarities (`ranker_layer_LL/last`, mean and max).
     Mexa {
         language: &'static str,
         layers: Vec<f64>,
         fractions: Vec<f64>,
+        ranker: Vec<f64>,
     },
 }
 
@@ -105,8 +107,25 @@ pub fn write_run(root: &Path, spec: &RunSpec) -> PathBuf {
                 }
             }
             TaskSpec::Mexa {
-                layers, fractions, ..
+                layers,
+                fractions,
+                ranker,
+                ..
             } => {
+                if !ranker.is_empty() {
+                    let n = fractions.len();
+                    results.push(result("ranker_last_mean".into(), mean(ranker), None, n));
+                    let max = ranker.iter().copied().fold(f64::MIN, f64::max);
+                    results.push(result("ranker_last_max".into(), max, None, n));
+                    for (layer, value) in ranker.iter().enumerate() {
+                        results.push(result(
+                            format!("ranker_layer_{layer:02}/last"),
+                            *value,
+                            None,
+                            n,
+                        ));
+                    }
+                }
                 let n = fractions.len();
                 results.push(result(
                     "mexa_weighted_mean_mean".into(),
@@ -175,6 +194,21 @@ fn mexa(language: &'static str, layers: [f64; 2], fractions: &[f64]) -> TaskSpec
         language,
         layers: layers.to_vec(),
         fractions: fractions.to_vec(),
+        ranker: Vec::new(),
+    }
+}
+
+fn mexa_and_ranker(
+    language: &'static str,
+    layers: [f64; 2],
+    fractions: &[f64],
+    ranker: [f64; 2],
+) -> TaskSpec {
+    TaskSpec::Mexa {
+        language,
+        layers: layers.to_vec(),
+        fractions: fractions.to_vec(),
+        ranker: ranker.to_vec(),
     }
 }
 
@@ -237,6 +271,27 @@ pub fn beta() -> RunSpec {
             mexa("deu_Latn", [0.6, 0.8], &[0.7, 0.7]),
             mexa("swh_Latn", [0.2, 0.4], &[0.3, 0.3]),
             mexa("amh_Ethi", [0.1, 0.1], &[0.1]),
+        ],
+    }
+}
+
+/// `gamma`: Belebele eng 75 and deu/swh/amh 80/50/20; MEXA (weighted mean) per layer deu
+/// (0.5, 0.9), swh (0.3, 0.6), amh (0.1, 0.2); Language Ranker per layer deu (0.4, 0.8), swh
+/// (0.3, 0.5), amh (0.2, 0.3). No SIB-200.
+pub fn gamma() -> RunSpec {
+    RunSpec {
+        folder: "gamma",
+        model: "gamma",
+        started_at: "2025-03-01T00:00:00Z",
+        signature: "v1",
+        tasks: vec![
+            acc("belebele", "eng_Latn", &[1, 1, 1, 0]),
+            acc("belebele", "deu_Latn", &[1, 1, 1, 1, 0]),
+            acc("belebele", "swh_Latn", &[1, 0]),
+            acc("belebele", "amh_Ethi", &[1, 0, 0, 0, 0]),
+            mexa_and_ranker("deu_Latn", [0.5, 0.9], &[0.7, 0.7], [0.4, 0.8]),
+            mexa_and_ranker("swh_Latn", [0.3, 0.6], &[0.45, 0.45], [0.3, 0.5]),
+            mexa_and_ranker("amh_Ethi", [0.1, 0.2], &[0.15, 0.15], [0.2, 0.3]),
         ],
     }
 }

@@ -1,10 +1,11 @@
 use reports::data::ReportData;
 use reports::leaderboard::{LanguageFilter, leaderboards};
-use reports::mexa::{correlations, layer_curves};
+use reports::metrics::Alignment;
+use reports::mexa::{Measure, correlations, english_adjusted, layer_curves};
 use reports::run::open_runs;
 use reports::table::Cell;
 
-use crate::fixtures::{alpha_v1, beta, close, languages, write_run};
+use crate::fixtures::{alpha_v1, beta, close, gamma, languages, write_run};
 
 fn data() -> (tempfile::TempDir, ReportData) {
     let dir = tempfile::tempdir().unwrap();
@@ -163,4 +164,81 @@ fn mexa_curves_and_correlations_by_hand() {
         8700.0 / (11400.0f64 * 7800.0).sqrt(),
     );
     assert_eq!(found[0].points.len(), 3);
+}
+
+#[test]
+fn ranker_and_english_adjusted_mexa_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = vec![write_run(dir.path(), &gamma())];
+    let data = ReportData::load(open_runs(&dirs).unwrap(), &languages()).unwrap();
+
+    // MEXA curves in percent, then the Language Ranker's as cosines.
+    let curves = layer_curves(&data);
+    let kinds: Vec<(Alignment, &str)> = curves
+        .iter()
+        .map(|c| (c.alignment, c.pooling.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (Alignment::Mexa, "weighted_mean"),
+            (Alignment::Ranker, "last")
+        ]
+    );
+    let german = &curves[1].curves[1];
+    assert_eq!(german.0, "deu_Latn");
+    close(german.1[0].unwrap(), 0.4);
+    close(german.1[1].unwrap(), 0.8);
+    close(curves[0].curves[1].1[1].unwrap(), 90.0);
+
+    // English-adjusted: the maximum over layers times Belebele eng_Latn (75%), for amh, deu, swh.
+    let scores = data.primary_scores().unwrap();
+    let adjusted = english_adjusted(&data, &scores);
+    let values: Vec<(&str, f64, f64)> = adjusted
+        .iter()
+        .map(|a| (a.language.as_str(), a.alignment, a.value))
+        .collect();
+    assert_eq!(values.len(), 3);
+    for ((language, alignment, value), (l, m, v)) in values.iter().zip([
+        ("amh_Ethi", 0.2, 15.0),
+        ("deu_Latn", 0.9, 67.5),
+        ("swh_Latn", 0.6, 45.0),
+    ]) {
+        assert_eq!(*language, l);
+        close(*alignment, m);
+        close(*value, v);
+    }
+    assert!(adjusted.iter().all(|a| a.english == 75.0));
+
+    // Against Belebele (20, 80, 50) for (amh, deu, swh); no SIB-200 in this run.
+    let found = correlations(&data, &scores);
+    let measures: Vec<(Measure, &str)> = found
+        .iter()
+        .map(|c| (c.measure, c.target_group.as_str()))
+        .collect();
+    assert_eq!(
+        measures,
+        vec![
+            (Measure::Mexa, "belebele"),
+            (Measure::Ranker, "belebele"),
+            (Measure::EnglishAdjustedMexa, "belebele")
+        ]
+    );
+    // Ranker means (0.25, 0.6, 0.4), deviations ×60 (−10, 11, −1); Belebele deviations
+    // (−30, 30, 0): r = 630 / √(222 · 1800).
+    close(
+        found[1].pearson.unwrap(),
+        630.0 / (222.0f64 * 1800.0).sqrt(),
+    );
+    close(found[1].spearman.unwrap(), 1.0);
+    close(found[1].points[1].1, 0.6);
+    // Adjusted (15, 67.5, 45), deviations (−27.5, 25, 2.5): r = 1575 / √(1387.5 · 1800), the
+    // same as the unscaled maxima (0.2, 0.9, 0.6) give.
+    close(
+        found[2].pearson.unwrap(),
+        1575.0 / (1387.5f64 * 1800.0).sqrt(),
+    );
+    close(found[2].points[1].1, 67.5);
+    // MEXA, the group's primary metric: means (15, 70, 45).
+    close(found[0].points[1].1, 70.0);
 }

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use reports::site::build;
 
-use crate::fixtures::{alpha_v1, alpha_v2, beta, languages, write_run};
+use crate::fixtures::{alpha_v1, alpha_v2, beta, gamma, languages, write_run};
 
 /// Builds the site of alpha v1, alpha v2 and beta into `<tmp>/site`.
 pub fn build_fixture_site() -> (tempfile::TempDir, reports::site::Site) {
@@ -50,8 +50,8 @@ fn writes_every_page_and_table() {
     let tables: Vec<PathBuf> = site.tables.clone();
     assert_eq!(
         tables.len(),
-        2 * (5 + 3),
-        "5 leaderboard views and 3 groups, CSV and Markdown each"
+        2 * (5 + 3) + 1,
+        "5 leaderboard views and 3 groups, CSV and Markdown each, and alignment.parquet"
     );
     assert!(tables.contains(&PathBuf::from("tables/leaderboard-class-2.md")));
 }
@@ -130,4 +130,67 @@ fn history_page_rings_changes_beyond_the_interval() {
     // belebele amh, deu, swh and sib200 swh.
     assert_eq!(page.matches("class=\"flag\"").count(), 4);
     assert!(page.contains("<td class=\"down\">▼ worse</td>"));
+}
+
+#[test]
+fn mexa_page_has_ranker_and_english_adjusted_sections_and_alignment_parquet() {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = vec![write_run(dir.path(), &gamma())];
+    let site = build(&dirs, &languages(), &dir.path().join("site")).unwrap();
+    let page = read(&site, "mexa.html");
+    assert!(
+        page.contains("<h2>Language Ranker per layer</h2>"),
+        "{page}"
+    );
+    assert!(page.contains("<h2>English-adjusted MEXA</h2>"), "{page}");
+    assert!(page.contains("<h2>Language Ranker against task accuracy</h2>"));
+    assert!(page.contains("<h2>English-adjusted MEXA against task accuracy</h2>"));
+    // Curves: MEXA and Ranker; scatters: MEXA, Ranker and adjusted against Belebele.
+    assert_eq!(page.matches("<svg").count(), 5);
+    // r = 630 / √(222 · 1800) = 0.997 for the Ranker.
+    assert!(
+        page.contains("Pearson r = 0.997, Spearman ρ = 1.000, 3 languages"),
+        "{page}"
+    );
+    assert!(page.contains("67.5"), "German adjusted: 0.9 × 75");
+
+    assert!(site.tables.contains(&PathBuf::from("alignment.parquet")));
+    let frame = reports::run_files::scan_parquet(&site.root.join("alignment.parquet"))
+        .unwrap()
+        .collect()
+        .unwrap();
+    let metric: Vec<&str> = frame
+        .column("metric")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(Option::unwrap)
+        .collect();
+    let value: Vec<f64> = frame
+        .column("value")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .into_no_null_iter()
+        .collect();
+    let language: Vec<&str> = frame
+        .column("language")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(Option::unwrap)
+        .collect();
+    let find = |m: &str, l: &str| {
+        (0..frame.height())
+            .find(|&i| metric[i] == m && language[i] == l)
+            .map(|i| value[i])
+            .unwrap_or_else(|| panic!("no {m} for {l}"))
+    };
+    // 3 languages × (mexa mean, mexa max, ranker mean, ranker max, adjusted).
+    assert_eq!(frame.height(), 15);
+    assert!((find("ranker_last_mean", "swh_Latn") - 0.4).abs() < 1e-12);
+    assert!((find("mexa_weighted_mean_max", "deu_Latn") - 0.9).abs() < 1e-12);
+    assert!((find("mexa_adjusted_belebele", "deu_Latn") - 0.675).abs() < 1e-12);
 }
