@@ -21,7 +21,7 @@
 # ${CARGO_TARGET_DIR:-target}/debug/babelbench.
 # Other settings: MODEL (default: the default model in the model cache), DATA (default
 # $BABELBENCH_DATA, else ../shared/data, else ./data), TASKS, LIMIT, RUN_ARGS, BATCH_SIZE,
-# TIMEOUT (seconds per wait, default 1800), KEEP=1.
+# VICTIM (the shard cancelled, default 0), TIMEOUT (seconds per wait, default 1800), KEEP=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
@@ -37,8 +37,8 @@ if [[ -z "${DATA:-}" ]]; then
 fi
 # A few tasks of different kinds: multiple choice, classification, bits per byte, generation.
 TASKS="${TASKS:-belebele_eng_Latn,sib200_deu_Latn,bpb_deu_Latn,flores_eng_Latn-deu_Latn}"
-LIMIT="${LIMIT:-2}"
-RUN_ARGS="${RUN_ARGS:---max-new-tokens 8}"
+LIMIT="${LIMIT:-1}"
+RUN_ARGS="${RUN_ARGS:---max-new-tokens 4}"
 # One request per batch, so a cancelled shard has part of its work in its cache.
 BATCH_SIZE="${BATCH_SIZE:-1}"
 TIMEOUT="${TIMEOUT:-1800}"
@@ -199,7 +199,8 @@ compare "$ref" "$RUN_ROOT/merged"
 
 # 3. Fault: cancel one shard mid-run, merge while it is missing, resubmit it, merge.
 export RUN_ROOT="$tmp/runs-fault"
-victim=2
+# Shard 0 holds the first task in name order (belebele_eng_Latn: 4 requests with --limit 1).
+victim="${VICTIM:-0}"
 jid="$(nice -n 10 sbatch --parsable "${submit[@]}" --array=0-$((SHARDS - 1)) "$sbatch_file")"
 cache="$RUN_ROOT/shard-$victim-of-$SHARDS/responses.cache"
 start=$SECONDS
@@ -224,7 +225,7 @@ sed 's/^/    /' "$log" >&2
 grep -q "$(jq -r '.assigned[0]' "$RUN_ROOT/shard-$victim-of-$SHARDS/plan.json" | cut -d: -f1)" "$log" \
     || die "the failed merge's message does not name shard $victim's unit"
 
-rid="$(SHARDS=$SHARDS nice -n 10 sbatch --parsable "${submit[@]}" --array=$victim "$sbatch_file")"
+rid="$(SHARDS=$SHARDS nice -n 10 sbatch --parsable "${submit[@]}" --array="$victim" "$sbatch_file")"
 mid="$(sbatch --parsable "${submit[@]}" --dependency=afterok:"$rid" "$sbatch_file" merge "$SHARDS")"
 wait_job "$rid"
 wait_job "$mid"
