@@ -204,7 +204,9 @@ victim="${VICTIM:-0}"
 jid="$(nice -n 10 sbatch --parsable "${submit[@]}" --array=0-$((SHARDS - 1)) "$sbatch_file")"
 cache="$RUN_ROOT/shard-$victim-of-$SHARDS/responses.cache"
 start=$SECONDS
-until [[ -s "$cache" ]]; do
+# The cache starts with a header; wait until it has grown past it, i.e. holds a first batch.
+header=""
+until [[ -s "$cache" ]] && { [[ -n "$header" ]] || header="$(wc -c <"$cache")"; } && (($(wc -c <"$cache") > header)); do
     ((SECONDS - start < TIMEOUT)) || die "shard $victim wrote no cache record in $TIMEOUT s"
     [[ -n "$(squeue -h -j "${jid}_$victim" -o %i 2>/dev/null)" ]] || die "shard $victim ended before it could be cancelled"
     sleep 1
