@@ -4,7 +4,7 @@
 //! Throughput is reported in prompt tokens (scoring) or generated tokens (generation).
 //! `scripts/bench_models.sh` compares the same workloads with HF transformers.
 
-#[path = "../models/tests/runner_support/mod.rs"]
+#[path = "../models/tests/suite/runner_support/mod.rs"]
 mod runner_support;
 
 use std::path::{Path, PathBuf};

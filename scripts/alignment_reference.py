@@ -15,7 +15,7 @@ of the Rust code: per layer and pooling the MEXA score (pair i is aligned when c
 strictly above every other entry of row i and of column i of the cosine matrix), per layer the
 Language Ranker similarity of the last-token states (the mean over pairs of cos(e_i, x_i)), their
 mean, maximum and first best layer (for the Ranker over the blocks' outputs, entries 1 to L), and
-the per-sample scores. `tasks/tests/mexa.rs` feeds the
+the per-sample scores. `tasks/tests/suite/mexa.rs` feeds the
 states to the task's scoring and compares every number.
 
   python3 scripts/alignment_reference.py make-fixture   # embed, compute, write the fixture

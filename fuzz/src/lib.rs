@@ -6,11 +6,10 @@
 //! Each [`Target`] takes arbitrary bytes and must never panic: an error is the right answer to
 //! a damaged file. [`driver::run`] mutates a target's seeds (the real files of `../shared` and
 //! the repository's fixtures, plus small synthesized ones) for a given time, and saves and
-//! minimizes every input that panics. `tests/regressions.rs` replays the saved inputs under
+//! minimizes every input that panics. `tests/suite/regressions.rs` replays the saved inputs under
 //! `fuzz/regressions/<target>/` in `cargo test`. See `docs/fuzzing.md`.
 
 pub mod driver;
-pub mod gguf;
 pub mod mutate;
 pub mod seeds;
 pub mod targets;

@@ -4,6 +4,8 @@
 
 pub mod data;
 pub mod evaluator;
+pub mod guard;
+pub mod languages;
 pub mod metric;
 pub mod model;
 pub mod request;

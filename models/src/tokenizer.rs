@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
+use harness::guard::catch_library_panic;
 use serde_json::Value;
 use tokenizers::{Encoding, Token, Tokenizer};
 
@@ -221,16 +222,9 @@ fn preview(text: &str) -> String {
 /// a torn download is. A panic the library raises on other input is turned into an error too.
 fn parse_tokenizer(bytes: &[u8]) -> Result<Tokenizer, String> {
     serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| e.to_string())?;
-    match std::panic::catch_unwind(|| Tokenizer::from_bytes(bytes)) {
+    match catch_library_panic(|| Tokenizer::from_bytes(bytes)) {
         Ok(parsed) => parsed.map_err(|e| e.to_string()),
-        Err(panic) => Err(format!(
-            "the tokenizers library failed on it: {}",
-            panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default()
-        )),
+        Err(reason) => Err(format!("the tokenizers library failed on it: {reason}")),
     }
 }
 

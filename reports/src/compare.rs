@@ -10,11 +10,11 @@ use polars::prelude::*;
 use crate::bootstrap::{BootstrapSettings, PairedDifference, paired_bootstrap};
 use crate::data::strings;
 use crate::error::ReportError;
-use crate::languages::LanguageTable;
 use crate::metrics::{display_scale, higher_is_better, primary_metric, sample_key};
 use crate::run::{Run, check_task_versions, distinguish_labels};
 use crate::run_files::{read_results_parquet, scan_parquet};
 use crate::table::{Cell, Table};
+use harness::languages::LanguageTable;
 
 /// Whether a difference is a significant improvement, a significant regression or neither.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,13 +7,13 @@ use std::collections::BTreeSet;
 use polars::prelude::*;
 
 use crate::error::ReportError;
-use crate::languages::LanguageTable;
 use crate::metrics::{
     Alignment, alignment_layer_metric, display_scale, higher_is_better, is_alignment_summary,
     primary_metric,
 };
 use crate::run::Run;
 use crate::run_files::scan_parquet;
+use harness::languages::LanguageTable;
 
 /// A task group and the metric that headlines it.
 #[derive(Debug, Clone, PartialEq)]

@@ -103,16 +103,6 @@ pub enum ReportError {
         /// The second run folder.
         dir_b: PathBuf,
     },
-    /// A row of the language table cannot be read.
-    #[error("{source_name}:{line}: {message}")]
-    LanguageTable {
-        /// The table's name (a file path or `embedded`).
-        source_name: String,
-        /// 1-based line of the bad row.
-        line: usize,
-        /// What is wrong, naming the column.
-        message: String,
-    },
     /// A polars query over the run folders failed.
     #[error("cannot {action} over run folders {dirs}: {source}")]
     Query {

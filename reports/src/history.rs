@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use crate::compare::Change;
 use crate::data::{GroupMetric, PrimaryScore, ReportData};
 use crate::error::ReportError;
-use crate::languages::LanguageTable;
 use crate::run::{Run, open_runs};
 use crate::stats::mean;
+use harness::languages::LanguageTable;
 
 /// How the runs of a history are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

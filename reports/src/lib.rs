@@ -8,7 +8,6 @@ pub mod compare;
 pub mod data;
 pub mod error;
 pub mod history;
-pub mod languages;
 pub mod leaderboard;
 pub mod metrics;
 pub mod mexa;
@@ -21,4 +20,3 @@ pub mod table;
 
 pub use compare::{compare, compare_with};
 pub use error::ReportError;
-pub use languages::LanguageTable;

@@ -25,7 +25,7 @@ pub struct CompareArgs {
     /// Bootstrap seed.
     #[arg(long, default_value_t = 1234)]
     pub seed: u64,
-    /// Language table in the format of tasks/data/languages.tsv; the built-in table by default.
+    /// Language table in the format of harness/data/languages.tsv; the built-in table by default.
     #[arg(long)]
     pub languages: Option<PathBuf>,
 }

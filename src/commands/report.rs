@@ -5,10 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
-use reports::LanguageTable;
-
-/// The language table shipped with babelbench.
-const LANGUAGES_TSV: &str = include_str!("../../tasks/data/languages.tsv");
+use harness::languages::LanguageTable;
 
 /// Arguments of `babelbench report`.
 #[derive(Args)]
@@ -19,7 +16,7 @@ pub struct ReportArgs {
     /// Folder to write the site into (created if needed).
     #[arg(long)]
     pub out: PathBuf,
-    /// Language table in the format of tasks/data/languages.tsv; the built-in table by default.
+    /// Language table in the format of harness/data/languages.tsv; the built-in table by default.
     #[arg(long)]
     pub languages: Option<PathBuf>,
 }
@@ -41,7 +38,11 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
 /// The language table at `path`, or the built-in one.
 pub fn load_languages(path: Option<&Path>) -> anyhow::Result<LanguageTable> {
     Ok(match path {
-        Some(path) => LanguageTable::load(path)?,
-        None => LanguageTable::parse(LANGUAGES_TSV, "tasks/data/languages.tsv (built in)")?,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the language table {}", path.display()))?;
+            LanguageTable::parse(&text, &path.display().to_string())?
+        }
+        None => LanguageTable::builtin()?,
     })
 }

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 use clap::{Args, Subcommand};
+use harness::languages::LanguageTable;
 use tasks::config::TaskConfig;
-use tasks::languages::LanguageTable;
 use tasks::registry::TaskRegistry;
 use tasks::yaml::{BUILTIN_ROOT, Entry, task_files, validate};
 

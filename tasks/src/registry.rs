@@ -15,12 +15,12 @@ use std::path::{Path, PathBuf};
 use harness::task::{Task, TaskGroup};
 
 use crate::config::TaskConfig;
-use crate::languages::{LanguageTable, LanguageTableError};
 use crate::names::{glob_matches, is_glob, nearest};
 use crate::yaml::{
     DataPlaces, Entry, FamilyMiss, Params, TaskFileError, TaskIndex, TaskSource, aggregate_metrics,
     load_task,
 };
+use harness::languages::{LanguageTable, LanguageTableError};
 
 /// How many names an error suggests.
 const SUGGESTIONS: usize = 5;

@@ -8,10 +8,10 @@ use models::weights::WeightSource;
 use serde_json::{Value, json};
 
 use super::{outcome, scratch, write};
-use crate::gguf::RawTensor;
 use crate::mutate::Rng;
 use crate::seeds::{Seed, binary_seeds, ends_with, files_under};
 use crate::{Target, shared_dir};
+use models::gguf::writer::RawTensor;
 
 /// Tensors with more values than this are not dequantized (a run must stay fast).
 const MAX_TENSOR_VALUES: usize = 1 << 18;
@@ -159,7 +159,7 @@ fn tiny_gguf(arch: &str, seed: u64) -> Vec<u8> {
             }
         })
         .collect();
-    crate::gguf::write(&metadata, &tensors)
+    models::gguf::writer::write(&metadata, &tensors)
 }
 
 fn gguf_seeds() -> Vec<Seed> {
@@ -175,7 +175,7 @@ fn gguf_seeds() -> Vec<Seed> {
         .collect();
     seeds.push(Seed::new(
         "metadata-only GGUF",
-        crate::gguf::write(
+        models::gguf::writer::write(
             &[(
                 "general.architecture".into(),
                 MetaValue::String("llama".into()),

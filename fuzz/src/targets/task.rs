@@ -4,10 +4,10 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
+use harness::languages::LanguageTable;
 use harness::metric::{Bootstrap, Metric};
 use harness::task::Task;
 use tasks::config::TaskConfig;
-use tasks::languages::LanguageTable;
 use tasks::metrics::{Bleu, BleuTokenizer, Chrf, TranslationMetric, pystr};
 use tasks::yaml::{DataPlaces, Params, load_task, validate};
 

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::DataError;
 use super::rows::Row;
 use super::text::malformed;
+use crate::guard::catch_library_panic;
 
 /// The rows of the Parquet file at `path`.
 ///
@@ -16,12 +17,7 @@ use super::text::malformed;
 /// fields of the wrong type, page and dictionary lengths that disagree: see
 /// `fuzz/regressions/rows_parquet/`); such a panic is reported as an unreadable file.
 pub(crate) fn read_parquet(path: &Path) -> Result<Vec<Row>, DataError> {
-    std::panic::catch_unwind(|| read_parquet_unguarded(path)).unwrap_or_else(|panic| {
-        let reason = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
+    catch_library_panic(|| read_parquet_unguarded(path)).unwrap_or_else(|reason| {
         Err(malformed(
             path,
             1,

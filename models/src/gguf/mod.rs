@@ -21,6 +21,7 @@ mod metadata;
 pub mod names;
 mod reader;
 mod source;
+pub mod writer;
 
 pub use architecture::GgufArchitecture;
 pub use config::synthesize as synthesize_config;

@@ -8,7 +8,7 @@ use super::html_table::HtmlTable;
 use super::render::{Nav, Renderer, write_file};
 use crate::compare::{Change, Comparison, LanguageDifference};
 use crate::error::ReportError;
-use crate::languages::LanguageTable;
+use harness::languages::LanguageTable;
 
 /// Writes `compare.html`, `compare.csv` and `compare.md` into `out` (created if needed) and
 /// returns the page's path.

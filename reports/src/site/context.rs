@@ -10,8 +10,8 @@ use super::render::{Nav, NavLink, Renderer, root_of, write_file};
 use super::{Site, query_error};
 use crate::data::{PrimaryScore, ReportData};
 use crate::error::ReportError;
-use crate::languages::LanguageTable;
 use crate::run::Run;
+use harness::languages::LanguageTable;
 
 /// Shared state of one site build.
 pub(crate) struct SiteContext<'a> {

@@ -13,7 +13,6 @@ use super::context::SiteContext;
 use super::html_table::{HtmlCell, HtmlTable};
 use crate::data::ReportData;
 use crate::error::ReportError;
-use crate::languages::LanguageTable;
 use crate::metrics::Alignment;
 use crate::mexa::{
     ADJUSTED_ALIGNMENT_METRIC, ADJUSTED_METRIC, AdjustedScore, ENGLISH, Measure, RANKER_METRIC,
@@ -23,6 +22,7 @@ use crate::run_files::write_frame;
 use crate::svg::color;
 use crate::svg::line::{Series, line_chart};
 use crate::svg::scatter::{Point, scatter};
+use harness::languages::LanguageTable;
 
 const PAGE: &str = "mexa.html";
 /// The per-language alignment table written beside the page.

@@ -18,9 +18,9 @@ use std::path::{Path, PathBuf};
 
 use crate::data::ReportData;
 use crate::error::ReportError;
-use crate::languages::LanguageTable;
 use crate::leaderboard::leaderboards;
 use crate::run::open_runs;
+use harness::languages::LanguageTable;
 
 pub use compare_page::write_comparison;
 

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use harness::languages::LanguageTable;
 use harness::results::{ResultRow, RunManifest, SampleRow};
-use reports::languages::LanguageTable;
 use reports::run_files::{write_results_parquet, write_samples_parquet};
 
 /// The language table of the fixtures: two class-2 languages, one class-5; two scripts.

@@ -24,9 +24,9 @@ use serde_json::Value;
 
 use super::error::TaskFileError;
 use super::source::TaskSource;
-use crate::languages::LanguageTable;
 use crate::metrics::BleuTokenizer;
 use crate::names::{glob_matches, is_glob, nearest};
+use harness::languages::LanguageTable;
 
 /// The fields that describe a family rather than its tasks.
 pub(crate) const FAMILY_FIELDS: [&str; 2] = ["languages", "pivot"];

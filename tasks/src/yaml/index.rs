@@ -16,7 +16,7 @@ use super::builtin::{builtin_files, read_task_file};
 use super::error::TaskFileError;
 use super::family::{Family, FamilyMiss, Instance, Params};
 use super::source::TaskSource;
-use crate::languages::LanguageTable;
+use harness::languages::LanguageTable;
 
 /// What an indexed file defines.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -32,7 +32,7 @@ pub use spec::{OUTPUT_TYPES, TaskSpec};
 pub use task::{FEWSHOT_SEED, YamlTask};
 
 use crate::config::TaskConfig;
-use crate::languages::LanguageTable;
+use harness::languages::LanguageTable;
 
 /// The task defined by the file at `path` (for a family file, its task of `params`),
 /// reported under `group`.

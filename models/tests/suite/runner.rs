@@ -2,7 +2,7 @@
 //! lm-evaluation-harness request semantics, sharing of forward passes, rolling windows,
 //! generation, pooled hidden states and batch-size invariance.
 
-mod runner_support;
+use crate::runner_support;
 
 use harness::model::{LanguageModel, ModelError};
 use harness::request::{

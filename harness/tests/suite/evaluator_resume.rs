@@ -2,7 +2,7 @@
 //! tail written by hand, and a rerun that computes only what is missing and ends with the results
 //! of an uninterrupted run.
 
-mod evaluator_support;
+use crate::evaluator_support;
 
 use std::collections::HashSet;
 use std::fs::OpenOptions;

@@ -1,9 +1,8 @@
-//! A minimal GGUF v3 writer: every metadata value type (nested arrays included) and raw
-//! tensors. It makes the GGUF seeds and is the inverse the metadata property test checks the
-//! reader against. (The writer in `models/tests/gguf_support` is test code of another crate
-//! and writes only three of the thirteen value types.)
+//! A GGUF writer: every metadata value type (nested arrays included) and raw tensors. It is the
+//! reader's inverse, for tests and fuzz seeds: small checkpoints made on the spot, broken
+//! variants of them, and the property test that writes metadata and reads it back.
 
-use models::gguf::{MetaArray, MetaValue};
+use super::{MetaArray, MetaValue};
 
 /// Tensor data alignment (GGUF's default).
 pub const ALIGNMENT: usize = 32;
@@ -107,8 +106,17 @@ pub struct RawTensor {
 
 /// The bytes of a GGUF v3 file with `metadata` (in order) and `tensors`.
 pub fn write(metadata: &[(String, MetaValue)], tensors: &[RawTensor]) -> Vec<u8> {
+    write_version(3, metadata, tensors)
+}
+
+/// [`write`] with another value in the header's version field, to make files the reader refuses.
+pub fn write_version(
+    version: u32,
+    metadata: &[(String, MetaValue)],
+    tensors: &[RawTensor],
+) -> Vec<u8> {
     let mut out = b"GGUF".to_vec();
-    out.extend(3u32.to_le_bytes());
+    out.extend(version.to_le_bytes());
     out.extend((tensors.len() as u64).to_le_bytes());
     out.extend((metadata.len() as u64).to_le_bytes());
     for (key, value) in metadata {

@@ -1,12 +1,13 @@
-//! The language table (`tasks/data/languages.tsv`): for every FLORES-200 and SIB-200 code its
+//! The language table (`harness/data/languages.tsv`): for every FLORES-200 and SIB-200 code its
 //! English name, ISO 639-3 code, ISO 15924 script, family and Joshi et al. (2020) resource class.
-//! The file's header comment names the sources and the matching rules.
+//! The file's header comment names the sources and the matching rules. The task registry expands
+//! language globs over it; the reports name, group and colour languages by it.
 
 /// The table's text, embedded at build time.
 const LANGUAGES_TSV: &str = include_str!("../data/languages.tsv");
 
 /// Where the embedded table comes from, for error messages.
-const LANGUAGES_SOURCE: &str = "tasks/data/languages.tsv";
+const LANGUAGES_SOURCE: &str = "harness/data/languages.tsv (built in)";
 
 /// The header row of the table.
 const HEADER: [&str; 7] = [
@@ -62,7 +63,7 @@ impl LanguageTable {
         Self::parse(LANGUAGES_TSV, LANGUAGES_SOURCE)
     }
 
-    /// Parses a table in the format of `tasks/data/languages.tsv`: `#` comment lines, then the
+    /// Parses a table in the format of `harness/data/languages.tsv`: `#` comment lines, then the
     /// header row, then one tab-separated row per language. `source_name` names the text in errors.
     pub fn parse(text: &str, source_name: &str) -> Result<Self, LanguageTableError> {
         let error = |line: usize, message: String| LanguageTableError {
@@ -114,6 +115,38 @@ impl LanguageTable {
     /// All languages, sorted by code.
     pub fn languages(&self) -> &[Language] {
         &self.languages
+    }
+
+    /// Number of languages.
+    pub fn len(&self) -> usize {
+        self.languages.len()
+    }
+
+    /// Whether the table has no languages.
+    pub fn is_empty(&self) -> bool {
+        self.languages.is_empty()
+    }
+
+    /// The display name of `code`: the English name, or the code itself when it is not listed.
+    pub fn name_of(&self, code: &str) -> String {
+        self.get(code)
+            .map_or_else(|| code.to_string(), |l| l.name.clone())
+    }
+
+    /// The script of `code`: the table's, else the part after `_`, else `unknown`.
+    pub fn script_of(&self, code: &str) -> String {
+        match self.get(code) {
+            Some(language) => language.script.clone(),
+            None => code
+                .split_once('_')
+                .map_or("unknown", |(_, script)| script)
+                .to_string(),
+        }
+    }
+
+    /// The resource class of `code`, when listed.
+    pub fn class_of(&self, code: &str) -> Option<u8> {
+        self.get(code).map(|l| l.resource_class)
     }
 
     /// All codes, sorted.
@@ -178,4 +211,25 @@ fn parse_row(row: &str) -> Result<Language, String> {
         resource_class,
         joshi_entries,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LanguageTable;
+
+    const TABLE: &str = "# comment\ncode\tname\tiso639_3\tscript\tfamily\tjoshi_class\tjoshi_entry\n\
+        deu_Latn\tGerman\tdeu\tLatn\tIndo-European\t5\tgerman\n\
+        zul_Latn\tZulu\tzul\tLatn\tAtlantic-Congo\t2\tzulu\n";
+
+    #[test]
+    fn unlisted_codes_fall_back_to_the_code() {
+        let table = LanguageTable::parse(TABLE, "t.tsv").unwrap();
+        assert_eq!(table.len(), 2);
+        assert_eq!(table.class_of("zul_Latn"), Some(2));
+        assert_eq!(table.name_of("deu_Latn"), "German");
+        assert_eq!(table.name_of("xxx_Cyrl"), "xxx_Cyrl");
+        assert_eq!(table.script_of("xxx_Cyrl"), "Cyrl");
+        assert_eq!(table.script_of("nocode"), "unknown");
+        assert_eq!(table.class_of("xxx_Cyrl"), None);
+    }
 }

@@ -1,12 +1,12 @@
-//! Property tests of the GGUF reader against its inverse, the writer in `fuzz::gguf`:
-//! metadata of every value type and tensor infos of every storage type, written then read,
-//! come back exactly (floats bit for bit), and every strict prefix of such a file with tensors is refused
+//! Property tests of the GGUF reader against its inverse, `models::gguf::writer`: metadata of
+//! every value type and tensor infos of every storage type, written then read, come back
+//! exactly (floats bit for bit), and every strict prefix of such a file with tensors is refused
 //! with an error. Inputs are generated and shrunk by bolero.
 
 use std::collections::BTreeMap;
 
 use bolero::{TypeGenerator, check};
-use fuzz::gguf::{RawTensor, write};
+use models::gguf::writer::{RawTensor, write};
 use models::gguf::{GgmlType, GgufFile, MetaArray, MetaValue};
 
 /// A scalar metadata value.

@@ -1,6 +1,6 @@
 //! Tokenizer premium: tokenize requests and the ratio of summed token counts.
 
-mod common;
+use crate::common;
 
 use common::{assert_close, config, metric};
 use harness::request::{Request, Response, TokenizeRequest, TokenizeResponse};

@@ -1,7 +1,7 @@
 //! Sharded runs and `merge`: merging equals an unsharded run; missing, duplicated, unfinished
 //! and mismatched shards are refused with the units or folders named.
 
-mod evaluator_support;
+use crate::evaluator_support;
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! Whole runs: independence from batch size and task order, the run folder's files, folder
 //! checks, bad inputs and progress.
 
-mod evaluator_support;
+use crate::evaluator_support;
 
 use std::collections::HashSet;
 

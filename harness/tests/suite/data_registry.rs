@@ -1,6 +1,6 @@
 //! The registry: the built-in datasets.toml, and errors for malformed ones.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! Bits per byte: documents from the real data and a hand-computed aggregate.
 
-mod common;
+use crate::common;
 
 use common::{assert_close, config, metric};
 use harness::request::{Request, Response, RollingRequest, RollingResponse};

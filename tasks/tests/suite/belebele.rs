@@ -1,6 +1,6 @@
 //! Belebele prompts from the real data, and scoring of hand-made responses.
 
-mod common;
+use crate::common;
 
 use common::{assert_close, config, ll, metric};
 use harness::request::{LoglikelihoodRequest, Request};

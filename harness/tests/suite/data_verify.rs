@@ -1,6 +1,6 @@
 //! `verify_datasets` and the lock, on the real data and on small broken copies.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

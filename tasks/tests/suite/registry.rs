@@ -1,6 +1,6 @@
 //! The registry builds task lists from groups, names, globs and language filters.
 
-mod common;
+use crate::common;
 
 use harness::task::Task;
 use tasks::registry::{RegistryError, TaskRegistry};
@@ -309,7 +309,7 @@ fn broken_family_files_name_the_file_and_field() {
             "task: \"y_{{lang}}\"\nlanguages: [xyz_Latn]\ndescription: \"{{lang_name}}\"\n{base}"
         ),
     );
-    let table = tasks::languages::LanguageTable::builtin().unwrap();
+    let table = harness::languages::LanguageTable::builtin().unwrap();
     let errors = tasks::yaml::validate(&unnamed, &table);
     assert_eq!(errors.len(), 1);
     let message = errors[0].to_string();

@@ -1,6 +1,6 @@
 //! MEXA: hidden-state requests from the real data, and alignment of hand-built embeddings.
 
-mod common;
+use crate::common;
 
 use common::{assert_close, config, metric};
 use harness::request::{HiddenStates, HiddenStatesRequest, Pooling, Request, Response};

@@ -1,14 +1,14 @@
 //! The language table covers every FLORES-200 devtest and SIB-200 language with sane fields.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 
-use tasks::languages::LanguageTable;
+use harness::languages::LanguageTable;
 
 /// Codes from the names of the entries of `dir`, after stripping `suffix`.
 fn codes_in(dir: &str, suffix: &str) -> BTreeSet<String> {
-    std::fs::read_dir(common::data_root().join(dir))
+    std::fs::read_dir(common::shared_data().join(dir))
         .expect("shared data present")
         .map(|entry| {
             entry

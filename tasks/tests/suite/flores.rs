@@ -1,7 +1,7 @@
 //! FLORES-200 translation: prompts from the real data, and scores of the sacrebleu fixture's
 //! hypotheses equal to sacrebleu's.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

@@ -1,7 +1,7 @@
 //! `load_model`: HF folders and GGUF files, tokenizer resolution, and clear errors for paths
 //! that are not models.
 
-mod runner_support;
+use crate::runner_support;
 
 use burn::tensor::Device;
 use models::error::LoadError;

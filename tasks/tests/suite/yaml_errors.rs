@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use harness::languages::LanguageTable;
 use harness::task::Task;
 use tasks::config::TaskConfig;
-use tasks::languages::LanguageTable;
 use tasks::yaml::{DataPlaces, Params, TaskFileError, YamlTask, load_task, validate};
 
 /// The task of the (non-family) file `path`, its data under `root`.

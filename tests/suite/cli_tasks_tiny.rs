@@ -14,7 +14,7 @@ use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
-mod common;
+use crate::common;
 
 const LIMIT: usize = 2;
 const TASKS: &str = "belebele,flores,sib200,mexa,bpb,tokenizer_premium";

@@ -1,7 +1,7 @@
 //! GGUF loading: the default model (google/gemma-3-270m, Q4_K_M) end to end, the tiny HF
 //! fixtures converted to GGUF as llama.cpp does, and malformed files.
 
-mod gguf_support;
+use crate::gguf_support;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

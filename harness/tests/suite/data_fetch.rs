@@ -1,6 +1,6 @@
 //! Installing downloaded archives and deriving the dev-partial split.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

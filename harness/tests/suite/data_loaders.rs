@@ -1,6 +1,6 @@
 //! Loaders on the real data, and the errors they give on bad input.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,0 +1,16 @@
+//! The tasks crate's integration tests: task definitions, prompts and metrics against reference fixtures.
+//! One binary for all of them, so the crate's tests link once.
+
+mod alignment;
+mod belebele;
+mod bpb;
+mod common;
+mod flores;
+mod lm_eval_requests;
+mod mexa;
+mod names;
+mod registry;
+mod sacrebleu_parity;
+mod sib200;
+mod tokenizer_premium;
+mod yaml_errors;
