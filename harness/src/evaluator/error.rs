@@ -173,13 +173,18 @@ pub enum EvalError {
     },
     /// A shard's run has not finished.
     #[error(
-        "shard folder {} is unfinished (its manifest has no finished_at); rerun its \
-         `babelbench run --shard` command to complete it",
+        "shard folder {} is unfinished (its manifest has no finished_at), so its {count} unit(s) \
+         are missing from the merge: {units}; rerun its `babelbench run --shard` command to \
+         complete it",
         dir.display()
     )]
     UnfinishedShard {
         /// The folder.
         dir: PathBuf,
+        /// How many units the shard was assigned.
+        count: usize,
+        /// The first of them.
+        units: String,
     },
     /// Two shard folders belong to different runs.
     #[error(

@@ -45,6 +45,8 @@ impl ShardFolder {
         if manifest.finished_at.is_none() {
             return Err(EvalError::UnfinishedShard {
                 dir: dir.to_path_buf(),
+                count: plan.assigned.len(),
+                units: listing(&plan.assigned),
             });
         }
         Ok(ShardFolder {

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use evaluator_support::*;
 use harness::evaluator::{
-    CACHE_FILE, CacheSnapshot, EvalError, MergeSpec, NoProgress, RunReport, Shard, ShardFolder,
-    merge,
+    CACHE_FILE, CacheSnapshot, EvalError, MergeSpec, NoProgress, PLAN_FILE, PlanFile, RunReport,
+    Shard, ShardFolder, merge,
 };
 use harness::task::Task;
 
@@ -172,6 +172,16 @@ fn unfinished_and_foreign_folders_are_refused_by_name() {
     assert!(matches!(err, EvalError::UnfinishedShard { .. }), "{err}");
     assert!(
         err.to_string().contains("crashed") && err.to_string().contains("--shard"),
+        "{err}"
+    );
+    let plan: PlanFile =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(PLAN_FILE)).unwrap()).unwrap();
+    let first_unit = &plan.assigned[0];
+    assert!(
+        err.to_string().contains(&format!(
+            "its {} unit(s) are missing from the merge: {first_unit}",
+            plan.assigned.len()
+        )),
         "{err}"
     );
 
