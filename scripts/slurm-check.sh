@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The scale-out check: runs deploy/slurm.sbatch, unchanged, on a real one-node Slurm cluster.
 #
-# It installs slurm-wlm and munge (apt) when they are missing, starts munged, slurmctld and slurmd
+# It installs slurm-wlm, munge and jq (apt) when they are missing, starts munged, slurmctld and slurmd
 # on localhost under a temporary folder (one node with this machine's CPUs and memory, one
 # partition), waits until sinfo shows the node idle, then:
 #   1. runs the same small evaluation unsharded (babelbench run) as the reference;
@@ -56,6 +56,7 @@ BABELBENCH="$(realpath "$BABELBENCH")"
 
 missing=()
 for cmd in munged slurmctld slurmd sbatch; do command -v "$cmd" >/dev/null 2>&1 || missing=(slurm-wlm munge); done
+command -v jq >/dev/null 2>&1 || missing+=(jq)
 if ((${#missing[@]})); then
     say "installing ${missing[*]}"
     apt-get update -qq
