@@ -29,8 +29,10 @@ pub fn scatter(
     legend_entries: &[(String, String)],
 ) -> String {
     let width = LEFT + PLOT + 30.0;
-    let (legend_svg, legend_height) = legend(legend_entries, LEFT, 34.0, PLOT);
-    let top = 34.0 + legend_height + 6.0;
+    // The legend's first row sits below the subtitle's descenders (baseline at 28).
+    let legend_top = 44.0;
+    let (legend_svg, legend_height) = legend(legend_entries, LEFT, legend_top, PLOT);
+    let top = legend_top + legend_height + 6.0;
     let bottom = top + PLOT;
     let height = bottom + 44.0;
     let x = Scale::covering(points.iter().map(|p| p.x), LEFT, LEFT + PLOT);
