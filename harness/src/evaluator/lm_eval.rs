@@ -84,8 +84,6 @@ pub(crate) fn results_json(context: &RunContext<'_>, evaluations: &[Evaluation<'
             results.insert(group.name.clone(), entry.clone());
             group_results.insert(group.name.clone(), entry);
         }
-    }
-    for group in context.groups {
         groups.insert(
             &group.name,
             group.tasks.iter().map(String::as_str).collect(),

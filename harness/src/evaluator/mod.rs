@@ -21,6 +21,7 @@ mod error;
 mod evaluate;
 mod files;
 mod fingerprint;
+mod finish;
 mod folder;
 mod groups;
 mod lm_eval;

@@ -9,12 +9,11 @@ use super::cache::{CacheRecovery, ResponseCache};
 use super::engine::{Corpus, RequestStats, Source, compute, gather, responses_by_doc};
 use super::error::EvalError;
 use super::files::write_json;
+use super::finish::{Finish, evaluate_and_write, finish_manifest};
 use super::folder::take_folder;
 use super::output::{Evaluated, MANIFEST_FILE, TableWriter, rfc3339};
 use super::plan::{PLAN_FILE, Plan, PlanFile, Shard};
-use super::prepare::{
-    Finish, evaluate_and_write, finish_manifest, load_docs, signatures, sorted_tasks, task_plans,
-};
+use super::prepare::{load_docs, signatures, sorted_tasks, task_plans};
 use super::progress::Progress;
 use crate::model::LanguageModel;
 use crate::results::RunManifest;
