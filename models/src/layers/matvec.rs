@@ -347,9 +347,12 @@ mod tests {
         (x, w, bias)
     }
 
-    /// Every kernel this CPU can run, by name, filling one block of columns.
-    fn kernels() -> Vec<(&'static str, fn(&Product<'_>, usize, &mut [f32]))> {
-        let mut kernels: Vec<(&'static str, fn(&Product<'_>, usize, &mut [f32]))> =
+    /// A kernel filling one block of columns.
+    type Kernel = fn(&Product<'_>, usize, &mut [f32]);
+
+    /// Every kernel this CPU can run, by name.
+    fn kernels() -> Vec<(&'static str, Kernel)> {
+        let mut kernels: Vec<(&'static str, Kernel)> =
             vec![("portable", |p, first, block| {
                 p.columns_portable(first, block)
             })];

@@ -249,8 +249,8 @@ fn data_checksums(
                 .unwrap_or(&file)
                 .display()
                 .to_string();
-            if !sums.contains_key(&key) {
-                sums.insert(key, harness::data::sha256_file(&file)?);
+            if let std::collections::btree_map::Entry::Vacant(slot) = sums.entry(key) {
+                slot.insert(harness::data::sha256_file(&file)?);
             }
         }
     }

@@ -37,9 +37,12 @@ pub struct Selection {
     pub seed: u64,
 }
 
+/// The tasks of a selection, and the selected groups that combine their metrics.
+pub type Selected = (Vec<Box<dyn Task>>, Vec<TaskGroup>);
+
 impl Selection {
     /// Builds the tasks, and the selected groups that combine their metrics.
-    pub fn build(&self) -> anyhow::Result<(Vec<Box<dyn Task>>, Vec<TaskGroup>)> {
+    pub fn build(&self) -> anyhow::Result<Selected> {
         if self.limit == Some(0) {
             bail!("--limit 0 selects no documents; give a positive number or leave it out");
         }

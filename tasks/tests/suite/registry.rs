@@ -296,8 +296,8 @@ fn broken_family_files_name_the_file_and_field() {
     let err = TaskRegistry::new(common::config(None, None))
         .unwrap()
         .with_task_files(&[set], Vec::new())
-        .err()
-        .expect("unknown set");
+        .map(|_| ())
+        .expect_err("unknown set");
     assert!(
         err.to_string()
             .contains("set.yaml:2: `languages`: `flores300` is not a language set"),
