@@ -59,6 +59,7 @@ pub fn full_data_root() -> PathBuf {
 /// absent (the test then returns after printing why); with `CI=true` an absent root fails
 /// the test.
 #[must_use = "a test returns when the full data is absent"]
+#[track_caller]
 pub fn full_data() -> Option<PathBuf> {
     let root = full_data_root();
     if root.is_dir() {
@@ -89,6 +90,7 @@ pub fn model_cache() -> PathBuf {
 /// that runs it. `None` when it is absent (the test then returns after printing why); with
 /// `CI=true` an absent model fails the test.
 #[must_use = "a test returns when the default model is absent"]
+#[track_caller]
 pub fn default_model() -> Option<PathBuf> {
     let path = model_cache().join(DEFAULT_MODEL);
     if path.is_file() {
@@ -108,7 +110,9 @@ pub fn in_ci() -> bool {
 
 /// Reports that `what` at `path` is absent: panics in CI, else prints one line naming the
 /// running test and returns `None`. The line goes straight to stderr, past the test
-/// harness's output capture, so it shows in a plain `cargo test`.
+/// harness's output capture, so it shows in a plain `cargo test`. The panic names the test's
+/// line (`#[track_caller]`).
+#[track_caller]
 fn absent(what: &str, path: &Path, how: &str) -> Option<PathBuf> {
     let message = format!("{what} is absent: {} ({how})", path.display());
     if in_ci() {
