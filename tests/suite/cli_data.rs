@@ -1,4 +1,5 @@
-//! `babelbench data` end to end: the real data, bad inputs (exit code 2), and `fetch` from a
+//! `babelbench data` end to end: the real data (whole files from the full data root, skipped
+//! without it; real rows from the committed subset), bad inputs (exit code 2), and `fetch` from a
 //! loopback HTTP server.
 
 use std::io::{Read, Write};
@@ -9,10 +10,6 @@ use std::thread::JoinHandle;
 
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn shared_data() -> PathBuf {
-    repo_root().join("../shared/data")
 }
 
 /// Runs the binary in the repository root with `args`, without proxy or data variables.
@@ -64,7 +61,10 @@ fn fails(out: &Output) -> String {
 
 #[test]
 fn verify_real_data_reports_languages_and_matches_the_lock() {
-    let data = shared_data();
+    let Some(full) = testdata::full_data() else {
+        return;
+    };
+    let data = full;
     let out = babelbench(&["data", "verify", "--data-dir", data.to_str().unwrap()]);
     let text = stdout(&out);
     assert!(
@@ -96,7 +96,10 @@ fn verify_real_data_reports_languages_and_matches_the_lock() {
 
 #[test]
 fn list_real_data_shows_language_counts() {
-    let data = shared_data();
+    let Some(full) = testdata::full_data() else {
+        return;
+    };
+    let data = full;
     let out = babelbench(&["data", "list", "--data-dir", data.to_str().unwrap()]);
     let text = stdout(&out);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -130,7 +133,7 @@ fn list_real_data_shows_language_counts() {
 #[test]
 fn data_root_comes_from_the_environment() {
     let dir = tempfile::tempdir().unwrap();
-    let data = shared_data();
+    let data = testdata::data();
     let out = babelbench_in(
         dir.path(),
         &["data", "list", "--languages"],
@@ -166,7 +169,7 @@ fn missing_data_root_exits_2() {
 
 #[test]
 fn unknown_dataset_exits_2() {
-    let data = shared_data();
+    let data = testdata::data();
     let err = fails(&babelbench(&[
         "data",
         "verify",
@@ -208,12 +211,12 @@ fn malformed_registry_exits_2_naming_file_and_line() {
     assert!(err.contains(&expected), "{err}");
 }
 
-/// A data root `data/` with the Belebele English file.
-fn belebele_root() -> tempfile::TempDir {
+/// A data root `data/` with the Belebele English file of the data root `from`.
+fn belebele_root(from: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("data/belebele")).unwrap();
     std::fs::copy(
-        shared_data().join("belebele/eng_Latn.jsonl"),
+        from.join("belebele/eng_Latn.jsonl"),
         dir.path().join("data/belebele/eng_Latn.jsonl"),
     )
     .unwrap();
@@ -222,7 +225,10 @@ fn belebele_root() -> tempfile::TempDir {
 
 #[test]
 fn update_then_verify_detects_a_changed_file() {
-    let dir = belebele_root();
+    let Some(full) = testdata::full_data() else {
+        return;
+    };
+    let dir = belebele_root(&full);
     let args = [
         "data",
         "verify",
@@ -271,7 +277,10 @@ fn update_then_verify_detects_a_changed_file() {
 
 #[test]
 fn verify_without_a_lock_says_how_to_write_one() {
-    let dir = belebele_root();
+    let Some(full) = testdata::full_data() else {
+        return;
+    };
+    let dir = belebele_root(&full);
     let err = fails(&babelbench_in(
         dir.path(),
         &["data", "verify", "belebele", "--data-dir", "data"],
@@ -282,7 +291,10 @@ fn verify_without_a_lock_says_how_to_write_one() {
 
 #[test]
 fn malformed_jsonl_and_invalid_utf8_exit_2() {
-    let dir = belebele_root();
+    let Some(full) = testdata::full_data() else {
+        return;
+    };
+    let dir = belebele_root(&full);
     let update = [
         "data",
         "verify",
@@ -313,13 +325,16 @@ fn malformed_jsonl_and_invalid_utf8_exit_2() {
 
 #[test]
 fn short_file_and_missing_language_file_exit_2() {
+    let Some(full) = testdata::full_data() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let annotated = dir.path().join("data/sib200/annotated");
     for lang in ["eng_Latn", "fra_Latn"] {
         std::fs::create_dir_all(annotated.join(lang)).unwrap();
         for file in ["train.tsv", "dev.tsv", "test.tsv", "labels.txt"] {
             std::fs::copy(
-                shared_data().join("sib200/annotated").join(lang).join(file),
+                full.join("sib200/annotated").join(lang).join(file),
                 annotated.join(lang).join(file),
             )
             .unwrap();
@@ -374,10 +389,12 @@ fn serve_once(name: &str, status: &str, body: Vec<u8>) -> (String, JoinHandle<()
 }
 
 /// A `.tar.gz` in the official FLORES layout with the French devtest and the metadata.
-fn flores_tar_gz() -> Vec<u8> {
+/// A FLORES-like archive with French and the metadata, from the data root `from`.
+fn flores_tar_gz(from: &Path) -> Vec<u8> {
     let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     let mut tar = tar::Builder::new(gz);
-    for (name, from) in [
+    let root = from;
+    for (name, path) in [
         (
             "flores200_dataset/devtest/fra_Latn.devtest",
             "flores200/devtest/fra_Latn.devtest",
@@ -387,7 +404,7 @@ fn flores_tar_gz() -> Vec<u8> {
             "flores200/metadata_devtest.tsv",
         ),
     ] {
-        let data = std::fs::read(shared_data().join(from)).unwrap();
+        let data = std::fs::read(root.join(path)).unwrap();
         let mut header = tar::Header::new_gnu();
         header.set_size(data.len() as u64);
         header.set_mode(0o644);
@@ -408,8 +425,11 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 #[test]
 fn fetch_downloads_checks_and_installs() {
+    let Some(full) = testdata::full_data() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
-    let archive = flores_tar_gz();
+    let archive = flores_tar_gz(&full);
     let sha = sha256_hex(&archive);
     let (url, server) = serve_once("flores200_dataset.tar.gz", "200 OK", archive);
     let out = babelbench_in(
@@ -440,7 +460,7 @@ fn fetch_downloads_checks_and_installs() {
     );
     assert_eq!(
         std::fs::read(dir.path().join("data/flores200/devtest/fra_Latn.devtest")).unwrap(),
-        std::fs::read(shared_data().join("flores200/devtest/fra_Latn.devtest")).unwrap()
+        std::fs::read(full.join("flores200/devtest/fra_Latn.devtest")).unwrap()
     );
     let out = babelbench_in(
         dir.path(),
@@ -478,7 +498,11 @@ fn fetch_downloads_checks_and_installs() {
 #[test]
 fn fetch_with_a_checksum_mismatch_exits_2_and_installs_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let (url, server) = serve_once("flores200_dataset.tar.gz", "200 OK", flores_tar_gz());
+    let (url, server) = serve_once(
+        "flores200_dataset.tar.gz",
+        "200 OK",
+        flores_tar_gz(&testdata::data()),
+    );
     let wrong = "ab".repeat(32);
     let err = fails(&babelbench_in(
         dir.path(),
@@ -506,7 +530,7 @@ fn fetch_with_a_checksum_mismatch_exits_2_and_installs_nothing() {
 #[test]
 fn fetch_without_a_known_checksum_prints_the_download_sha256() {
     let dir = tempfile::tempdir().unwrap();
-    let archive = flores_tar_gz();
+    let archive = flores_tar_gz(&testdata::data());
     let sha = sha256_hex(&archive);
     let (url, server) = serve_once("flores200_dataset.tar.gz", "200 OK", archive);
     let err = fails(&babelbench_in(

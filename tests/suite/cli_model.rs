@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::common;
 
 fn tiny() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/models/tiny/gemma3")
+    testdata::fixtures().join("models/tiny/gemma3")
 }
 
 /// A tokenizer.json over `<pad>`, `<eos>`, `<bos>` and `w3`..`w511`, adding BOS when `bos`.

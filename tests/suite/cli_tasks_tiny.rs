@@ -19,10 +19,6 @@ use crate::common;
 const LIMIT: usize = 2;
 const TASKS: &str = "belebele,flores,sib200,mexa,bpb,tokenizer_premium";
 
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
-}
-
 /// GPT-2's printable stand-in for every byte, as the `ByteLevel` pre-tokenizer maps bytes.
 fn byte_symbols() -> Vec<char> {
     let printable = |b: u32| (33..=126).contains(&b) || (161..=172).contains(&b) || b >= 174;
@@ -68,7 +64,7 @@ fn write_byte_tokenizer(dir: &Path) -> PathBuf {
 
 /// A copy of the tiny gemma3 fixture allowing 4096 positions, with the byte tokenizer.
 fn tiny_model(dir: &Path) -> PathBuf {
-    let fixture = shared().join("fixtures/models/tiny/gemma3");
+    let fixture = testdata::fixtures().join("models/tiny/gemma3");
     let model = dir.join("gemma3");
     std::fs::create_dir(&model).unwrap();
     for file in ["model.safetensors", "generation_config.json"] {
@@ -98,7 +94,7 @@ fn babelbench(args: &[&str]) -> Output {
 }
 
 fn run(model: &Path, output: &Path, batch_size: &str) {
-    let data = shared().join("data");
+    let data = testdata::data();
     babelbench(&[
         "run",
         "--quiet",
@@ -157,7 +153,7 @@ fn scores(sample: &Value) -> Value {
 
 /// The first `LIMIT` FLORES devtest sentences of `lang`.
 fn devtest(lang: &str) -> Vec<String> {
-    let path = shared().join(format!("data/flores200/devtest/{lang}.devtest"));
+    let path = testdata::data().join(format!("flores200/devtest/{lang}.devtest"));
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
@@ -394,7 +390,7 @@ fn every_task_runs_on_a_tiny_model_and_agrees_with_independent_computations() {
 }
 
 /// A folder laid out as the Hugging Face Hub cache holds facebook/belebele (`data/{lang}.jsonl`,
-/// a card whose `configs:` name them), the files linked to the shared data.
+/// a card whose `configs:` name them), the files linked to the committed data subset.
 fn belebele_hub_snapshot(dir: &Path) -> PathBuf {
     let cache = dir.join("hub");
     let repo = cache.join("datasets--facebook--belebele");
@@ -406,7 +402,9 @@ fn belebele_hub_snapshot(dir: &Path) -> PathBuf {
     for lang in ["eng_Latn", "deu_Latn"] {
         let file = format!("data/{lang}.jsonl");
         std::os::unix::fs::symlink(
-            shared().join("data/belebele").join(format!("{lang}.jsonl")),
+            testdata::data()
+                .join("belebele")
+                .join(format!("{lang}.jsonl")),
             snapshot.join(&file),
         )
         .unwrap();
@@ -441,7 +439,7 @@ fn lm_eval_belebele_yamls_from_a_hub_snapshot_equal_the_built_in_task_and_a_one_
  {
     let temp = tempfile::tempdir().unwrap();
     let model = tiny_model(temp.path());
-    let data = shared().join("data");
+    let data = testdata::data();
     let hub = belebele_hub_snapshot(temp.path());
     let yamls =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tasks/tests/fixtures/lm_eval/tasks/belebele");
@@ -697,7 +695,7 @@ fn tasks_lists_included_files_and_validate_reports_every_problem_with_exit_2() {
 fn mexa_and_tokenizer_premium_as_task_files_equal_the_built_in_tasks() {
     let temp = tempfile::tempdir().unwrap();
     let model = tiny_model(temp.path());
-    let data = shared().join("data");
+    let data = testdata::data();
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("tasks/examples/alignment");
     let run = |tasks: &str, out: &Path| {
         babelbench(&[

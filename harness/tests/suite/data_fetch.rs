@@ -5,7 +5,7 @@ use crate::common;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use common::shared_data;
+use common::{data, full_data};
 use harness::data::{
     ArchiveKind, DataError, Registry, derive_dataset, install_archive, load_belebele,
     load_flores_devtest, sha256_file,
@@ -28,9 +28,10 @@ fn tar_gz(path: &Path, files: &[(&str, Vec<u8>)]) {
     tar.into_inner().unwrap().finish().unwrap();
 }
 
-/// A FLORES-like archive with one language, the metadata, a README and an unrelated file.
-fn flores_archive(dir: &Path) -> PathBuf {
-    let data = shared_data().join("flores200");
+/// A FLORES-like archive with one language, the metadata, a README and an unrelated file, from
+/// the data root `from`.
+fn flores_archive(dir: &Path, from: &Path) -> PathBuf {
+    let data = from.join("flores200");
     let path = dir.join("flores200_dataset.tar.gz");
     tar_gz(
         &path,
@@ -80,8 +81,9 @@ fn archive_kind_comes_from_the_name() {
 
 #[test]
 fn tar_gz_is_installed_under_the_root() {
+    let Some(full) = full_data() else { return };
     let work = tempfile::tempdir().unwrap();
-    let archive = flores_archive(work.path());
+    let archive = flores_archive(work.path(), &full);
     let sha = sha256_file(&archive).unwrap();
     let root = work.path().join("data");
     let registry = Registry::builtin();
@@ -107,7 +109,7 @@ fn tar_gz_is_installed_under_the_root() {
     assert_eq!(entries(&root), ["flores200"], "the staging folder is gone");
     assert_eq!(
         std::fs::read(flores.join("devtest/fra_Latn.devtest")).unwrap(),
-        std::fs::read(shared_data().join("flores200/devtest/fra_Latn.devtest")).unwrap()
+        std::fs::read(full.join("flores200/devtest/fra_Latn.devtest")).unwrap()
     );
     assert_eq!(load_flores_devtest(&root, "fra_Latn").unwrap().len(), 1012);
     assert_eq!(
@@ -119,7 +121,7 @@ fn tar_gz_is_installed_under_the_root() {
 #[test]
 fn checksum_mismatch_installs_nothing() {
     let work = tempfile::tempdir().unwrap();
-    let archive = flores_archive(work.path());
+    let archive = flores_archive(work.path(), &data());
     let root = work.path().join("data");
     let wrong = "0".repeat(64);
     let err = install_archive(
@@ -150,7 +152,7 @@ fn checksum_mismatch_installs_nothing() {
 #[test]
 fn unknown_checksum_reports_the_download_sha256() {
     let work = tempfile::tempdir().unwrap();
-    let archive = flores_archive(work.path());
+    let archive = flores_archive(work.path(), &data());
     let sha = sha256_file(&archive).unwrap();
     let root = work.path().join("data");
     let err = install_archive(
@@ -174,7 +176,7 @@ fn unknown_checksum_reports_the_download_sha256() {
 #[test]
 fn existing_files_need_force() {
     let work = tempfile::tempdir().unwrap();
-    let archive = flores_archive(work.path());
+    let archive = flores_archive(work.path(), &data());
     let sha = sha256_file(&archive).unwrap();
     let root = work.path().join("data");
     let devtest = root.join("flores200/devtest");
@@ -220,6 +222,7 @@ fn existing_files_need_force() {
 
 #[test]
 fn zip_is_installed_under_the_root() {
+    let Some(full) = full_data() else { return };
     let work = tempfile::tempdir().unwrap();
     let archive = work.path().join("Belebele.zip");
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&archive).unwrap());
@@ -227,7 +230,7 @@ fn zip_is_installed_under_the_root() {
         .compression_method(zip::CompressionMethod::Deflated);
     zip.add_directory("Belebele/", options).unwrap();
     zip.start_file("Belebele/eng_Latn.jsonl", options).unwrap();
-    zip.write_all(&std::fs::read(shared_data().join("belebele/eng_Latn.jsonl")).unwrap())
+    zip.write_all(&std::fs::read(full.join("belebele/eng_Latn.jsonl")).unwrap())
         .unwrap();
     zip.finish().unwrap();
     let sha = sha256_file(&archive).unwrap();
@@ -311,7 +314,7 @@ fn archive_without_the_expected_folder_is_an_error() {
 #[test]
 fn derived_dataset_cannot_be_installed_from_an_archive() {
     let work = tempfile::tempdir().unwrap();
-    let archive = flores_archive(work.path());
+    let archive = flores_archive(work.path(), &data());
     let err = install_archive(
         &Registry::builtin(),
         "flores200_dev_partial",
@@ -327,9 +330,10 @@ fn derived_dataset_cannot_be_installed_from_an_archive() {
 
 #[test]
 fn dev_partial_derived_from_sib200_equals_the_shipped_files() {
+    let Some(full) = full_data() else { return };
     let work = tempfile::tempdir().unwrap();
     let root = work.path();
-    std::os::unix::fs::symlink(shared_data().join("sib200"), root.join("sib200")).unwrap();
+    std::os::unix::fs::symlink(full.join("sib200"), root.join("sib200")).unwrap();
     let registry = Registry::builtin();
     let installed = derive_dataset(&registry, "flores200_dev_partial", root, false).unwrap();
     let derived = root.join("flores200/dev-partial");
@@ -340,7 +344,7 @@ fn dev_partial_derived_from_sib200_equals_the_shipped_files() {
         let name = format!("{lang}.tsv");
         assert_eq!(
             std::fs::read(derived.join(&name)).unwrap(),
-            std::fs::read(shared_data().join("flores200/dev-partial").join(&name)).unwrap(),
+            std::fs::read(full.join("flores200/dev-partial").join(&name)).unwrap(),
             "{name}"
         );
     }

@@ -1,10 +1,11 @@
-//! Loaders on the real data, and the errors they give on bad input.
+//! Loaders on the real data, and the errors they give on bad input. Counts and whole files are
+//! checked on the full data root; the errors of bad lines on copies of the committed subset.
 
 use crate::common;
 
 use std::path::Path;
 
-use common::{copy_real, replace_line, shared_data, truncate_lines, write};
+use common::{copy_real, data, full_data, replace_line, truncate_lines, write};
 use harness::data::{
     DataError, SibSplit, load_belebele, load_flores_dev_partial, load_flores_devtest,
     load_flores_devtest_metadata, load_sib200, load_sib200_labels,
@@ -12,7 +13,7 @@ use harness::data::{
 
 #[test]
 fn flores_devtest_loads_1012_aligned_sentences() {
-    let root = shared_data();
+    let Some(root) = full_data() else { return };
     let fra = load_flores_devtest(&root, "fra_Latn").unwrap();
     let eng = load_flores_devtest(&root, "eng_Latn").unwrap();
     assert_eq!(fra.len(), 1012);
@@ -28,7 +29,8 @@ fn flores_devtest_loads_1012_aligned_sentences() {
 
 #[test]
 fn flores_metadata_has_one_entry_per_line() {
-    let metadata = load_flores_devtest_metadata(&shared_data()).unwrap();
+    let Some(root) = full_data() else { return };
+    let metadata = load_flores_devtest_metadata(&root).unwrap();
     assert_eq!(metadata.len(), 1012);
     assert_eq!(metadata[0].domain, "wikinews");
     assert_eq!(metadata[0].topic, "disease, research, canada");
@@ -39,7 +41,8 @@ fn flores_metadata_has_one_entry_per_line() {
 
 #[test]
 fn flores_dev_partial_keeps_the_official_dev_lines() {
-    let fra = load_flores_dev_partial(&shared_data(), "fra_Latn").unwrap();
+    let Some(root) = full_data() else { return };
+    let fra = load_flores_dev_partial(&root, "fra_Latn").unwrap();
     assert_eq!(fra.len(), 510);
     assert_eq!(fra[0].line, 0);
     assert!(
@@ -55,7 +58,8 @@ fn flores_dev_partial_keeps_the_official_dev_lines() {
 
 #[test]
 fn belebele_loads_typed_questions() {
-    let items = load_belebele(&shared_data(), "eng_Latn").unwrap();
+    let Some(root) = full_data() else { return };
+    let items = load_belebele(&root, "eng_Latn").unwrap();
     assert_eq!(items.len(), 900);
     let first = &items[0];
     assert_eq!(first.lang, "eng_Latn");
@@ -78,14 +82,14 @@ fn belebele_loads_typed_questions() {
         .map(|n| items.iter().filter(|i| i.correct_answer_num == n).count())
         .collect::<Vec<_>>();
     assert_eq!(counts, [206, 251, 246, 197]);
-    let deu = load_belebele(&shared_data(), "deu_Latn").unwrap();
+    let deu = load_belebele(&root, "deu_Latn").unwrap();
     assert_eq!(deu[0].id(), first.id());
     assert_eq!(deu[0].correct_answer_num, first.correct_answer_num);
 }
 
 #[test]
 fn sib200_loads_splits_and_labels() {
-    let root = shared_data();
+    let Some(root) = full_data() else { return };
     let train = load_sib200(&root, "fra_Latn", SibSplit::Train).unwrap();
     assert_eq!(train.len(), 701);
     assert_eq!(train[0].index_id, 431);
@@ -137,7 +141,7 @@ fn missing_data_root_says_how_to_set_it() {
 
 #[test]
 fn missing_language_file_names_the_expected_path() {
-    let err = load_flores_devtest(&shared_data(), "xyz_Latn").unwrap_err();
+    let err = load_flores_devtest(&data(), "xyz_Latn").unwrap_err();
     match &err {
         DataError::UnknownLanguage {
             dataset,
@@ -155,7 +159,7 @@ fn missing_language_file_names_the_expected_path() {
 
 #[test]
 fn invalid_language_code_is_rejected_before_any_path_is_built() {
-    let err = load_belebele(&shared_data(), "../etc/passwd").unwrap_err();
+    let err = load_belebele(&data(), "../etc/passwd").unwrap_err();
     assert!(
         matches!(err, DataError::InvalidLanguageCode { .. }),
         "{err:?}"
@@ -165,8 +169,9 @@ fn invalid_language_code_is_rejected_before_any_path_is_built() {
 
 #[test]
 fn short_flores_file_reports_its_count() {
+    let Some(full) = full_data() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let path = copy_real(dir.path(), "flores200/devtest/fra_Latn.devtest");
+    let path = copy_real(&full, dir.path(), "flores200/devtest/fra_Latn.devtest");
     truncate_lines(&path, 1000);
     let err = load_flores_devtest(dir.path(), "fra_Latn").unwrap_err();
     match &err {
@@ -186,7 +191,7 @@ fn short_flores_file_reports_its_count() {
 #[test]
 fn invalid_utf8_names_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
-    let path = copy_real(dir.path(), "flores200/devtest/fra_Latn.devtest");
+    let path = copy_real(&data(), dir.path(), "flores200/devtest/fra_Latn.devtest");
     let mut bytes = std::fs::read(&path).unwrap();
     let third_line = bytes
         .iter()
@@ -215,7 +220,7 @@ fn invalid_utf8_names_file_and_line() {
 #[test]
 fn empty_flores_line_is_malformed() {
     let dir = tempfile::tempdir().unwrap();
-    let path = copy_real(dir.path(), "flores200/devtest/fra_Latn.devtest");
+    let path = copy_real(&data(), dir.path(), "flores200/devtest/fra_Latn.devtest");
     replace_line(&path, 7, "");
     let err = load_flores_devtest(dir.path(), "fra_Latn").unwrap_err();
     assert!(
@@ -227,7 +232,7 @@ fn empty_flores_line_is_malformed() {
 #[test]
 fn malformed_belebele_line_names_line_and_field() {
     let dir = tempfile::tempdir().unwrap();
-    let path = copy_real(dir.path(), "belebele/eng_Latn.jsonl");
+    let path = copy_real(&data(), dir.path(), "belebele/eng_Latn.jsonl");
     replace_line(&path, 5, "{\"link\": \"x\", \"question_number\": 1}");
     let err = load_belebele(dir.path(), "eng_Latn").unwrap_err();
     match &err {
@@ -257,7 +262,7 @@ fn malformed_belebele_line_names_line_and_field() {
 #[test]
 fn belebele_answer_number_must_be_1_to_4() {
     let dir = tempfile::tempdir().unwrap();
-    let path = copy_real(dir.path(), "belebele/eng_Latn.jsonl");
+    let path = copy_real(&data(), dir.path(), "belebele/eng_Latn.jsonl");
     let text = std::fs::read_to_string(&path).unwrap();
     let first = text.lines().next().unwrap();
     let mut value: serde_json::Value = serde_json::from_str(first).unwrap();
@@ -282,7 +287,7 @@ fn belebele_answer_number_must_be_1_to_4() {
 #[test]
 fn malformed_sib_row_names_line_and_columns() {
     let dir = tempfile::tempdir().unwrap();
-    let path = copy_real(dir.path(), "sib200/annotated/fra_Latn/dev.tsv");
+    let path = copy_real(&data(), dir.path(), "sib200/annotated/fra_Latn/dev.tsv");
     replace_line(&path, 4, "12\tgeography");
     let err = load_sib200(dir.path(), "fra_Latn", SibSplit::Dev).unwrap_err();
     assert_eq!(
@@ -303,7 +308,7 @@ fn malformed_sib_row_names_line_and_columns() {
 #[test]
 fn wrong_tsv_header_is_reported_on_line_1() {
     let dir = tempfile::tempdir().unwrap();
-    let path = copy_real(dir.path(), "flores200/dev-partial/fra_Latn.tsv");
+    let path = copy_real(&data(), dir.path(), "flores200/dev-partial/fra_Latn.tsv");
     replace_line(&path, 1, "id\ttext");
     let err = load_flores_dev_partial(dir.path(), "fra_Latn").unwrap_err();
     assert!(

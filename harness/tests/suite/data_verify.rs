@@ -1,10 +1,12 @@
-//! `verify_datasets` and the lock, on the real data and on small broken copies.
+//! `verify_datasets` and the lock, on the real data and on small broken copies. A copy that must
+//! verify clean holds whole files, so it comes from the full data root; a copy that only needs
+//! real file names and rows comes from the committed subset.
 
 use crate::common;
 
 use std::path::Path;
 
-use common::{copy_real, replace_line, repo_root, shared_data, truncate_lines};
+use common::{copy_real, data, full_data, replace_line, repo_root, truncate_lines};
 use harness::data::{DataError, DatasetReport, Lock, Registry, sha256_file, verify_datasets};
 
 fn verify_one(root: &Path, name: &str) -> DatasetReport {
@@ -15,7 +17,7 @@ fn verify_one(root: &Path, name: &str) -> DatasetReport {
 
 #[test]
 fn real_data_verifies_and_matches_the_repository_lock() {
-    let root = shared_data();
+    let Some(root) = full_data() else { return };
     let report = verify_datasets(&Registry::builtin(), &[], &root).unwrap();
     let summary: Vec<(&str, usize, usize)> = report
         .datasets
@@ -55,33 +57,39 @@ fn real_data_verifies_and_matches_the_repository_lock() {
     assert_eq!(lock.files("sib200").unwrap().len(), 820);
 }
 
-/// A root with FLORES devtest for three languages and the metadata.
-fn small_flores() -> tempfile::TempDir {
+/// A root with FLORES devtest for three languages and the metadata, copied from `from`.
+fn small_flores(from: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for lang in ["deu_Latn", "eng_Latn", "fra_Latn"] {
-        copy_real(dir.path(), &format!("flores200/devtest/{lang}.devtest"));
+        copy_real(
+            from,
+            dir.path(),
+            &format!("flores200/devtest/{lang}.devtest"),
+        );
     }
-    copy_real(dir.path(), "flores200/metadata_devtest.tsv");
+    copy_real(from, dir.path(), "flores200/metadata_devtest.tsv");
     dir
 }
 
 #[test]
 fn small_copy_verifies() {
-    let dir = small_flores();
+    let Some(full) = full_data() else { return };
+    let dir = small_flores(&full);
     let report = verify_one(dir.path(), "flores200_devtest");
     assert_eq!(report.languages, ["deu_Latn", "eng_Latn", "fra_Latn"]);
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     // `sha256sum shared/data/flores200/devtest/fra_Latn.devtest`
     let real = "82f5b000db419ef9254eea7857cce82943b361090942f17ed696e3dce2944f42";
     assert_eq!(report.checksums["flores200/devtest/fra_Latn.devtest"], real);
-    let path = shared_data().join("flores200/devtest/fra_Latn.devtest");
+    let path = full.join("flores200/devtest/fra_Latn.devtest");
     assert_eq!(sha256_file(&path).unwrap(), real);
     assert_eq!(report.checksums.len(), 4);
 }
 
 #[test]
 fn file_shorter_than_its_siblings_is_reported() {
-    let dir = small_flores();
+    let Some(full) = full_data() else { return };
+    let dir = small_flores(&full);
     let short = dir.path().join("flores200/devtest/fra_Latn.devtest");
     truncate_lines(&short, 1011);
     let report = verify_one(dir.path(), "flores200_devtest");
@@ -106,7 +114,8 @@ fn file_shorter_than_its_siblings_is_reported() {
 
 #[test]
 fn invalid_utf8_and_missing_shared_file_are_reported() {
-    let dir = small_flores();
+    let Some(full) = full_data() else { return };
+    let dir = small_flores(&full);
     let bad = dir.path().join("flores200/devtest/deu_Latn.devtest");
     let mut bytes = std::fs::read(&bad).unwrap();
     bytes[0] = 0xC3;
@@ -130,12 +139,12 @@ fn invalid_utf8_and_missing_shared_file_are_reported() {
     assert!(report.missing.contains("flores200/metadata_devtest.tsv"));
 }
 
-/// A root with the SIB-200 files of two languages.
-fn small_sib() -> tempfile::TempDir {
+/// A root with the SIB-200 files of two languages, copied from `from`.
+fn small_sib(from: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for lang in ["eng_Latn", "fra_Latn"] {
         for file in ["train.tsv", "dev.tsv", "test.tsv", "labels.txt"] {
-            copy_real(dir.path(), &format!("sib200/annotated/{lang}/{file}"));
+            copy_real(from, dir.path(), &format!("sib200/annotated/{lang}/{file}"));
         }
     }
     dir
@@ -143,7 +152,8 @@ fn small_sib() -> tempfile::TempDir {
 
 #[test]
 fn sib_language_missing_a_file_is_reported() {
-    let dir = small_sib();
+    let Some(full) = full_data() else { return };
+    let dir = small_sib(&full);
     std::fs::remove_file(dir.path().join("sib200/annotated/fra_Latn/labels.txt")).unwrap();
     let report = verify_one(dir.path(), "sib200");
     assert_eq!(report.languages, ["eng_Latn", "fra_Latn"]);
@@ -156,7 +166,8 @@ fn sib_language_missing_a_file_is_reported() {
 
 #[test]
 fn reordered_rows_are_not_parallel() {
-    let dir = small_sib();
+    let Some(full) = full_data() else { return };
+    let dir = small_sib(&full);
     let path = dir.path().join("sib200/annotated/fra_Latn/dev.tsv");
     let text = std::fs::read_to_string(&path).unwrap();
     let mut lines: Vec<&str> = text.lines().collect();
@@ -175,7 +186,8 @@ fn reordered_rows_are_not_parallel() {
 
 #[test]
 fn category_outside_the_labels_is_reported_on_its_line() {
-    let dir = small_sib();
+    let Some(full) = full_data() else { return };
+    let dir = small_sib(&full);
     let path = dir.path().join("sib200/annotated/fra_Latn/test.tsv");
     let text = std::fs::read_to_string(&path).unwrap();
     let row = text.lines().nth(3).unwrap().to_string();
@@ -192,7 +204,7 @@ fn category_outside_the_labels_is_reported_on_its_line() {
 
 #[test]
 fn dataset_absent_from_root_is_reported() {
-    let dir = small_sib();
+    let dir = small_sib(&data());
     let report = verify_one(dir.path(), "belebele");
     assert!(report.languages.is_empty());
     assert!(matches!(
@@ -208,7 +220,7 @@ fn dataset_absent_from_root_is_reported() {
 
 #[test]
 fn unknown_dataset_and_missing_root_fail() {
-    let dir = small_sib();
+    let dir = small_sib(&data());
     let err = verify_datasets(&Registry::builtin(), &["sib".to_string()], dir.path()).unwrap_err();
     assert!(matches!(err, DataError::UnknownDataset { .. }));
     let err =
@@ -218,7 +230,8 @@ fn unknown_dataset_and_missing_root_fail() {
 
 #[test]
 fn lock_detects_changed_unlisted_and_missing_files() {
-    let dir = small_flores();
+    let Some(full) = full_data() else { return };
+    let dir = small_flores(&full);
     let report = verify_one(dir.path(), "flores200_devtest");
     let lock_dir = tempfile::tempdir().unwrap();
     let lock_path = lock_dir.path().join("datasets.lock");
@@ -239,7 +252,7 @@ fn lock_detects_changed_unlisted_and_missing_files() {
     bytes[0] = b'X';
     std::fs::write(&changed, bytes).unwrap();
     std::fs::remove_file(dir.path().join("flores200/devtest/deu_Latn.devtest")).unwrap();
-    copy_real(dir.path(), "flores200/devtest/ita_Latn.devtest");
+    copy_real(&full, dir.path(), "flores200/devtest/ita_Latn.devtest");
     let report = verify_one(dir.path(), "flores200_devtest");
     let problems = lock.check(&report, dir.path());
     assert_eq!(problems.len(), 3, "{problems:?}");
@@ -257,7 +270,7 @@ fn lock_detects_changed_unlisted_and_missing_files() {
 
 #[test]
 fn lock_without_the_dataset_says_how_to_record_it() {
-    let dir = small_flores();
+    let dir = small_flores(&data());
     let report = verify_one(dir.path(), "flores200_devtest");
     let lock = Lock::parse("[belebele]\n", Path::new("x.lock")).unwrap();
     let problems = lock.check(&report, dir.path());

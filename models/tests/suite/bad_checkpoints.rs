@@ -13,9 +13,7 @@ use safetensors::tensor::TensorView;
 use tempfile::TempDir;
 
 fn fixture(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/models/tiny/llama")
-        .join(file)
+    testdata::fixtures().join("models/tiny/llama").join(file)
 }
 
 fn config() -> serde_json::Value {

@@ -1,7 +1,7 @@
-//! The four tiny HF checkpoints of `shared/fixtures/models/tiny` against their PyTorch
+//! The four tiny HF checkpoints of `testdata/fixtures/models/tiny` against their PyTorch
 //! reference outputs, and the invariants of batching, padding and KV-cache decoding.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use burn::tensor::{Device, Tensor};
 use models::arch::{CausalLm, PadSide, TokenBatch, load_hf_folder};
@@ -14,9 +14,7 @@ const VOCAB: usize = 512;
 const HIDDEN: usize = 64;
 
 fn fixture(arch: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/models/tiny")
-        .join(arch)
+    testdata::fixtures().join("models/tiny").join(arch)
 }
 
 /// reference.json: three right-padded rows of 12 ids, logits at real positions and the mean

@@ -130,7 +130,13 @@ fn the_question_is_stripped() {
 
 #[test]
 fn too_many_shots_is_a_config_error() {
-    let task = common::task("belebele_eng_Latn", config(Some(1), Some(900)));
+    let Some(root) = common::full_data() else {
+        return;
+    };
+    let task = common::task(
+        "belebele_eng_Latn",
+        common::config_in(root, Some(1), Some(900)),
+    );
     let err = task.docs().unwrap_err().to_string();
     assert!(
         err.contains("900 few-shot examples asked, but the few-shot split holds 899"),

@@ -3,8 +3,6 @@
 
 use crate::common;
 
-use std::path::PathBuf;
-
 use common::config;
 use harness::request::{GenerateRequest, GenerateResponse, Request, Response};
 use harness::task::Task;
@@ -82,7 +80,7 @@ fn bleu_tokenizer_follows_the_target_script() {
     }
 }
 
-/// A case of `fixtures/metrics/sacrebleu.json`.
+/// A case of `testdata/fixtures/metrics/sacrebleu.json`.
 struct Case {
     hyps: Vec<String>,
     corpus: [f64; 3],
@@ -90,8 +88,7 @@ struct Case {
 }
 
 fn fixture_case(name: &str) -> Case {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/metrics/sacrebleu.json");
+    let path = testdata::fixtures().join("metrics/sacrebleu.json");
     let text = std::fs::read_to_string(&path).expect("fixture present");
     let json: serde_json::Value = serde_json::from_str(&text).expect("fixture parses");
     let case = json["cases"]

@@ -1,4 +1,4 @@
-//! Every case of shared/fixtures/metrics/sacrebleu.json (made by sacrebleu 2.6.0): corpus and
+//! Every case of testdata/fixtures/metrics/sacrebleu.json (made by sacrebleu 2.6.0): corpus and
 //! sentence scores of chrF, chrF++ and BLEU within 1e-4, and identical signature strings; and
 //! every case of tests/fixtures/sacrebleu_ter.json (scripts/sacrebleu_ter_fixture.py): TER's
 //! edits and reference lengths exactly, per sentence and per corpus.
@@ -12,8 +12,7 @@ use tasks::metrics::{Bleu, BleuTokenizer, Chrf, Ter, TranslationMetric};
 const TOLERANCE: f64 = 1e-4;
 
 fn fixture() -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/metrics/sacrebleu.json");
+    let path = testdata::fixtures().join("metrics/sacrebleu.json");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use burn::tensor::Device;
 use models::loader::load_model;
@@ -23,9 +23,7 @@ pub const BOS: u32 = 2;
 
 /// The folder of a tiny fixture model.
 pub fn tiny_dir(arch: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/models/tiny")
-        .join(arch)
+    testdata::fixtures().join("models/tiny").join(arch)
 }
 
 /// The reference outputs saved with a tiny model.

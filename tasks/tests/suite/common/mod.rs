@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests: the shared data root and hand-made responses.
+//! Helpers shared by the integration tests: the data roots (from `testdata`) and hand-made
+//! responses.
 
 #![allow(dead_code)]
 
@@ -7,17 +8,25 @@ use std::path::PathBuf;
 use harness::request::{LoglikelihoodResponse, Response};
 use tasks::config::TaskConfig;
 
-/// The read-only data shared by the checkouts (`../shared/data` from the repository root).
+pub use testdata::full_data;
+
+/// The committed data subset (`testdata/data/`): the first rows of a few languages, which is
+/// all the task tests read unless they need a whole file (then [`full_data`]).
 pub fn data_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")
+    testdata::data()
 }
 
-/// A configuration over the shared data.
+/// A configuration over the committed data subset.
 pub fn config(limit: Option<usize>, num_fewshot: Option<usize>) -> TaskConfig {
+    config_in(data_root(), limit, num_fewshot)
+}
+
+/// A configuration over the data root `root`.
+pub fn config_in(root: PathBuf, limit: Option<usize>, num_fewshot: Option<usize>) -> TaskConfig {
     TaskConfig {
         limit,
         num_fewshot,
-        ..TaskConfig::new(data_root())
+        ..TaskConfig::new(root)
     }
 }
 
