@@ -352,10 +352,9 @@ mod tests {
 
     /// Every kernel this CPU can run, by name.
     fn kernels() -> Vec<(&'static str, Kernel)> {
-        let mut kernels: Vec<(&'static str, Kernel)> =
-            vec![("portable", |p, first, block| {
-                p.columns_portable(first, block)
-            })];
+        let mut kernels: Vec<(&'static str, Kernel)> = vec![("portable", |p, first, block| {
+            p.columns_portable(first, block)
+        })];
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx2")
