@@ -133,7 +133,7 @@ impl Spaceless {
     }
 
     /// The character n-grams of order `n`, each a piece of the text.
-    fn ngrams(&self, n: usize) -> impl Iterator<Item = &str> {
+    fn ngrams(&self, n: usize) -> impl ExactSizeIterator<Item = &str> {
         self.starts
             .windows(n + 1)
             .map(move |w| &self.text[w[0]..w[n]])

@@ -19,11 +19,11 @@ impl NgramCounts {
     /// The counts of the n-grams `hypothesis` and `reference` yield (one order).
     pub fn of<K: Hash + Eq>(
         hypothesis: impl IntoIterator<Item = K>,
-        reference: impl IntoIterator<Item = K>,
+        reference: impl ExactSizeIterator<Item = K>,
     ) -> Self {
         let mut counts = NgramCounts::default();
         // Per reference n-gram, the occurrences no hypothesis n-gram has matched yet.
-        let mut unmatched: HashMap<K, u64> = HashMap::new();
+        let mut unmatched: HashMap<K, u64> = HashMap::with_capacity(reference.len());
         for ngram in reference {
             *unmatched.entry(ngram).or_default() += 1;
             counts.reference += 1;

@@ -41,10 +41,11 @@ fn rules<const N: usize>(rules: [(&str, &'static str); N]) -> [(Regex, &'static 
 
 /// sacrebleu's `TokenizerRegexp`, the post-processing of `13a` and `zh`: ASCII symbols and
 /// most ASCII punctuation, periods and commas not next to a digit, and a dash after a digit,
-/// each spaced out.
+/// each spaced out. The first pattern is sacrebleu's without its one group, which is the
+/// whole match (`$0`): the most frequent substitution then needs no capture search.
 static REGEXP: LazyLock<[(Regex, &str); 4]> = LazyLock::new(|| {
     rules([
-        (r"([\{-\~\[-\` -\&\(-\+\:-\@\/])", " ${1} "),
+        (r"[\{-\~\[-\` -\&\(-\+\:-\@\/]", " ${0} "),
         (r"([^0-9])([\.,])", "${1} ${2} "),
         (r"([\.,])([^0-9])", " ${1} ${2}"),
         (r"([0-9])(-)", "${1} ${2} "),
