@@ -32,7 +32,8 @@ enum Command {
     Merge(commands::merge::MergeArgs),
     /// List the task groups and their languages.
     Tasks(commands::tasks::TasksArgs),
-    #[command(name = "mt-score", about = MT_SCORE_ABOUT)]
+    /// Score translations against references with chrF, chrF++ and BLEU, as sacrebleu 2.6.0.
+    #[command(name = "mt-score")]
     MtScore(commands::mt_score::MtScoreArgs),
 }
 
@@ -48,39 +49,7 @@ fn init_logging() {
         .init();
 }
 
-/// What `babelbench mt-score` does, in the help of both ways of parsing it.
-const MT_SCORE_ABOUT: &str =
-    "Score translations against references with chrF, chrF++ and BLEU, as sacrebleu 2.6.0.";
-
-/// `babelbench mt-score` on its own: the same arguments, help and errors as the subcommand.
-#[derive(Parser)]
-#[command(
-    name = "babelbench mt-score",
-    bin_name = "babelbench mt-score",
-    version,
-    about = MT_SCORE_ABOUT
-)]
-struct MtScoreCli {
-    #[command(flatten)]
-    args: commands::mt_score::MtScoreArgs,
-}
-
 fn main() -> ExitCode {
-    // mt-score is a drop-in for sacrebleu's command line, run once per file pair, so its
-    // start-up counts: parsing only its own arguments takes 0.13-0.19 ms, the whole command
-    // tree 0.30-0.43 ms.
-    if std::env::args_os()
-        .nth(1)
-        .is_some_and(|arg| arg == "mt-score")
-    {
-        let cli = MtScoreCli::parse_from(std::env::args_os().skip(1));
-        // mt-score logs nothing at the default level (warnings), so the subscriber, 0.08 ms
-        // of a run, is only set up when $RUST_LOG asks for more.
-        if std::env::var_os("RUST_LOG").is_some() {
-            init_logging();
-        }
-        return exit_code(commands::mt_score::run(cli.args));
-    }
     let cli = Cli::parse();
     init_logging();
     let result = match cli.command {

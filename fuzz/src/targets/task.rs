@@ -367,7 +367,8 @@ fn run_mt_score(bytes: &[u8]) -> String {
     let mut scores = Vec::new();
     for tokenizer in BleuTokenizer::ALL {
         let corpus = Bleu::new(tokenizer);
-        if let Ok(total) = corpus.corpus_total(&hyps, &refs) {
+        if let Ok(stats) = corpus.corpus_stats(&hyps, &refs) {
+            let total = corpus.aggregate(&stats);
             scores.push(corpus.score(&total));
             let _ = corpus.details(&total);
         }

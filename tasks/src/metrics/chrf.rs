@@ -17,7 +17,6 @@ use harness::metric::{Metric, Signature, Statistics};
 
 use super::error::MetricError;
 use super::ngrams::NgramCounts;
-use super::units::with_scratch;
 use super::{SACREBLEU_VERSION, TranslationMetric, pystr};
 
 /// Per-order n-gram statistics of chrF: character orders first, then word orders.
@@ -98,40 +97,46 @@ impl Chrf {
 
 /// The words of `text` with one trailing (or else leading) ASCII punctuation character split
 /// off words of two or more characters, as sacrebleu's `CHRF._remove_punctuation` (which
-/// splits `(hi)` into `(hi` and `)`). Every piece is a piece of `text`.
-fn words_with_punctuation_split(text: &str) -> PunctuationSplit<'_> {
-    PunctuationSplit {
-        words: pystr::split(text),
-        pending: None,
-    }
-}
-
-/// Iterator of [`words_with_punctuation_split`].
-struct PunctuationSplit<'a> {
-    words: pystr::Words<'a>,
-    /// The punctuation split off the word returned last, returned next.
-    pending: Option<&'a str>,
-}
-
-impl<'a> Iterator for PunctuationSplit<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        if let Some(piece) = self.pending.take() {
-            return Some(piece);
+/// splits `(hi)` into `(hi` and `)`).
+fn words_with_punctuation_split(text: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let punctuation = |c: char| c.is_ascii_punctuation();
+    for word in pystr::split(text) {
+        let long = word.chars().nth(1).is_some();
+        if long && word.ends_with(punctuation) {
+            let (head, tail) = word.split_at(word.len() - 1);
+            words.extend([head, tail]);
+        } else if long && word.starts_with(punctuation) {
+            let (head, tail) = word.split_at(1);
+            words.extend([head, tail]);
+        } else {
+            words.push(word);
         }
-        let word = self.words.next()?;
-        // Punctuation is one ASCII byte, and a word of two or more bytes with an ASCII byte
-        // at an end has two or more characters.
-        let bytes = word.as_bytes();
-        let cut = match bytes {
-            [_, .., last] if last.is_ascii_punctuation() => word.len() - 1,
-            [first, _, ..] if first.is_ascii_punctuation() => 1,
-            _ => return Some(word),
-        };
-        let (head, tail) = word.split_at(cut);
-        self.pending = Some(tail);
-        Some(head)
+    }
+    words
+}
+
+/// A text with its whitespace removed, as sacrebleu's `''.join(line.split())`, whose
+/// character n-grams chrF counts.
+struct Spaceless {
+    text: String,
+    /// Where each character starts, and the text's end.
+    starts: Vec<usize>,
+}
+
+impl Spaceless {
+    fn new(text: &str) -> Self {
+        let text: String = pystr::split(text).collect();
+        let mut starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        starts.push(text.len());
+        Spaceless { text, starts }
+    }
+
+    /// The character n-grams of order `n`, each a piece of the text.
+    fn ngrams(&self, n: usize) -> impl ExactSizeIterator<Item = &str> {
+        self.starts
+            .windows(n + 1)
+            .map(move |w| &self.text[w[0]..w[n]])
     }
 }
 
@@ -186,46 +191,27 @@ impl Metric for Chrf {
     }
 }
 
-impl Chrf {
-    /// Fills `orders` (one per character order, then one per word order) with the n-gram
-    /// counts of one pair.
-    fn count(&self, hypothesis: &str, reference: &str, orders: &mut [NgramCounts]) {
-        let (chars, words) = orders.split_at_mut(self.char_order);
-        with_scratch(|scratch| {
-            scratch.match_chars(hypothesis, reference, chars);
-            if self.word_order > 0 {
-                scratch.match_words([hypothesis, reference], words_with_punctuation_split, words);
-            }
-        });
-        for counts in orders {
+impl TranslationMetric for Chrf {
+    fn segment_stats(&self, hypothesis: &str, reference: &str) -> ChrfStats {
+        let (hyp_chars, ref_chars) = (Spaceless::new(hypothesis), Spaceless::new(reference));
+        let mut orders: Vec<NgramCounts> = (1..=self.char_order)
+            .map(|n| NgramCounts::of(hyp_chars.ngrams(n), ref_chars.ngrams(n)))
+            .collect();
+        if self.word_order > 0 {
+            let hyp_words = words_with_punctuation_split(hypothesis);
+            let ref_words = words_with_punctuation_split(reference);
+            orders.extend(
+                (1..=self.word_order)
+                    .map(|n| NgramCounts::of(hyp_words.windows(n), ref_words.windows(n))),
+            );
+        }
+        // sacrebleu does not count the hypothesis n-grams of an order the reference lacks.
+        for counts in &mut orders {
             if counts.reference == 0 {
                 counts.hypothesis = 0;
             }
         }
-    }
-}
-
-/// The most orders [`Chrf::add_segment_stats`] counts in a buffer on the stack.
-const STACK_ORDERS: usize = 16;
-
-impl TranslationMetric for Chrf {
-    fn segment_stats(&self, hypothesis: &str, reference: &str) -> ChrfStats {
-        let mut stats = self.zero_stats();
-        self.count(hypothesis, reference, &mut stats.orders);
-        stats
-    }
-
-    /// Without allocating the pair's statistics, for up to 16 orders.
-    fn add_segment_stats(&self, hypothesis: &str, reference: &str, total: &mut ChrfStats) {
-        let orders = self.char_order + self.word_order;
-        if orders > STACK_ORDERS {
-            return total.add_assign(&self.segment_stats(hypothesis, reference));
-        }
-        let mut counts = [NgramCounts::default(); STACK_ORDERS];
-        self.count(hypothesis, reference, &mut counts[..orders]);
-        for (total, counts) in total.orders.iter_mut().zip(&counts) {
-            total.add_assign(counts);
-        }
+        ChrfStats { orders }
     }
 }
 
@@ -236,7 +222,7 @@ mod tests {
     #[test]
     fn punctuation_is_split_off_once_per_word() {
         assert_eq!(
-            words_with_punctuation_split("(hi) a, .b ! «x». ...").collect::<Vec<_>>(),
+            words_with_punctuation_split("(hi) a, .b ! «x». ..."),
             ["(hi", ")", "a", ",", ".", "b", "!", "«x»", ".", "..", "."]
         );
     }
