@@ -63,6 +63,10 @@ impl Chrf {
     }
 
     /// chrF: character order 6, word order 0, β 2.
+    #[expect(
+        clippy::self_named_constructors,
+        reason = "named like its pair chrf_plus_plus, as sacrebleu names the two"
+    )]
     pub fn chrf() -> Self {
         Chrf {
             char_order: Self::CHAR_ORDER,

@@ -135,6 +135,9 @@ fn edits(hypothesis: &[usize], reference: &[usize]) -> u64 {
     shifts + edit_distance(&current, reference).0
 }
 
+/// How a shift candidate ranks: (gain, length, −start, −target), higher first.
+type ShiftRank = (i64, usize, i64, i64);
+
 /// The shift of `hypothesis` that lowers the edit distance most, with how much, counting the
 /// candidates scored into `checked`; `None` when no block qualifies.
 fn best_shift(
@@ -145,7 +148,7 @@ fn best_shift(
     let (before, ops) = edit_distance(hypothesis, reference);
     let alignment = Alignment::of(&ops);
     // (gain, length, −start, −target) ranks candidates; the first best is kept.
-    let mut best: Option<((i64, usize, i64, i64), Vec<usize>)> = None;
+    let mut best: Option<(ShiftRank, Vec<usize>)> = None;
     for (start_h, start_r, length) in shared_blocks(hypothesis, reference) {
         if alignment.hyp_errors[start_h..start_h + length]
             .iter()
