@@ -37,7 +37,7 @@ if [[ -z "${DATA:-}" ]]; then
 fi
 # A few tasks of different kinds: multiple choice, classification, bits per byte, generation.
 TASKS="${TASKS:-belebele_eng_Latn,sib200_deu_Latn,bpb_deu_Latn,flores_eng_Latn-deu_Latn}"
-LIMIT="${LIMIT:-1}"
+LIMIT="${LIMIT:-4}"
 RUN_ARGS="${RUN_ARGS:---max-new-tokens 4}"
 # One request per batch, so a cancelled shard has part of its work in its cache.
 BATCH_SIZE="${BATCH_SIZE:-1}"
@@ -205,12 +205,13 @@ victim="${VICTIM:-0}"
 jid="$(nice -n 10 sbatch --parsable "${submit[@]}" --array=0-$((SHARDS - 1)) "$sbatch_file")"
 cache="$RUN_ROOT/shard-$victim-of-$SHARDS/responses.cache"
 start=$SECONDS
-# The cache starts with a header; wait until it has grown past it, i.e. holds a first batch.
-header=""
-until [[ -s "$cache" ]] && { [[ -n "$header" ]] || header="$(wc -c <"$cache")"; } && (($(wc -c <"$cache") > header)); do
+# The cache starts with a one-line header; wait until it holds more, i.e. a first record. The
+# victim has 4 x LIMIT requests at one per batch, a few seconds of work, so polling every 0.2 s
+# cancels it well before it ends.
+until [[ -s "$cache" ]] && (($(wc -c <"$cache") > $(head -1 "$cache" | wc -c))); do
     ((SECONDS - start < TIMEOUT)) || die "shard $victim wrote no cache record in $TIMEOUT s"
     [[ -n "$(squeue -h -j "${jid}_$victim" -o %i 2>/dev/null)" ]] || die "shard $victim ended before it could be cancelled"
-    sleep 1
+    sleep 0.2
 done
 scancel "${jid}_$victim"
 say "cancelled shard $victim (${jid}_$victim) with $(wc -c <"$cache") bytes in its cache"
