@@ -100,14 +100,8 @@ fn tiny(c: &mut Criterion) {
 }
 
 fn gemma(c: &mut Criterion) {
-    let root = std::env::var_os("BABELBENCH_MODELS").map_or_else(
-        || {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
-                .join(".cache/babelbench/models")
-        },
-        PathBuf::from,
-    );
-    let gguf = root.join("gemma-3-270m/gemma-3-270m-q4_k_m.gguf");
+    let root = harness::model_cache::model_cache().unwrap_or_default();
+    let gguf = root.join(harness::model_cache::DEFAULT_MODEL);
     if !gguf.is_file() {
         eprintln!(
             "skipping gemma-3-270m: {} is missing; run scripts/fetch-default-model.sh",

@@ -8,6 +8,7 @@ pub mod guard;
 pub mod languages;
 pub mod metric;
 pub mod model;
+pub mod model_cache;
 pub mod request;
 pub mod results;
 pub mod task;

@@ -17,14 +17,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The environment variable naming the full data root (the one `babelbench` reads too).
-pub const DATA_ENV: &str = "BABELBENCH_DATA";
-
-/// The environment variable naming the model cache (the one `babelbench` reads too).
-pub const MODELS_ENV: &str = "BABELBENCH_MODELS";
-
-/// The default model's GGUF file, relative to the model cache.
-pub const DEFAULT_MODEL: &str = "gemma-3-270m/gemma-3-270m-q4_k_m.gguf";
+use harness::data::DATA_ENV;
+use harness::model_cache::{DEFAULT_MODEL, model_cache};
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
@@ -75,24 +69,13 @@ pub fn full_data() -> Option<PathBuf> {
     )
 }
 
-/// The model cache: `$BABELBENCH_MODELS`, else `~/.cache/babelbench/models`.
-pub fn model_cache() -> PathBuf {
-    match std::env::var_os(MODELS_ENV) {
-        Some(root) if !root.is_empty() => PathBuf::from(root),
-        _ => {
-            let home = std::env::var_os("HOME").unwrap_or_default();
-            PathBuf::from(home).join(".cache/babelbench/models")
-        }
-    }
-}
-
 /// The default model's GGUF file (google/gemma-3-270m, Q4_K_M) in the model cache, for a test
 /// that runs it. `None` when it is absent (the test then returns after printing why); with
 /// `CI=true` an absent model fails the test.
 #[must_use = "a test returns when the default model is absent"]
 #[track_caller]
 pub fn default_model() -> Option<PathBuf> {
-    let path = model_cache().join(DEFAULT_MODEL);
+    let path = model_cache().unwrap_or_default().join(DEFAULT_MODEL);
     if path.is_file() {
         return Some(path);
     }
@@ -188,12 +171,7 @@ mod tests {
     fn fixtures_equal_the_shared_copy_when_present() {
         let shared = repo_root().join("../shared/fixtures");
         if !shared.is_dir() {
-            assert!(!in_ci(), "{} is absent; CI=true needs it", shared.display());
-            let _ = writeln!(
-                std::io::stderr(),
-                "skipped: no {} to compare with",
-                shared.display()
-            );
+            let _ = absent("the shared fixtures", &shared, "nothing to compare with");
             return;
         }
         let files = files_under(&fixtures());

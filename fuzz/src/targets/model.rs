@@ -390,13 +390,7 @@ fn bpe_tokenizer() -> Value {
 /// over kept tokens, added tokens), keeping its normalizer, pre-tokenizer, post-processor and
 /// decoder as they are; `None` when the model cache does not have it.
 fn shrunk_real_tokenizer(keep: u64) -> Option<Value> {
-    let models = match std::env::var_os("BABELBENCH_MODELS") {
-        Some(dir) => std::path::PathBuf::from(dir),
-        None => {
-            std::path::PathBuf::from(std::env::var_os("HOME")?).join(".cache/babelbench/models")
-        }
-    };
-    let path = models.join("gemma-3-270m/tokenizer.json");
+    let path = harness::model_cache::model_cache()?.join(harness::model_cache::DEFAULT_TOKENIZER);
     let mut tokenizer: Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
     let model = tokenizer.get_mut("model")?;
     let vocab = model.get_mut("vocab")?.as_object_mut()?;

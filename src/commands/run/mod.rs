@@ -15,6 +15,7 @@ use harness::evaluator::{
     DEFAULT_UNIT_SIZE, NoProgress, Progress, RunIdentity, RunSpec, Shard, model_fingerprint,
 };
 use harness::model::LanguageModel;
+use harness::model_cache;
 use harness::task::Task;
 use reports::run_files::ParquetTables;
 
@@ -198,14 +199,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
 
 /// The default model: google/gemma-3-270m (Q4_K_M GGUF) in the model cache.
 fn default_model_path() -> anyhow::Result<PathBuf> {
-    let cache = match std::env::var_os("BABELBENCH_MODELS") {
-        Some(dir) => PathBuf::from(dir),
-        None => match std::env::var_os("HOME") {
-            Some(home) => Path::new(&home).join(".cache/babelbench/models"),
-            None => bail!("neither --model nor $BABELBENCH_MODELS nor $HOME is set"),
-        },
+    let Some(cache) = model_cache::model_cache() else {
+        bail!("neither --model nor $BABELBENCH_MODELS nor $HOME is set");
     };
-    let path = cache.join("gemma-3-270m/gemma-3-270m-q4_k_m.gguf");
+    let path = cache.join(model_cache::DEFAULT_MODEL);
     if !path.is_file() {
         bail!(
             "the default model {} is missing: run scripts/fetch-default-model.sh, or pass --model",
