@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use harness::metric::Bootstrap;
-use tasks::metrics::report::{align_on_equals, json_list};
-use tasks::metrics::{
-    Bleu, BleuTokenizer, Chrf, MetricError, ScoreReport, TranslationMetric, pystr,
-};
+use tasks::metrics::{Bleu, BleuTokenizer, Chrf, MetricError, TranslationMetric, pystr};
+
+use output::{ScoreReport, align_on_equals, json_list};
+
+mod output;
 
 /// Arguments of `babelbench mt-score`.
 #[derive(Args)]

@@ -16,7 +16,7 @@
 
 use harness::metric::{Metric, Signature, Statistics};
 
-use super::ngrams::NgramCounts;
+use super::ngrams::{NgramCounts, word_ids};
 use super::tokenizers::BleuTokenizer;
 use super::{SACREBLEU_VERSION, TranslationMetric, pystr};
 
@@ -114,24 +114,6 @@ impl Bleu {
         }
     }
 
-    /// The metric with effective order switched on or off.
-    pub fn with_effective_order(self, effective_order: bool) -> Self {
-        Bleu {
-            effective_order,
-            ..self
-        }
-    }
-
-    /// The tokenizer.
-    pub fn tokenizer(&self) -> BleuTokenizer {
-        self.tokenizer
-    }
-
-    /// Whether effective order is on.
-    pub fn effective_order(&self) -> bool {
-        self.effective_order
-    }
-
     /// The score of summed statistics with its precisions and brevity penalty.
     pub fn details(&self, total: &BleuStats) -> BleuDetails {
         let sys_len = total.hyp_len;
@@ -210,8 +192,7 @@ impl TranslationMetric for Bleu {
     fn segment_stats(&self, hypothesis: &str, reference: &str) -> BleuStats {
         let hypothesis = self.tokenizer.tokenize(pystr::rstrip(hypothesis));
         let reference = self.tokenizer.tokenize(pystr::rstrip(reference));
-        let hyp_tokens: Vec<&str> = pystr::split(&hypothesis).collect();
-        let ref_tokens: Vec<&str> = pystr::split(&reference).collect();
+        let (hyp_tokens, ref_tokens) = word_ids(&hypothesis, &reference);
         let mut stats = BleuStats {
             hyp_len: hyp_tokens.len() as u64,
             ref_len: ref_tokens.len() as u64,

@@ -15,7 +15,6 @@
 
 use harness::metric::{Metric, Signature, Statistics};
 
-use super::error::MetricError;
 use super::ngrams::NgramCounts;
 use super::{SACREBLEU_VERSION, TranslationMetric, pystr};
 
@@ -43,25 +42,6 @@ pub struct Chrf {
 }
 
 impl Chrf {
-    /// sacrebleu's default character n-gram order.
-    pub const CHAR_ORDER: usize = 6;
-    /// sacrebleu's default word n-gram order (0: chrF).
-    pub const WORD_ORDER: usize = 0;
-    /// sacrebleu's default β: recall weighs twice as much as precision.
-    pub const BETA: u32 = 2;
-
-    /// chrF with the given orders and β; an error when both orders are 0.
-    pub fn new(char_order: usize, word_order: usize, beta: u32) -> Result<Self, MetricError> {
-        if char_order + word_order == 0 {
-            return Err(MetricError::NoNgramOrders);
-        }
-        Ok(Chrf {
-            char_order,
-            word_order,
-            beta,
-        })
-    }
-
     /// chrF: character order 6, word order 0, β 2.
     #[expect(
         clippy::self_named_constructors,
@@ -69,9 +49,9 @@ impl Chrf {
     )]
     pub fn chrf() -> Self {
         Chrf {
-            char_order: Self::CHAR_ORDER,
-            word_order: Self::WORD_ORDER,
-            beta: Self::BETA,
+            char_order: 6,
+            word_order: 0,
+            beta: 2,
         }
     }
 
@@ -81,21 +61,6 @@ impl Chrf {
             word_order: 2,
             ..Self::chrf()
         }
-    }
-
-    /// The character n-gram order.
-    pub fn char_order(&self) -> usize {
-        self.char_order
-    }
-
-    /// The word n-gram order.
-    pub fn word_order(&self) -> usize {
-        self.word_order
-    }
-
-    /// β of the F-score.
-    pub fn beta(&self) -> u32 {
-        self.beta
     }
 }
 
@@ -239,13 +204,17 @@ mod tests {
             Chrf::chrf_plus_plus().signature().to_string(),
             "nrefs:1|case:mixed|eff:yes|nc:6|nw:2|space:no|version:2.6.0"
         );
-        assert_eq!(Chrf::new(0, 0, 2), Err(MetricError::NoNgramOrders));
     }
 
     #[test]
     fn reference_free_orders_report_no_hypothesis_ngrams() {
         // The reference "ab" has no 3-grams, so the hypothesis' 3-grams are not counted.
-        let stats = Chrf::new(3, 0, 2).unwrap().segment_stats("abc", "a b");
+        let stats = Chrf {
+            char_order: 3,
+            word_order: 0,
+            beta: 2,
+        }
+        .segment_stats("abc", "a b");
         let orders: Vec<(u64, u64, u64)> = stats
             .orders
             .iter()

@@ -21,9 +21,4 @@ pub enum MetricError {
         /// The name given.
         name: String,
     },
-    /// A chrF configuration without any n-gram order.
-    #[error(
-        "chrF needs at least one n-gram order, but the character order and the word order are both 0: use a character order of 1 or more (6 is standard)"
-    )]
-    NoNgramOrders,
 }

@@ -1,19 +1,18 @@
 //! Translation metrics equal to sacrebleu 2.6.0 with one reference: chrF, chrF++, BLEU
-//! (tokenizers `13a`, `intl`, `char`, `zh`, `none`) and TER, their signatures, and sacrebleu's
-//! output formats.
+//! (tokenizers `13a`, `intl`, `char`, `zh`, `none`) and TER, and their signatures.
 //!
 //! As sacrebleu structures them, each metric implements [`harness::metric::Metric`]: segment
 //! statistics (extracted in parallel by [`TranslationMetric::corpus_stats`]) are aggregated
 //! and scored, and the signature names the settings; corpus scores, sentence scores and
 //! bootstrap intervals all come from the same statistics. Signatures end in `version:2.6.0`,
-//! meaning "computed as sacrebleu 2.6.0 computes it"; sacrebleu itself does not run.
+//! meaning "computed as sacrebleu 2.6.0 computes it"; sacrebleu itself does not run. Printing
+//! scores as sacrebleu's command line prints them is the `mt-score` command's job.
 
 mod bleu;
 mod chrf;
 mod error;
 mod ngrams;
 pub mod pystr;
-pub mod report;
 mod ter;
 mod tokenizers;
 
@@ -24,7 +23,6 @@ pub use bleu::{BLEU_MAX_ORDER, Bleu, BleuDetails, BleuStats};
 pub use chrf::{Chrf, ChrfStats};
 pub use error::MetricError;
 pub use ngrams::NgramCounts;
-pub use report::ScoreReport;
 pub use ter::{Ter, TerStats};
 pub use tokenizers::BleuTokenizer;
 

@@ -10,6 +10,8 @@ use std::hash::Hash;
 
 use foldhash::fast::RandomState;
 
+use super::pystr;
+
 /// Hypothesis, reference and matched n-gram counts of one n-gram order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct NgramCounts {
@@ -53,6 +55,20 @@ impl NgramCounts {
     }
 }
 
+/// The whitespace-separated words of a hypothesis and a reference as numbers, equal words
+/// getting equal numbers, so that an n-gram is hashed and compared as a few integers rather than
+/// as its words' bytes.
+pub fn word_ids(hypothesis: &str, reference: &str) -> (Vec<usize>, Vec<usize>) {
+    let mut ids: HashMap<&str, usize, RandomState> = HashMap::default();
+    let mut number = |word| {
+        let next = ids.len();
+        *ids.entry(word).or_insert(next)
+    };
+    let reference: Vec<usize> = pystr::split(reference).map(&mut number).collect();
+    let hypothesis: Vec<usize> = pystr::split(hypothesis).map(&mut number).collect();
+    (hypothesis, reference)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +88,11 @@ mod tests {
         assert_eq!(counts("aaab", "aab", 4), (1, 0, 0));
         assert_eq!(counts("abc", "abd", 3), (1, 1, 0));
         assert_eq!(counts("", "ab", 1), (0, 2, 0));
+    }
+
+    #[test]
+    fn equal_words_get_equal_numbers() {
+        let (hypothesis, reference) = word_ids(" b  a\u{a0}c", "a b a");
+        assert_eq!((hypothesis, reference), (vec![1, 0, 2], vec![0, 1, 0]));
     }
 }

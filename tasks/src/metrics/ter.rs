@@ -17,11 +17,10 @@
 //! Score of summed statistics: `100 · edits / reference words`; 100 when the references are
 //! empty and the hypotheses are not, 0 when both are empty.
 
-use std::collections::HashMap;
-
 use harness::metric::{Metric, Signature, Statistics};
 
-use super::{SACREBLEU_VERSION, TranslationMetric, pystr};
+use super::ngrams::word_ids;
+use super::{SACREBLEU_VERSION, TranslationMetric};
 
 /// The most words one shift moves.
 const MAX_SHIFT_SIZE: usize = 10;
@@ -89,26 +88,14 @@ impl Metric for Ter {
 
 impl TranslationMetric for Ter {
     fn segment_stats(&self, hypothesis: &str, reference: &str) -> TerStats {
-        let (hypothesis, reference) = (words(hypothesis), words(reference));
-        let mut ids = HashMap::new();
-        let mut id = |word: &str| {
-            let next = ids.len();
-            *ids.entry(word.to_string()).or_insert(next)
-        };
-        let reference: Vec<usize> = reference.iter().map(|w| id(w)).collect();
-        let hypothesis: Vec<usize> = hypothesis.iter().map(|w| id(w)).collect();
+        // sacrebleu's Tercom tokenizer lowercases and splits on whitespace.
+        let (hypothesis, reference) =
+            word_ids(&hypothesis.to_lowercase(), &reference.to_lowercase());
         TerStats {
             edits: edits(&hypothesis, &reference),
             reference_words: reference.len() as u64,
         }
     }
-}
-
-/// The lowercased words of `text`, as sacrebleu's Tercom tokenizer leaves them.
-fn words(text: &str) -> Vec<String> {
-    pystr::split(&text.to_lowercase())
-        .map(str::to_string)
-        .collect()
 }
 
 /// The edits turning `hypothesis` into `reference`: shifts, then the edit distance.

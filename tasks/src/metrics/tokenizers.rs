@@ -26,47 +26,75 @@ pub enum BleuTokenizer {
     None,
 }
 
-/// Substitutions applied in order, each a pattern and its replacement.
-type Rules = [(Regex, &'static str)];
+/// One of sacrebleu's substitutions.
+enum Rule {
+    /// Every match gets a space on either side (sacrebleu's `r" \1 "` around a group that is the
+    /// whole match). Done with `find_iter`, which resolves no capture groups: 13a's first rule
+    /// matches at every space and symbol of a line.
+    Spaced(Regex),
+    /// Every match replaced by a template of its groups.
+    Replace(Regex, &'static str),
+}
 
-/// Compiles sacrebleu's substitution rules.
-fn rules<const N: usize>(rules: [(&str, &'static str); N]) -> [(Regex, &'static str); N] {
-    rules.map(|(pattern, replacement)| {
-        (
+impl Rule {
+    fn spaced(pattern: &str) -> Self {
+        Rule::Spaced(Regex::new(pattern).expect("constant pattern is valid"))
+    }
+
+    fn replace(pattern: &str, template: &'static str) -> Self {
+        Rule::Replace(
             Regex::new(pattern).expect("constant pattern is valid"),
-            replacement,
+            template,
         )
-    })
+    }
+
+    fn apply(&self, text: &str) -> String {
+        match self {
+            Rule::Spaced(pattern) => {
+                let mut out = String::with_capacity(text.len() * 2);
+                let mut last = 0;
+                for found in pattern.find_iter(text) {
+                    out.push_str(&text[last..found.start()]);
+                    out.push(' ');
+                    out.push_str(found.as_str());
+                    out.push(' ');
+                    last = found.end();
+                }
+                out.push_str(&text[last..]);
+                out
+            }
+            Rule::Replace(pattern, template) => pattern.replace_all(text, *template).into_owned(),
+        }
+    }
 }
 
 /// sacrebleu's `TokenizerRegexp`, the post-processing of `13a` and `zh`: ASCII symbols and
 /// most ASCII punctuation, periods and commas not next to a digit, and a dash after a digit,
-/// each spaced out. The first pattern is sacrebleu's without its one group, which is the
-/// whole match (`$0`): the most frequent substitution then needs no capture search.
-static REGEXP: LazyLock<[(Regex, &str); 4]> = LazyLock::new(|| {
-    rules([
-        (r"[\{-\~\[-\` -\&\(-\+\:-\@\/]", " ${0} "),
-        (r"([^0-9])([\.,])", "${1} ${2} "),
-        (r"([\.,])([^0-9])", " ${1} ${2}"),
-        (r"([0-9])(-)", "${1} ${2} "),
-    ])
+/// each spaced out.
+static REGEXP: LazyLock<[Rule; 4]> = LazyLock::new(|| {
+    [
+        Rule::spaced(r"[\{-\~\[-\` -\&\(-\+\:-\@\/]"),
+        Rule::replace(r"([^0-9])([\.,])", "${1} ${2} "),
+        Rule::replace(r"([\.,])([^0-9])", " ${1} ${2}"),
+        Rule::replace(r"([0-9])(-)", "${1} ${2} "),
+    ]
 });
 
 /// sacrebleu's `TokenizerV14International`: punctuation after a non-number, punctuation
 /// before a non-number, and every symbol, each spaced out.
-static INTL: LazyLock<[(Regex, &str); 3]> = LazyLock::new(|| {
-    rules([
-        (r"(\P{N})(\p{P})", "${1} ${2} "),
-        (r"(\p{P})(\P{N})", " ${1} ${2}"),
-        (r"(\p{S})", " ${1} "),
-    ])
+static INTL: LazyLock<[Rule; 3]> = LazyLock::new(|| {
+    [
+        Rule::replace(r"(\P{N})(\p{P})", "${1} ${2} "),
+        Rule::replace(r"(\p{P})(\P{N})", " ${1} ${2}"),
+        Rule::spaced(r"\p{S}"),
+    ]
 });
 
 /// `line` with `rules` applied in order, its words then joined by single spaces.
-fn substitute(line: &str, rules: &Rules) -> String {
+fn substitute(line: &str, rules: &[Rule]) -> String {
     let mut text = line.to_string();
-    for (pattern, replacement) in rules {
-        text = pattern.replace_all(&text, *replacement).into_owned();
+    for rule in rules {
+        text = rule.apply(&text);
     }
     pystr::split(&text).collect::<Vec<_>>().join(" ")
 }

@@ -135,7 +135,7 @@ fn json_string(text: &str) -> String {
 
 /// `value` as Python's `repr(float)` (and so `json.dumps`) writes it: shortest round-trip
 /// digits, `.0` on integral values, exponent form below 1e-4 and from 1e16.
-pub fn python_float(value: f64) -> String {
+fn python_float(value: f64) -> String {
     if value.is_nan() {
         return "NaN".into();
     }
