@@ -2,6 +2,7 @@
 //! and GGUF, and a batched runner that implements [`harness::model::LanguageModel`].
 
 pub mod arch;
+pub mod chat_template;
 pub mod error;
 pub mod gguf;
 mod layers;

@@ -17,8 +17,9 @@ use crate::error::LoadError;
 
 /// File name of an HF tokenizer.
 pub const TOKENIZER_FILE: &str = "tokenizer.json";
-/// File name of the HF tokenizer settings that may override whether BOS is added.
-const TOKENIZER_CONFIG_FILE: &str = "tokenizer_config.json";
+/// File name of the HF tokenizer settings: whether BOS is added, the special tokens, the chat
+/// template.
+pub const TOKENIZER_CONFIG_FILE: &str = "tokenizer_config.json";
 
 /// A text could not be encoded or ids could not be decoded.
 #[derive(Debug, thiserror::Error)]
@@ -159,14 +160,22 @@ impl TextTokenizer {
         &self.inner
     }
 
-    /// Token ids of `text`, with BOS first when the tokenizer adds one.
+    /// Token ids of `text`, with BOS first when the tokenizer adds one, unless `text` already
+    /// starts with the BOS token's text (as a chat template renders it): lm-evaluation-harness
+    /// then encodes without special tokens, so that BOS is not doubled.
     pub fn encode(&self, text: &str) -> Result<Vec<u32>, TokenizeError> {
         let encoding = self.inner.encode(text, false).map_err(|e| TokenizeError {
             path: self.path.clone(),
             message: format!("cannot encode {:?}: {e}", preview(text)),
         })?;
         let mut ids = Vec::with_capacity(encoding.len() + 1);
-        ids.extend(self.bos);
+        let written_bos = self
+            .bos
+            .and_then(|bos| self.inner.id_to_token(bos))
+            .is_some_and(|token| text.starts_with(&token));
+        if !written_bos {
+            ids.extend(self.bos);
+        }
         ids.extend_from_slice(encoding.get_ids());
         Ok(ids)
     }
@@ -359,6 +368,9 @@ mod tests {
         assert_eq!(tok.bos_id(), Some(0));
         assert_eq!(tok.encode("hello world").unwrap(), [0, 2, 3]);
         assert_eq!(tok.encode("").unwrap(), [0]);
+        // A text that starts with BOS's text, as a chat template writes it, gets no second BOS.
+        assert_eq!(tok.encode("<s> hello").unwrap(), [0, 2]);
+        assert_eq!(tok.encode("hello <s>").unwrap(), [0, 2, 0]);
 
         write(
             dir.path(),

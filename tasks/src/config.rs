@@ -1,6 +1,11 @@
 //! Settings every task is built with.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use crate::chat::ChatTemplate;
 
 /// The seed of the bootstrap resampling when none is given (sacrebleu's).
 pub const DEFAULT_SEED: u64 = 12345;
@@ -23,6 +28,41 @@ pub struct TaskConfig {
     pub seed: u64,
     /// Bootstrap resamples per confidence interval; 0 computes no intervals.
     pub bootstrap_resamples: usize,
+    /// How prompts are laid out: plain text (the default) or through a chat template.
+    pub prompt: PromptFormat,
+}
+
+/// How prompts are laid out, as lm-evaluation-harness's `--apply_chat_template`,
+/// `--system_instruction` and `--fewshot_as_multiturn` lay them out.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PromptFormat {
+    /// The model's chat template, applied to every prompt; `None` gives plain text.
+    pub chat_template: Option<Arc<ChatTemplate>>,
+    /// An instruction before every prompt: the system message under a chat template, otherwise
+    /// text before the task's description.
+    pub system_instruction: Option<String>,
+    /// Under a chat template, few-shot examples as user/assistant turns instead of one user
+    /// message.
+    pub fewshot_as_multiturn: bool,
+}
+
+impl PromptFormat {
+    /// What task signatures append: nothing for plain prompts without a system instruction,
+    /// otherwise `|chat=<name>:<digest>`, `|system=<digest>` and `|multiturn` as they apply.
+    pub(crate) fn label(&self) -> String {
+        let mut label = String::new();
+        if let Some(template) = &self.chat_template {
+            label.push_str(&format!("|chat={}:{}", template.name(), template.digest()));
+            if self.fewshot_as_multiturn {
+                label.push_str("|multiturn");
+            }
+        }
+        if let Some(instruction) = &self.system_instruction {
+            let digest = Sha256::digest(instruction.as_bytes());
+            label.push_str(&format!("|system={}", hex::encode(&digest[..6])));
+        }
+        label
+    }
 }
 
 impl TaskConfig {
@@ -36,6 +76,7 @@ impl TaskConfig {
             max_new_tokens: None,
             seed: DEFAULT_SEED,
             bootstrap_resamples: DEFAULT_BOOTSTRAP_RESAMPLES,
+            prompt: PromptFormat::default(),
         }
     }
 

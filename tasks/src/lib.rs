@@ -4,6 +4,7 @@
 //! lists from names, groups and language globs.
 
 pub mod alignment;
+pub mod chat;
 mod ci;
 pub mod config;
 pub mod metrics;

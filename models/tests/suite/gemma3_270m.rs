@@ -296,3 +296,28 @@ fn multiple_choice_answers_share_the_context_pass() {
     let greedy: Vec<bool> = together.iter().map(|a| a.is_greedy).collect();
     assert!(greedy.iter().filter(|&&g| g).count() <= 1, "{greedy:?}");
 }
+
+#[test]
+fn chat_rendered_prompts_tokenize_as_lm_eval_tokenizes_them() {
+    // Gemma 3's template writes `<bos>` itself: the tokenizer must not add a second one.
+    let Some(model) = model() else {
+        return;
+    };
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tasks/tests/fixtures/chat/renders.json"
+    );
+    let fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut compared = 0;
+    for entry in fixture["renders"].as_array().unwrap() {
+        let Some(ids) = entry.get("token_ids") else {
+            continue;
+        };
+        let want: Vec<u32> = serde_json::from_value(ids.clone()).unwrap();
+        let text = entry["text"].as_str().unwrap();
+        assert_eq!(model.tokenize(text).unwrap(), want, "{}", entry["case"]);
+        compared += 1;
+    }
+    assert_eq!(compared, 5);
+}

@@ -73,6 +73,20 @@ pub struct RunArgs {
     /// Run only shard I of N (0-based), e.g. `3/8`; combine shards with `babelbench merge`.
     #[arg(long)]
     pub shard: Option<Shard>,
+    /// Lay every prompt out through the model's chat template (from chat_template.jinja or
+    /// tokenizer_config.json beside the tokenizer, or the GGUF's metadata), as
+    /// lm-evaluation-harness's `--apply_chat_template`; NAME picks one of several named
+    /// templates.
+    #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "")]
+    pub apply_chat_template: Option<String>,
+    /// A system instruction before every prompt (the system message under a chat template).
+    #[arg(long, value_name = "TEXT")]
+    pub system_instruction: Option<String>,
+    /// Few-shot examples as user/assistant turns of the chat (default: true under
+    /// --apply-chat-template, as in lm-evaluation-harness 0.4.13); `false` folds them into one
+    /// user message.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub fewshot_as_multiturn: Option<bool>,
     /// Seed of the bootstrap confidence intervals.
     #[arg(long, default_value_t = tasks::config::DEFAULT_SEED)]
     pub seed: u64,
@@ -102,6 +116,25 @@ impl FromStr for BatchSize {
 
 /// Runs `babelbench run`.
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
+    let model_path = match args.model {
+        Some(path) => path,
+        None => default_model_path()?,
+    };
+    let chat_template = match &args.apply_chat_template {
+        None => None,
+        Some(name) => {
+            let tokenizer = models::tokenizer::resolve(args.tokenizer.as_deref(), &model_path)?;
+            let name = Some(name.as_str()).filter(|n| !n.is_empty());
+            Some(models::chat_template::find(&model_path, &tokenizer, name)?)
+        }
+    };
+    let fewshot_as_multiturn = match (args.fewshot_as_multiturn, &chat_template) {
+        (Some(true), None) => {
+            bail!("--fewshot-as-multiturn needs --apply-chat-template: add it, or drop the flag")
+        }
+        (Some(multiturn), _) => multiturn,
+        (None, chat) => chat.is_some(),
+    };
     let selection = Selection {
         tasks: if args.tasks.is_empty() {
             suite::default_selectors()
@@ -121,12 +154,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             .collect(),
         hf_data: args.hf_data.map(|p| std::path::absolute(&p).unwrap_or(p)),
         seed: args.seed,
+        chat_template,
+        system_instruction: args.system_instruction,
+        fewshot_as_multiturn,
     };
     let (tasks, groups) = selection.build()?;
-    let model_path = match args.model {
-        Some(path) => path,
-        None => default_model_path()?,
-    };
     let name = model_name(&model_path);
     let output = args.output.unwrap_or_else(|| Path::new("runs").join(&name));
     let progress: Box<dyn Progress> = if args.quiet {

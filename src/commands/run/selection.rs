@@ -3,12 +3,15 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use harness::task::{Task, TaskGroup};
+use models::chat_template::ShippedTemplate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tasks::config::TaskConfig;
+use tasks::chat::ChatTemplate;
+use tasks::config::{PromptFormat, TaskConfig};
 use tasks::registry::TaskRegistry;
 
 /// Which tasks, on which data, with which settings.
@@ -35,6 +38,16 @@ pub struct Selection {
     pub hf_data: Option<PathBuf>,
     /// Seed of the bootstrap resampling.
     pub seed: u64,
+    /// The model's chat template, when prompts go through it (`--apply-chat-template`); kept
+    /// whole, so that `merge` lays prompts out as the run did without the model.
+    #[serde(default)]
+    pub chat_template: Option<ShippedTemplate>,
+    /// `--system-instruction`.
+    #[serde(default)]
+    pub system_instruction: Option<String>,
+    /// Few-shot examples as chat turns (`--fewshot-as-multiturn`).
+    #[serde(default)]
+    pub fewshot_as_multiturn: bool,
 }
 
 /// The tasks of a selection, and the selected groups that combine their metrics.
@@ -55,6 +68,18 @@ impl Selection {
         config.num_fewshot = self.num_fewshot;
         config.max_new_tokens = self.max_new_tokens;
         config.seed = self.seed;
+        config.prompt = PromptFormat {
+            chat_template: match &self.chat_template {
+                Some(shipped) => Some(Arc::new(ChatTemplate::new(
+                    &shipped.origin,
+                    &shipped.source,
+                    shipped.special_tokens.clone(),
+                )?)),
+                None => None,
+            },
+            system_instruction: self.system_instruction.clone(),
+            fewshot_as_multiturn: self.fewshot_as_multiturn,
+        };
         let registry = TaskRegistry::new(config)?.with_task_files(
             &self.include_paths,
             harness::data::hub_search_dirs(self.hf_data.as_deref()),

@@ -74,7 +74,7 @@ impl Templates {
 }
 
 /// Python's `str()` of a value: `True`/`False`, `None`, lists and dicts as their `repr`.
-fn python_str(value: &Value) -> String {
+pub(crate) fn python_str(value: &Value) -> String {
     match value.kind() {
         ValueKind::String => value.as_str().unwrap_or_default().to_string(),
         _ => python_repr(value),
@@ -142,7 +142,7 @@ pub(crate) fn repr_str(text: &str) -> String {
 }
 
 /// pycompat's methods, plus `str.index` and `list.index`.
-fn python_method(
+pub(crate) fn python_method(
     state: &State,
     value: &Value,
     method: &str,

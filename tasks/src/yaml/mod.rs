@@ -10,7 +10,7 @@ mod error;
 mod family;
 mod group;
 mod index;
-mod jinja;
+pub(crate) mod jinja;
 mod prompt;
 mod pyliteral;
 mod pyrandom;
@@ -18,6 +18,7 @@ mod scoring;
 mod source;
 mod spec;
 mod task;
+mod turns;
 
 use std::path::Path;
 

@@ -1,14 +1,16 @@
-//! Documents to prompts and requests exactly as lm-evaluation-harness 0.4.13 builds them
-//! without a chat template: `doc_to_text`/`doc_to_target`/`doc_to_choice` (a column name, a
-//! Jinja template, or a fixed value), the description, few-shot examples
-//! (`text + target_delimiter + answer + fewshot_delimiter`), `gen_prefix`, and one request per
-//! choice (`target_delimiter + choice`), per target, or per generation.
+//! Documents to prompts exactly as lm-evaluation-harness 0.4.13 builds them:
+//! `doc_to_text`/`doc_to_target`/`doc_to_choice` (a column name, a Jinja template, or a fixed
+//! value), the system instruction and description, few-shot examples
+//! (`text + target_delimiter + answer + fewshot_delimiter`) and `gen_prefix`, laid out as plain
+//! text or through a chat template (`turns`).
 
 use serde_json::Value;
 
 use super::jinja::{Templates, repr_str};
 use super::pyliteral::literal_eval;
 use super::spec::{Field, TaskSpec};
+use super::turns::{Message, maybe_delimit, qa_turn, render};
+use crate::config::PromptFormat;
 
 /// What `doc_to_*` gave for one document, as lm-eval types it.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +73,8 @@ pub(crate) struct Prompter<'a> {
     pub columns: &'a [String],
     /// Whether `doc_to_text` gives an index: the choices are the contexts (Winogrande-style).
     pub multiple_input: bool,
+    /// Plain text or a chat template, and the system instruction.
+    pub format: &'a PromptFormat,
 }
 
 impl Prompter<'_> {
@@ -195,32 +199,6 @@ impl Prompter<'_> {
         self.render(field, doc).map(Some)
     }
 
-    /// The text of one few-shot example or of the evaluated document, as lm-eval's
-    /// `build_qa_turn` lays it out (without a chat template).
-    fn qa_turn(
-        q: &str,
-        answer: Option<String>,
-        gen_prefix: Option<&str>,
-        target_delimiter: &str,
-        fewshot_delimiter: &str,
-    ) -> String {
-        let mut out = q.to_string();
-        let has_answer = answer.as_deref().is_some_and(|a| !a.is_empty());
-        let prefix = gen_prefix.filter(|p| !p.is_empty());
-        if has_answer && prefix.is_none() || prefix.is_some_and(|p| requires_delimiter(q, p)) {
-            out.push_str(target_delimiter);
-        }
-        match (answer.filter(|a| !a.is_empty()), prefix) {
-            (Some(answer), _) => {
-                out.push_str(&maybe_delimit(prefix, &answer));
-                out.push_str(fewshot_delimiter);
-            }
-            (None, Some(prefix)) => out.push_str(prefix),
-            (None, None) => {}
-        }
-        out
-    }
-
     /// The answer text of a few-shot example: `choices[t]` for an index, the first of a list,
     /// the text itself; `None` when empty.
     fn answer_text(
@@ -255,9 +233,18 @@ impl Prompter<'_> {
     pub(crate) fn context(&self, doc: &Value, examples: &[&Value]) -> Result<Context, String> {
         let spec = self.spec;
         let fewshot = spec.fewshot_config.as_ref();
-        let mut text = self
+        let description = self
             .field_text(spec.description.as_deref(), doc)?
             .unwrap_or_default();
+        let system_prompt = maybe_delimit(
+            self.format.system_instruction.as_deref(),
+            &description,
+            &spec.fewshot_delimiter,
+        );
+        let mut messages = Vec::new();
+        if !system_prompt.is_empty() {
+            messages.push(Message::system(system_prompt));
+        }
         let fs_target_delimiter = fewshot
             .and_then(|f| f.target_delimiter.clone())
             .unwrap_or_else(|| spec.target_delimiter.clone());
@@ -293,7 +280,7 @@ impl Prompter<'_> {
             let target = self.target(fs_target, example)?;
             let answer = Self::answer_text(&target, choices.as_deref())?;
             let prefix = self.field_text(fs_prefix, example)?;
-            text.push_str(&Self::qa_turn(
+            messages.extend(qa_turn(
                 &q,
                 answer,
                 prefix.as_deref(),
@@ -302,31 +289,20 @@ impl Prompter<'_> {
             ));
         }
         let prefix = self.field_text(spec.gen_prefix.as_deref(), doc)?;
+        let has_prefix = prefix.as_deref().is_some_and(|p| !p.is_empty());
+        let with_turn = |q: &str, target_delimiter: &str| {
+            let mut all = messages.clone();
+            all.extend(qa_turn(q, None, prefix.as_deref(), target_delimiter, ""));
+            render(&all, self.format, has_prefix)
+        };
         match self.text(None, doc)? {
-            Resolved::Text(q) => {
-                text.push_str(&Self::qa_turn(
-                    &q,
-                    None,
-                    prefix.as_deref(),
-                    &spec.target_delimiter,
-                    "",
-                ));
-                Ok(Context::One(text))
-            }
-            Resolved::Index(_) if self.multiple_input => {
-                let choices = self.choices(None, doc)?;
-                Ok(Context::PerChoice(
-                    choices
-                        .iter()
-                        .map(|choice| {
-                            format!(
-                                "{text}{}",
-                                Self::qa_turn(choice, None, prefix.as_deref(), "", "")
-                            )
-                        })
-                        .collect(),
-                ))
-            }
+            Resolved::Text(q) => Ok(Context::One(with_turn(&q, &spec.target_delimiter)?)),
+            Resolved::Index(_) if self.multiple_input => Ok(Context::PerChoice(
+                self.choices(None, doc)?
+                    .iter()
+                    .map(|choice| with_turn(choice, ""))
+                    .collect::<Result<_, _>>()?,
+            )),
             other => Err(format!("doc_to_text gave {other:?}, not text")),
         }
     }
@@ -339,21 +315,4 @@ pub(crate) enum Context {
     One(String),
     /// Winogrande-style: the choices fill the context, the target is the continuation.
     PerChoice(Vec<String>),
-}
-
-/// lm-eval's `requires_delimiter`: neither side has whitespace at the join.
-fn requires_delimiter(prefix: &str, suffix: &str) -> bool {
-    !prefix.is_empty()
-        && !prefix.chars().last().is_some_and(char::is_whitespace)
-        && !suffix.chars().next().is_some_and(char::is_whitespace)
-}
-
-/// lm-eval's `maybe_delimit(prefix, suffix, " ")`.
-fn maybe_delimit(prefix: Option<&str>, suffix: &str) -> String {
-    match prefix {
-        None | Some("") => suffix.to_string(),
-        Some(prefix) if suffix.is_empty() => prefix.to_string(),
-        Some(prefix) if requires_delimiter(prefix, suffix) => format!("{prefix} {suffix}"),
-        Some(prefix) => format!("{prefix}{suffix}"),
-    }
 }

@@ -143,6 +143,7 @@ impl YamlTask {
             templates: &self.templates,
             columns: &split.columns,
             multiple_input: false,
+            format: &self.config.prompt,
         };
         // lm-eval decides from the first document: an index from doc_to_text means the
         // choices are the contexts.
@@ -277,7 +278,20 @@ impl YamlTask {
         context: Context,
     ) -> Result<(Vec<Request>, String), String> {
         let spec = &self.spec;
-        let delimiter = &spec.target_delimiter;
+        // Under a chat template the choices follow the rendered turn directly, unless a
+        // gen_prefix without trailing whitespace ends it (lm-eval's construct_requests).
+        let delimiter = match (
+            &self.config.prompt.chat_template,
+            spec.gen_prefix.as_deref(),
+        ) {
+            (None, _) => spec.target_delimiter.as_str(),
+            (Some(_), Some(prefix))
+                if !prefix.is_empty() && !prefix.ends_with(char::is_whitespace) =>
+            {
+                spec.target_delimiter.as_str()
+            }
+            (Some(_), _) => "",
+        };
         let loglikelihood = |context: &str, continuation: String| {
             Request::Loglikelihood(LoglikelihoodRequest {
                 context: context.to_string(),
@@ -485,18 +499,25 @@ impl Task for YamlTask {
         &self.language
     }
 
-    /// `yaml|<task>|config=<sha256 of the resolved fields, 12 hex>|fewshot=<k>|<limit>`: editing
-    /// any field of the file or its bases changes it.
+    /// `yaml|<task>|config=<sha256 of the resolved fields, 12 hex>|fewshot=<k>|<limit>`, then
+    /// the chat template and system instruction when set: editing any field of the file or its
+    /// bases, or the prompt layout, changes it.
     fn signature(&self) -> String {
         let resolved = serde_json::to_string(&self.source.fields).unwrap_or_default();
         let digest = Sha256::digest(resolved.as_bytes());
+        // Rolling log-likelihoods and babelbench's parallel-text types have no prompt to lay out.
+        let prompt_label = match self.spec.output_type.as_str() {
+            "multiple_choice" | "loglikelihood" | "generate_until" => self.config.prompt.label(),
+            _ => String::new(),
+        };
         format!(
-            "yaml|{}|config={}|version={}|fewshot={}|seed={FEWSHOT_SEED}|{}",
+            "yaml|{}|config={}|version={}|fewshot={}|seed={FEWSHOT_SEED}|{}{}",
             self.spec.task,
             hex::encode(&digest[..6]),
             self.spec.version().unwrap_or_else(|| "none".into()),
             self.num_fewshot(),
-            self.config.limit_label()
+            self.config.limit_label(),
+            prompt_label
         )
     }
 

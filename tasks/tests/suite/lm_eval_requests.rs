@@ -5,11 +5,13 @@
 //! overrides its dataset, exactly as the script overrode it for lm-eval.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use harness::request::Request;
 use harness::task::Task;
 use serde_json::{Value, json};
-use tasks::config::TaskConfig;
+use tasks::chat::ChatTemplate;
+use tasks::config::{PromptFormat, TaskConfig};
 use tasks::yaml::{DataPlaces, Params, load_task};
 
 fn fixtures() -> PathBuf {
@@ -61,78 +63,70 @@ fn expected_arguments(kind: &str, arguments: &Value) -> Value {
     }])
 }
 
-#[test]
-fn every_fixture_task_builds_the_requests_lm_eval_builds() {
+/// Builds the task of the request fixture `file` (under `root`) with prompts laid out as
+/// `prompt` and asserts every request equals lm-eval's; the number of requests compared, or
+/// `None` when babelbench refuses the task (sampled generation).
+fn check_fixture(root: &Path, file: &Path, prompt: PromptFormat) -> Option<usize> {
     let dir = tempfile::tempdir().unwrap();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures().join("requests"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    let (mut tasks, mut requests, mut refused) = (0, 0, Vec::new());
-    for file in &files {
-        let fixture: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
-        let yaml = fixtures()
-            .join("tasks")
-            .join(fixture["yaml"].as_str().unwrap());
-        let path = wrapper(dir.path(), &yaml, fixture["splits"].as_object().unwrap());
-        let mut config = TaskConfig::new(dir.path());
-        config.num_fewshot = Some(fixture["num_fewshot"].as_u64().unwrap() as usize);
-        let places = DataPlaces {
-            root: dir.path().to_path_buf(),
-            hub_dirs: Vec::new(),
-        };
-        let name = fixture["task"].as_str().unwrap();
-        let task = match load_task(&path, &Params::new(), name, config, places) {
-            Ok(task) => task,
-            Err(e) => {
-                // Sampled generation is refused, never run half-supported.
-                let message = e.to_string();
-                assert!(
-                    message.contains("greedily"),
-                    "{}: {message}",
-                    file.display()
-                );
-                refused.push(name.to_string());
-                continue;
-            }
-        };
-        assert_eq!(task.name(), name);
-        let docs = task
-            .docs()
-            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let built: Vec<(usize, usize, String, Value)> = docs
-            .iter()
-            .enumerate()
-            .flat_map(|(d, doc)| {
-                doc.requests.iter().enumerate().map(move |(i, r)| {
-                    let (kind, arguments) = as_lm_eval(r);
-                    (d, i, kind, arguments)
-                })
-            })
-            .collect();
-        let expected = fixture["requests"].as_array().unwrap();
-        assert_eq!(
-            built.len(),
-            expected.len(),
-            "{}: request count",
-            file.display()
-        );
-        for ((doc, idx, kind, arguments), want) in built.iter().zip(expected) {
-            let where_ = format!("{} doc {doc} request {idx}", file.display());
-            assert_eq!(*doc as u64, want["doc_id"].as_u64().unwrap(), "{where_}");
-            assert_eq!(*idx as u64, want["idx"].as_u64().unwrap(), "{where_}");
-            assert_eq!(kind, want["request_type"].as_str().unwrap(), "{where_}");
-            assert_eq!(
-                arguments,
-                &expected_arguments(kind, &want["arguments"]),
-                "{where_}"
+    let fixture: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let yaml = root.join("tasks").join(fixture["yaml"].as_str().unwrap());
+    let path = wrapper(dir.path(), &yaml, fixture["splits"].as_object().unwrap());
+    let mut config = TaskConfig::new(dir.path());
+    config.num_fewshot = Some(fixture["num_fewshot"].as_u64().unwrap() as usize);
+    config.prompt = prompt;
+    let places = DataPlaces {
+        root: dir.path().to_path_buf(),
+        hub_dirs: Vec::new(),
+    };
+    let name = fixture["task"].as_str().unwrap();
+    let task = match load_task(&path, &Params::new(), name, config, places) {
+        Ok(task) => task,
+        Err(e) => {
+            // Sampled generation is refused, never run half-supported.
+            let message = e.to_string();
+            assert!(
+                message.contains("greedily"),
+                "{}: {message}",
+                file.display()
             );
+            return None;
         }
+    };
+    assert_eq!(task.name(), name);
+    let docs = task
+        .docs()
+        .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let built: Vec<(usize, usize, String, Value)> = docs
+        .iter()
+        .enumerate()
+        .flat_map(|(d, doc)| {
+            doc.requests.iter().enumerate().map(move |(i, r)| {
+                let (kind, arguments) = as_lm_eval(r);
+                (d, i, kind, arguments)
+            })
+        })
+        .collect();
+    let expected = fixture["requests"].as_array().unwrap();
+    assert_eq!(
+        built.len(),
+        expected.len(),
+        "{}: request count",
+        file.display()
+    );
+    for ((doc, idx, kind, arguments), want) in built.iter().zip(expected) {
+        let where_ = format!("{} doc {doc} request {idx}", file.display());
+        assert_eq!(*doc as u64, want["doc_id"].as_u64().unwrap(), "{where_}");
+        assert_eq!(*idx as u64, want["idx"].as_u64().unwrap(), "{where_}");
+        assert_eq!(kind, want["request_type"].as_str().unwrap(), "{where_}");
+        assert_eq!(
+            arguments,
+            &expected_arguments(kind, &want["arguments"]),
+            "{where_}"
+        );
+    }
+    if let Some(want_targets) = fixture.get("targets").and_then(Value::as_array) {
         let targets: Vec<Value> = docs.iter().map(|d| json!(d.target)).collect();
-        let want_targets: Vec<Value> = fixture["targets"]
-            .as_array()
-            .unwrap()
+        let want_targets: Vec<Value> = want_targets
             .iter()
             .map(|t| match t {
                 Value::String(_) => t.clone(),
@@ -142,13 +136,81 @@ fn every_fixture_task_builds_the_requests_lm_eval_builds() {
         if fixture["output_type"] != "multiple_choice" {
             assert_eq!(targets, want_targets, "{}: targets", file.display());
         }
-        tasks += 1;
-        requests += built.len();
     }
-    eprintln!(
-        "{tasks} fixture tasks, {requests} requests identical to lm-eval's; refused: {}",
-        refused.join(", ")
-    );
+    Some(built.len())
+}
+
+/// The JSON files in `dir`, sorted.
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_fixture_task_builds_the_requests_lm_eval_builds() {
+    let (mut tasks, mut requests, mut refused) = (0, 0, 0);
+    for file in json_files(&fixtures().join("requests")) {
+        match check_fixture(&fixtures(), &file, PromptFormat::default()) {
+            Some(n) => {
+                tasks += 1;
+                requests += n;
+            }
+            None => refused += 1,
+        }
+    }
+    eprintln!("{tasks} fixture tasks, {requests} requests identical to lm-eval's");
     assert!(tasks >= 15, "only {tasks} fixtures compared");
-    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert_eq!(refused, 2);
+}
+
+/// The chat template of `tasks/tests/fixtures/chat/templates/<name>.json`.
+pub fn fixture_template(name: &str) -> ChatTemplate {
+    let path = chat_fixtures()
+        .join("templates")
+        .join(format!("{name}.json"));
+    let t: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let special = t["special_tokens"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    ChatTemplate::new(
+        t["origin"].as_str().unwrap(),
+        t["source"].as_str().unwrap(),
+        special,
+    )
+    .unwrap()
+}
+
+/// The chat fixtures written by `scripts/chat_template_fixtures.py`.
+pub fn chat_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/chat")
+}
+
+#[test]
+fn under_a_chat_template_tasks_build_the_requests_lm_eval_builds() {
+    let (mut tasks, mut requests) = (0, 0);
+    for file in json_files(&chat_fixtures().join("requests")) {
+        let fixture: Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let prompt = PromptFormat {
+            chat_template: Some(Arc::new(fixture_template(
+                fixture["template"].as_str().unwrap(),
+            ))),
+            system_instruction: fixture["system_instruction"].as_str().map(String::from),
+            fewshot_as_multiturn: fixture["fewshot_as_multiturn"].as_bool().unwrap(),
+        };
+        if let Some(n) = check_fixture(&fixtures(), &file, prompt) {
+            tasks += 1;
+            requests += n;
+        }
+    }
+    eprintln!("{tasks} chat fixture runs, {requests} requests identical to lm-eval's");
+    assert!(tasks >= 7, "only {tasks} chat fixtures compared");
 }

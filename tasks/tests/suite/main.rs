@@ -4,6 +4,7 @@
 mod alignment;
 mod belebele;
 mod bpb;
+mod chat_templates;
 mod common;
 mod flores;
 mod lm_eval_requests;
