@@ -29,9 +29,10 @@ pub enum BleuTokenizer {
 /// One of sacrebleu's substitutions.
 enum Rule {
     /// Every match gets a space on either side (sacrebleu's `r" \1 "` around a group that is the
-    /// whole match). Done with `find_iter`, which resolves no capture groups: 13a's first rule
-    /// matches at every space and symbol of a line.
+    /// whole match), found with `find_iter`, which resolves no capture groups.
     Spaced(Regex),
+    /// As [`Rule::Spaced`] for a pattern that is one character class, tested per character.
+    SpacedChars(fn(char) -> bool),
     /// Every match replaced by a template of its groups.
     Replace(Regex, &'static str),
 }
@@ -63,6 +64,17 @@ impl Rule {
                 out.push_str(&text[last..]);
                 out
             }
+            Rule::SpacedChars(class) => {
+                let mut out = String::with_capacity(text.len() * 2);
+                for c in text.chars() {
+                    if class(c) {
+                        out.extend([' ', c, ' ']);
+                    } else {
+                        out.push(c);
+                    }
+                }
+                out
+            }
             Rule::Replace(pattern, template) => pattern.replace_all(text, *template).into_owned(),
         }
     }
@@ -73,12 +85,19 @@ impl Rule {
 /// each spaced out.
 static REGEXP: LazyLock<[Rule; 4]> = LazyLock::new(|| {
     [
-        Rule::spaced(r"[\{-\~\[-\` -\&\(-\+\:-\@\/]"),
+        Rule::SpacedChars(is_13a_symbol),
         Rule::replace(r"([^0-9])([\.,])", "${1} ${2} "),
         Rule::replace(r"([\.,])([^0-9])", " ${1} ${2}"),
         Rule::replace(r"([0-9])(-)", "${1} ${2} "),
     ]
 });
+
+/// The character class of 13a's first rule, sacrebleu's `[\{-\~\[-\` -\&\(-\+\:-\@\/]`: ASCII
+/// symbols and punctuation but for `'`, `,`, `-` and `.`, and the space. It matches at every
+/// space of a line, so it is tested per character rather than searched for.
+fn is_13a_symbol(c: char) -> bool {
+    matches!(c, '{'..='~' | '['..='`' | ' '..='&' | '('..='+' | ':'..='@' | '/')
+}
 
 /// sacrebleu's `TokenizerV14International`: punctuation after a non-number, punctuation
 /// before a non-number, and every symbol, each spaced out.
@@ -305,6 +324,19 @@ mod tests {
         );
         check(BleuTokenizer::Char, &[("ab c", "a b   c")]);
         check(BleuTokenizer::None, &[(" a  b ", " a  b ")]);
+    }
+
+    #[test]
+    fn the_13a_symbol_class_equals_sacrebleus_pattern() {
+        let pattern = Regex::new(r"^[\{-\~\[-\` -\&\(-\+\:-\@\/]$").unwrap();
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let mut buf = [0; 4];
+            assert_eq!(
+                is_13a_symbol(c),
+                pattern.is_match(c.encode_utf8(&mut buf)),
+                "{c:?}"
+            );
+        }
     }
 
     /// The ranges sacrebleu 2.6.0's `TokenizerZh._is_chinese_char` accepts, merged, computed by
