@@ -85,6 +85,7 @@ pub fn write_run(root: &Path, spec: &RunSpec) -> PathBuf {
             target: "A".to_string(),
             prediction: prediction.to_string(),
             scores_json: scores,
+            labels_json: "{}".to_string(),
         };
         match task {
             TaskSpec::Accuracy { correct, .. } => {
