@@ -11,6 +11,7 @@ mod family;
 mod group;
 mod index;
 mod jinja;
+mod output_language;
 mod prompt;
 mod pyliteral;
 mod pyrandom;
@@ -110,6 +111,7 @@ fn check(source: &TaskSource) -> Result<TaskSpec, TaskFileError> {
             ));
         }
     }
+    output_language::check(&spec, source)?;
     let templates = jinja::Templates::new();
     let fields = [
         ("doc_to_text", &spec.doc_to_text),
