@@ -26,6 +26,16 @@ pub struct SampleRow {
     pub prediction: String,
     /// Per-sample scores as a JSON object `{metric: value}`.
     pub scores_json: String,
+    /// Per-sample text labels as a JSON object `{name: text}` (e.g. the detected language
+    /// and script of a generation); `{}` when there are none, and in files written before
+    /// labels existed.
+    #[serde(default = "no_labels")]
+    pub labels_json: String,
+}
+
+/// `labels_json` of a row without labels.
+fn no_labels() -> String {
+    "{}".to_string()
 }
 
 /// One aggregate: a row of `results.parquet`.

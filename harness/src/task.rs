@@ -58,6 +58,10 @@ pub struct Sample {
     pub prediction: String,
     /// Per-sample scores by metric name.
     pub scores: BTreeMap<String, f64>,
+    /// Per-sample text labels by name, e.g. `detected_language: deu_Latn` and
+    /// `detected_script: Latn` of a generation task's output-language check.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
 }
 
 impl Sample {
@@ -69,6 +73,7 @@ impl Sample {
             target: doc.target.clone(),
             prediction,
             scores,
+            labels: BTreeMap::new(),
         }
     }
 }

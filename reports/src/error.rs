@@ -68,6 +68,20 @@ pub enum ReportError {
         /// What is wrong.
         message: String,
     },
+    /// A `labels_json` cell of `samples.parquet` is not a JSON object of strings.
+    #[error(
+        "{path}: task {task}, doc {doc_id}: labels_json is not a JSON object of strings ({message}); re-run the task"
+    )]
+    Labels {
+        /// The parquet file.
+        path: PathBuf,
+        /// The task of the row.
+        task: String,
+        /// The document of the row.
+        doc_id: String,
+        /// What is wrong.
+        message: String,
+    },
     /// No run folders were given.
     #[error("no run folders given; pass at least one folder written by `babelbench run`")]
     NoRuns,

@@ -17,10 +17,25 @@ const PREFERRED: [&str; 9] = [
 ];
 
 /// Metrics where a lower value is better.
-const LOWER_IS_BETTER: [&str; 5] = ["bpb", "premium", "tokens", "english_tokens", "ter"];
+const LOWER_IS_BETTER: [&str; 7] = [
+    "bpb",
+    "premium",
+    "tokens",
+    "english_tokens",
+    "ter",
+    "off_target",
+    "wrong_script",
+];
 
 /// Metrics in `[0, 1]` shown as percentage points.
-const FRACTIONS: [&str; 4] = ["acc", "acc_norm", "exact_match", "f1"];
+const FRACTIONS: [&str; 6] = [
+    "acc",
+    "acc_norm",
+    "exact_match",
+    "f1",
+    "off_target",
+    "wrong_script",
+];
 
 /// The primary metric among `metrics` (the names one group reports), if any qualifies.
 pub fn primary_metric<'a>(metrics: impl IntoIterator<Item = &'a str>) -> Option<String> {

@@ -30,6 +30,7 @@ pub fn write_samples_parquet(path: &Path, rows: &[SampleRow]) -> Result<(), Repo
             Column::new("target".into(), text(|r| &r.target)),
             Column::new("prediction".into(), text(|r| &r.prediction)),
             Column::new("scores_json".into(), text(|r| &r.scores_json)),
+            Column::new("labels_json".into(), text(|r| &r.labels_json)),
         ],
     )
     .map_err(|source| parquet_error("cannot write", path, source))?;
@@ -90,6 +91,7 @@ pub fn read_samples_parquet(path: &Path) -> Result<Vec<SampleRow>, ReportError> 
     let target = columns.text("target")?;
     let prediction = columns.text("prediction")?;
     let scores_json = columns.text("scores_json")?;
+    let labels_json = columns.text_or("labels_json", "{}")?;
     Ok((0..frame.height())
         .map(|i| SampleRow {
             task: task[i].clone(),
@@ -100,6 +102,7 @@ pub fn read_samples_parquet(path: &Path) -> Result<Vec<SampleRow>, ReportError> 
             target: target[i].clone(),
             prediction: prediction[i].clone(),
             scores_json: scores_json[i].clone(),
+            labels_json: labels_json[i].clone(),
         })
         .collect())
 }
@@ -234,6 +237,14 @@ impl Columns<'_> {
             .enumerate()
             .map(|(row, v)| v.ok_or_else(|| self.bad(name, format!("null in row {row}"))))
             .collect()
+    }
+
+    /// A text column that older files may lack: `default` in every row when it is absent.
+    fn text_or(&self, name: &'static str, default: &str) -> Result<Vec<String>, ReportError> {
+        if self.frame.column(name).is_err() {
+            return Ok(vec![default.to_string(); self.frame.height()]);
+        }
+        self.text(name)
     }
 
     fn optional_float(&self, name: &'static str) -> Result<Vec<Option<f64>>, ReportError> {

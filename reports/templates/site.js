@@ -50,17 +50,30 @@
     });
   });
 
-  // Filter boxes hide the rows of their table that do not contain the query.
-  document.querySelectorAll('input.filter').forEach(function (input) {
+  // Filter boxes hide the rows of their table that do not contain the query; a checked
+  // "only flagged" box (sample pages) also hides the rows without a cell of its flag's class.
+  function filterRows(table) {
+    var input = document.querySelector('input.filter[data-filter="' + table.id + '"]');
+    var query = input ? input.value.trim().toLowerCase() : '';
+    var flags = document.querySelectorAll('input.only-flagged[data-filter="' + table.id + '"]');
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+      var hidden = query !== '' && row.textContent.toLowerCase().indexOf(query) < 0;
+      Array.prototype.forEach.call(flags, function (flag) {
+        if (flag.checked && !row.querySelector('td.' + flag.getAttribute('data-flag'))) {
+          hidden = true;
+        }
+      });
+      row.hidden = hidden;
+    });
+  }
+
+  document.querySelectorAll('input.filter, input.only-flagged').forEach(function (input) {
     var table = document.getElementById(input.getAttribute('data-filter'));
     if (!table) { return; }
     input.hidden = false;
-    input.addEventListener('input', function () {
-      var query = input.value.trim().toLowerCase();
-      Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
-        row.hidden = query !== '' && row.textContent.toLowerCase().indexOf(query) < 0;
-      });
-    });
+    if (input.parentElement.tagName === 'LABEL') { input.parentElement.hidden = false; }
+    var event = input.type === 'checkbox' ? 'change' : 'input';
+    input.addEventListener(event, function () { filterRows(table); });
   });
 
   // The view selector shows one leaderboard view at a time.

@@ -62,6 +62,13 @@ pub(crate) fn sample_rows(evaluations: &[Evaluation<'_>]) -> Vec<SampleRow> {
                         .collect::<serde_json::Map<_, _>>(),
                 )
                 .to_string(),
+                labels_json: serde_json::Value::from(
+                    s.labels
+                        .iter()
+                        .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
+                        .collect::<serde_json::Map<_, _>>(),
+                )
+                .to_string(),
             })
         })
         .collect()

@@ -10,6 +10,7 @@ use super::render::{Nav, NavLink, Renderer, root_of, write_file};
 use super::{Site, query_error};
 use crate::data::{PrimaryScore, ReportData};
 use crate::error::ReportError;
+use crate::output_language::{OutputLanguageRow, output_language_rows};
 use crate::run::Run;
 use harness::languages::LanguageTable;
 
@@ -26,6 +27,8 @@ pub(crate) struct SiteContext<'a> {
     pub sample_pages: BTreeMap<(String, String), String>,
     /// Model families with more than one run, each in start-time order.
     pub families: Vec<(String, Vec<Run>)>,
+    /// The output-language results of the runs' generation tasks.
+    pub output_language: Vec<OutputLanguageRow>,
     renderer: Renderer,
     out: PathBuf,
     pages: Vec<PathBuf>,
@@ -62,6 +65,7 @@ impl<'a> SiteContext<'a> {
             .map(|(pair, key)| (pair, format!("samples/{}.html", slugs[key])))
             .collect();
         let families = families(&data.runs);
+        let output_language = output_language_rows(&data.runs)?;
         let nav = Nav {
             site: true,
             groups: data
@@ -83,6 +87,7 @@ impl<'a> SiteContext<'a> {
             group_pages,
             sample_pages,
             families,
+            output_language,
             renderer: Renderer::new(&nav)?,
             out: out.to_path_buf(),
             pages: Vec::new(),

@@ -1,5 +1,6 @@
 //! `groups/<group>.html`: a task group's per-language bar chart, its languages × models heatmap
-//! and the same numbers as a table (exported as CSV and Markdown).
+//! and the same numbers as a table (exported as CSV and Markdown); for generation tasks that
+//! check their output language (FLORES), chrF++ beside the off-target and wrong-script rates.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +10,7 @@ use super::context::SiteContext;
 use super::html_table::HtmlTable;
 use crate::data::GroupMetric;
 use crate::error::ReportError;
+use crate::output_language::output_language_table;
 use crate::stats::mean;
 use crate::svg::bar::{BarRow, bar_chart};
 use crate::svg::heatmap::heatmap;
@@ -115,6 +117,22 @@ pub(crate) fn write(site: &mut SiteContext, group: &GroupMetric) -> Result<(), R
         |_, _| None,
     )
     .with_downloads(&SiteContext::href(&page, &base));
+    let languages_table = output_language_table(&site.output_language, &group.group);
+    let output_language = if languages_table.rows.is_empty() {
+        None
+    } else {
+        let base = format!("{base}-output-language");
+        site.export(&base, &languages_table)?;
+        Some(
+            HtmlTable::from_table(
+                "output-language",
+                &format!("{}: output language per task and model", group.group),
+                &languages_table,
+                |_, _| None,
+            )
+            .with_downloads(&SiteContext::href(&page, &base)),
+        )
+    };
     site.page(
         "group.html",
         &page,
@@ -125,6 +143,7 @@ pub(crate) fn write(site: &mut SiteContext, group: &GroupMetric) -> Result<(), R
             bars => Value::from_safe_string(bars),
             heatmap => Value::from_safe_string(heat),
             table => html,
+            output_language => output_language,
         },
     )
 }

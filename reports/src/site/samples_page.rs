@@ -1,5 +1,8 @@
 //! The sample browser: `samples/index.html` lists every task and language; each
-//! `samples/<task>--<language>.html` shows every run's prompt, reference, prediction and score.
+//! `samples/<task>--<language>.html` shows every run's prompt, reference, prediction and score,
+//! and for generation tasks that check their output language the detected language and script,
+//! marked when off target or in the wrong script, with a switch that shows only off-target
+//! outputs.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,7 +24,14 @@ struct Row {
     target: String,
     prediction: String,
     scores: BTreeMap<String, f64>,
+    labels: BTreeMap<String, String>,
 }
+
+/// The labels of a checked output language and the per-sample flags that mark them.
+const DETECTED: [(&str, &str, &str); 2] = [
+    ("detected_language", "off_target", "off-target"),
+    ("detected_script", "wrong_script", "wrong-script"),
+];
 
 /// Writes the sample index and one page per task and language.
 pub(crate) fn write(site: &mut SiteContext) -> Result<(), ReportError> {
@@ -31,6 +41,13 @@ pub(crate) fn write(site: &mut SiteContext) -> Result<(), ReportError> {
         for sample in read_samples_parquet(&path)? {
             let scores: BTreeMap<String, f64> =
                 serde_json::from_str(&sample.scores_json).map_err(|error| ReportError::Scores {
+                    path: path.clone(),
+                    task: sample.task.clone(),
+                    doc_id: sample.doc_id.clone(),
+                    message: error.to_string(),
+                })?;
+            let labels: BTreeMap<String, String> = serde_json::from_str(&sample.labels_json)
+                .map_err(|error| ReportError::Labels {
                     path: path.clone(),
                     task: sample.task.clone(),
                     doc_id: sample.doc_id.clone(),
@@ -47,6 +64,7 @@ pub(crate) fn write(site: &mut SiteContext) -> Result<(), ReportError> {
                     target: sample.target,
                     prediction: sample.prediction,
                     scores,
+                    labels,
                 });
         }
     }
@@ -104,31 +122,43 @@ fn write_page(
         .data
         .group(group)
         .and_then(|g| sample_key(&g.metric, keys.iter().copied()));
-    let mut table = HtmlTable::new(
-        "samples",
-        &format!("Samples of {task}"),
-        &[
-            ("model", false),
-            ("doc", false),
-            ("prompt", false),
-            ("reference", false),
-            ("prediction", false),
-            ("score", key.is_some()),
-        ],
-    );
+    let checked = rows.iter().any(|r| r.labels.contains_key(DETECTED[0].0));
+    let mut columns = vec![
+        ("model", false),
+        ("doc", false),
+        ("prompt", false),
+        ("reference", false),
+        ("prediction", false),
+        ("score", key.is_some()),
+    ];
+    if checked {
+        columns.extend([("language", false), ("script", false)]);
+    }
+    let mut table = HtmlTable::new("samples", &format!("Samples of {task}"), &columns);
     for row in rows {
         let score = match &key {
             Some(key) => HtmlCell::number(row.scores.get(key).map(|v| v * display_scale(key)), 2),
             None => HtmlCell::text(serde_json::to_string(&row.scores).unwrap_or_default()),
         };
-        table.rows.push(vec![
+        let mut cells = vec![
             HtmlCell::text(row.model.clone()),
             HtmlCell::text(row.doc_id.clone()),
             HtmlCell::text(row.prompt.clone()).with_class("text"),
             HtmlCell::text(row.target.clone()).with_class("text"),
             HtmlCell::text(row.prediction.clone()).with_class("text"),
             score,
-        ]);
+        ];
+        if checked {
+            cells.extend(DETECTED.map(|(label, flag, class)| {
+                let cell = HtmlCell::text(row.labels.get(label).cloned().unwrap_or_default());
+                if row.scores.get(flag) == Some(&1.0) {
+                    cell.with_class(class)
+                } else {
+                    cell
+                }
+            }));
+        }
+        table.rows.push(cells);
     }
     site.page(
         "samples.html",
@@ -138,6 +168,7 @@ fn write_page(
             task => task,
             language => format!("{} ({language})", site.languages.name_of(language)),
             score_key => key.unwrap_or_else(|| "all scores (JSON)".to_string()),
+            output_language => checked,
             table => table,
         },
     )

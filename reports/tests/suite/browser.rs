@@ -1,10 +1,11 @@
 //! Opens the generated site in headless Chromium: every page loads without console messages,
-//! clicking a header sorts and typing in a filter box filters, and a screenshot is saved.
+//! clicking a header sorts, typing in a filter box filters, the sample browser's off-target
+//! switch shows only off-target outputs, and a screenshot is saved.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::site::build_fixture_site;
+use crate::site::{build_fixture_site, build_translation_site};
 
 /// The Chromium executable on `PATH`; fails with installation instructions when absent.
 fn chromium() -> PathBuf {
@@ -139,4 +140,30 @@ fn site_works_in_headless_chromium() {
     assert!(console.is_empty(), "console messages: {console:#?}");
     let png = std::fs::read(&screenshot).expect("screenshot written");
     assert!(png.len() > 1000 && png.starts_with(b"\x89PNG\r\n\x1a\n"));
+}
+
+#[test]
+fn sample_browser_shows_only_off_target_outputs_when_asked() {
+    let (dir, site) = build_translation_site();
+    let profile = dir.path().join("chromium-profile");
+    let page = site.root.join("samples/flores_deu_Latn--deu_Latn.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    let interaction = "<script>\
+        var box = document.querySelector('input.only-flagged');\
+        box.checked = true;\
+        box.dispatchEvent(new Event('change'));\
+        </script></body>";
+    let check = page.with_file_name("off-target-check.html");
+    std::fs::write(&check, html.replace("</body>", interaction)).unwrap();
+    let (dom, console) = run_chromium(&profile, &check, &["--dump-dom".to_string()]);
+    assert!(console.is_empty(), "console messages: {console:#?}");
+    let body = &dom[dom.find("<tbody>").unwrap()..dom.find("</tbody>").unwrap()];
+    let hidden: Vec<bool> = body
+        .split("<tr")
+        .skip(1)
+        .map(|row| row.starts_with(" hidden"))
+        .collect();
+    // d1 (English) and d3 (Amharic) are off target.
+    assert_eq!(hidden, [true, false, true, false]);
+    assert!(!dom.contains("<label class=\"only-flagged\" hidden"));
 }

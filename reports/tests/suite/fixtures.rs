@@ -34,6 +34,14 @@ pub enum TaskSpec {
         fractions: Vec<f64>,
         ranker: Vec<f64>,
     },
+    /// A FLORES direction into `language`: per output its sentence chrF++ and the detected
+    /// language. Results get `chrf++` (here the mean of the sentences), `wrong_script` and, when
+    /// `covered`, `off_target` and `chrf++_off_target_zeroed` (off-target sentences as 0).
+    Translation {
+        language: &'static str,
+        covered: bool,
+        outputs: Vec<(f64, &'static str)>,
+    },
 }
 
 pub struct RunSpec {
@@ -61,6 +69,7 @@ pub fn write_run(root: &Path, spec: &RunSpec) -> PathBuf {
                 group, language, ..
             } => (*group, *language),
             TaskSpec::Mexa { language, .. } => ("mexa", *language),
+            TaskSpec::Translation { language, .. } => ("flores", *language),
         };
         let name = format!("{group}_{language}");
         tasks.insert(name.clone(), spec.signature.to_string());
@@ -76,7 +85,7 @@ pub fn write_run(root: &Path, spec: &RunSpec) -> PathBuf {
             task_signature: spec.signature.to_string(),
             num_samples: n as u64,
         };
-        let sample = |i: usize, scores: String, prediction: &str| SampleRow {
+        let labelled = |i: usize, scores: String, prediction: &str, labels: String| SampleRow {
             task: name.clone(),
             group: group.to_string(),
             language: language.to_string(),
@@ -85,6 +94,10 @@ pub fn write_run(root: &Path, spec: &RunSpec) -> PathBuf {
             target: "A".to_string(),
             prediction: prediction.to_string(),
             scores_json: scores,
+            labels_json: labels,
+        };
+        let sample = |i: usize, scores: String, prediction: &str| {
+            labelled(i, scores, prediction, "{}".to_string())
         };
         match task {
             TaskSpec::Accuracy { correct, .. } => {
@@ -149,6 +162,43 @@ pub fn write_run(root: &Path, spec: &RunSpec) -> PathBuf {
                         format!("{{\"weighted_mean_aligned_fraction\": {f}}}"),
                         "",
                     ));
+                }
+            }
+            TaskSpec::Translation {
+                language: target,
+                covered,
+                outputs,
+            } => {
+                let n = outputs.len();
+                let script = |code: &str| code.split('_').nth(1).unwrap_or("").to_string();
+                let off: Vec<f64> = outputs
+                    .iter()
+                    .map(|(_, found)| f64::from(u8::from(found != target)))
+                    .collect();
+                let wrong: Vec<f64> = outputs
+                    .iter()
+                    .map(|(_, found)| f64::from(u8::from(script(found) != script(target))))
+                    .collect();
+                let chrf: Vec<f64> = outputs.iter().map(|(c, _)| *c).collect();
+                let zeroed: Vec<f64> = chrf.iter().zip(&off).map(|(c, o)| c * (1.0 - o)).collect();
+                results.push(result("chrf++".into(), mean(&chrf), None, n));
+                results.push(result("wrong_script".into(), mean(&wrong), None, n));
+                if *covered {
+                    results.push(result("off_target".into(), mean(&off), None, n));
+                    let name = "chrf++_off_target_zeroed".to_string();
+                    results.push(result(name, mean(&zeroed), None, n));
+                }
+                for (i, (c, found)) in outputs.iter().enumerate() {
+                    let mut scores = format!("{{\"chrf++\": {c}, \"wrong_script\": {}", wrong[i]);
+                    if *covered {
+                        scores.push_str(&format!(", \"off_target\": {}", off[i]));
+                    }
+                    scores.push('}');
+                    let labels = format!(
+                        "{{\"detected_language\": \"{found}\", \"detected_script\": \"{}\"}}",
+                        script(found)
+                    );
+                    samples.push(labelled(i, scores, &format!("output {i}"), labels));
                 }
             }
         }
@@ -292,6 +342,36 @@ pub fn gamma() -> RunSpec {
             mexa_and_ranker("deu_Latn", [0.5, 0.9], &[0.7, 0.7], [0.4, 0.8]),
             mexa_and_ranker("swh_Latn", [0.3, 0.6], &[0.45, 0.45], [0.3, 0.5]),
             mexa_and_ranker("amh_Ethi", [0.1, 0.2], &[0.15, 0.15], [0.2, 0.3]),
+        ],
+    }
+}
+
+/// `delta`, a translator: FLORES into German (chrF++ 60/40/50/10, the 2nd output English, the
+/// 4th Amharic: off target 50%, wrong script 25%, chrF++ with off-target outputs zeroed 27.5)
+/// and into Swahili, which the identifier does not cover (no off-target rate; one of two outputs
+/// Amharic: wrong script 50%).
+pub fn delta() -> RunSpec {
+    RunSpec {
+        folder: "delta",
+        model: "delta",
+        started_at: "2025-04-01T00:00:00Z",
+        signature: "v1",
+        tasks: vec![
+            TaskSpec::Translation {
+                language: "deu_Latn",
+                covered: true,
+                outputs: vec![
+                    (60.0, "deu_Latn"),
+                    (40.0, "eng_Latn"),
+                    (50.0, "deu_Latn"),
+                    (10.0, "amh_Ethi"),
+                ],
+            },
+            TaskSpec::Translation {
+                language: "swh_Latn",
+                covered: false,
+                outputs: vec![(30.0, "swh_Latn"), (20.0, "amh_Ethi")],
+            },
         ],
     }
 }

@@ -13,6 +13,7 @@ fn sample(doc: &str, prediction: &str) -> SampleRow {
         target: "A".into(),
         prediction: prediction.into(),
         scores_json: "{\"acc\": 1.0}".into(),
+        labels_json: "{}".into(),
     }
 }
 

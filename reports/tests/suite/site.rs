@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use reports::site::build;
 
-use crate::fixtures::{alpha_v1, alpha_v2, beta, gamma, languages, write_run};
+use crate::fixtures::{alpha_v1, alpha_v2, beta, delta, gamma, languages, write_run};
 
 /// Builds the site of alpha v1, alpha v2 and beta into `<tmp>/site`.
 pub fn build_fixture_site() -> (tempfile::TempDir, reports::site::Site) {
@@ -12,6 +12,14 @@ pub fn build_fixture_site() -> (tempfile::TempDir, reports::site::Site) {
         write_run(dir.path(), &alpha_v2()),
         write_run(dir.path(), &beta()),
     ];
+    let site = build(&dirs, &languages(), &dir.path().join("site")).unwrap();
+    (dir, site)
+}
+
+/// The site of the translator run `delta` alone.
+pub fn build_translation_site() -> (tempfile::TempDir, reports::site::Site) {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = vec![write_run(dir.path(), &delta())];
     let site = build(&dirs, &languages(), &dir.path().join("site")).unwrap();
     (dir, site)
 }
@@ -193,4 +201,43 @@ fn mexa_page_has_ranker_and_english_adjusted_sections_and_alignment_parquet() {
     assert!((find("ranker_last_mean", "swh_Latn") - 0.4).abs() < 1e-12);
     assert!((find("mexa_weighted_mean_max", "deu_Latn") - 0.9).abs() < 1e-12);
     assert!((find("mexa_adjusted_belebele", "deu_Latn") - 0.675).abs() < 1e-12);
+}
+
+#[test]
+fn flores_group_page_shows_output_language_beside_chrf() {
+    let (_dir, site) = build_translation_site();
+    // chrF++ 40 and 27.5 with the two off-target outputs zeroed; Swahili is not covered.
+    assert_eq!(
+        read(&site, "tables/group-flores-output-language.csv"),
+        "task,model,chrF++,chrF++ (off-target = 0),off-target %,wrong script %\r\n\
+         flores_deu_Latn,delta,40,27.5,50,25\r\n\
+         flores_swh_Latn,delta,25,,,50\r\n"
+    );
+    let page = read(&site, "groups/flores.html");
+    assert!(page.contains("<table class=\"sortable\" id=\"output-language\">"));
+    assert!(page.contains("<td data-value=\"27.5\">27.5</td>"), "{page}");
+}
+
+#[test]
+fn sample_pages_mark_off_target_outputs() {
+    let (_dir, site) = build_translation_site();
+    let page = read(&site, "samples/flores_deu_Latn--deu_Latn.html");
+    assert!(
+        page.contains("<td class=\"off-target\">eng_Latn</td>"),
+        "{page}"
+    );
+    assert_eq!(page.matches("class=\"off-target\"").count(), 2);
+    assert_eq!(
+        page.matches("<td class=\"wrong-script\">Ethi</td>").count(),
+        1
+    );
+    assert!(page.contains("data-flag=\"off-target\""));
+    // Swahili has no off-target verdicts, only the script's.
+    let page = read(&site, "samples/flores_swh_Latn--swh_Latn.html");
+    assert_eq!(page.matches("class=\"off-target\"").count(), 0);
+    assert_eq!(page.matches("class=\"wrong-script\"").count(), 1);
+    // Other tasks have no language columns.
+    let (_dir, site) = build_fixture_site();
+    let page = read(&site, "samples/belebele_deu_Latn--deu_Latn.html");
+    assert!(!page.contains("<label class=\"only-flagged\""));
 }

@@ -11,6 +11,7 @@ mod family;
 mod group;
 mod index;
 pub(crate) mod jinja;
+mod output_language;
 mod prompt;
 mod pyliteral;
 mod pyrandom;
@@ -111,6 +112,7 @@ fn check(source: &TaskSource) -> Result<TaskSpec, TaskFileError> {
             ));
         }
     }
+    output_language::check(&spec, source)?;
     let templates = jinja::Templates::new();
     let fields = [
         ("doc_to_text", &spec.doc_to_text),

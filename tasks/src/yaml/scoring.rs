@@ -11,7 +11,9 @@
 //!   `exact_match` (with `ignore_case`, `ignore_punctuation`, `ignore_numbers`,
 //!   `regexes_to_ignore`) or by corpus `chrf`, `chrf++`, `bleu`, `ter` (sacrebleu's defaults;
 //!   `bleu` takes sacrebleu's `tokenize`), each sample carrying its sentence chrF or TER; a
-//!   filter's metrics are named `metric,filter` (lm-eval's keys), the unfiltered ones plainly.
+//!   filter's metrics are named `metric,filter` (lm-eval's keys), the unfiltered ones plainly;
+//!   with `metadata.target_language`, babelbench's output-language metrics `off_target`,
+//!   `wrong_script` and `chrf++_off_target_zeroed` ([`super::output_language`]).
 //!
 //! Means carry bootstrap intervals like every babelbench metric.
 
@@ -32,7 +34,16 @@ pub(crate) fn supported(output_type: &str) -> &'static [&'static str] {
         "multiple_choice" => &["acc", "acc_norm", "acc_bytes", "exact_match"],
         "loglikelihood" => &["perplexity", "acc"],
         "loglikelihood_rolling" => &["word_perplexity", "byte_perplexity", "bits_per_byte", "bpb"],
-        "generate_until" => &["exact_match", "chrf", "chrf++", "bleu", "ter"],
+        "generate_until" => &[
+            "exact_match",
+            "chrf",
+            "chrf++",
+            "bleu",
+            "ter",
+            "off_target",
+            "wrong_script",
+            "chrf++_off_target_zeroed",
+        ],
         _ => &[],
     }
 }

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use super::dataset::{DataPlaces, Split, load_split};
 use super::error::TaskFileError;
 use super::jinja::Templates;
+use super::output_language::{OutputLanguage, TARGET_LANGUAGE, is_output_language_metric};
 use super::prompt::{Context, Prompter, Resolved, python_str};
 use super::pyrandom::PyRandom;
 use super::scoring::{
@@ -731,11 +732,37 @@ impl Task for YamlTask {
                     golds.push(gold.into_iter().next().unwrap_or_default());
                     samples.push(Sample::of(doc, prediction.unwrap_or(generated), scores));
                 }
+                let target = self.spec.metadata_str(TARGET_LANGUAGE);
+                let checks_language = metrics.iter().any(|m| is_output_language_metric(&m.metric));
                 for (f, filter) in filters.iter().enumerate() {
+                    let languages = target
+                        .filter(|_| checks_language)
+                        .map(|t| OutputLanguage::identify(t, &answers_by_filter[f]));
+                    if let Some(languages) = &languages {
+                        languages.label(&mut samples, &metric_key("", &filter.name));
+                    }
                     for metric in &metrics {
                         let key = metric_key(&metric.metric, &filter.name);
                         let value = match metric.metric.as_str() {
                             "exact_match" => mean_metric(&key, &per_sample[&key], &settings),
+                            name if is_output_language_metric(name) => {
+                                // The file check makes sure a target language is named.
+                                let Some(languages) = &languages else {
+                                    continue;
+                                };
+                                let found = languages
+                                    .metric(name, &key, &answers_by_filter[f], &golds, &settings)
+                                    .map_err(|m| {
+                                        self.config_error(self.source.error_at("metric_list", m))
+                                    })?;
+                                let Some((value, scores)) = found else {
+                                    continue;
+                                };
+                                for (sample, score) in samples.iter_mut().zip(scores) {
+                                    sample.scores.insert(key.clone(), score);
+                                }
+                                value
+                            }
                             _ => {
                                 let (value, sentences) = corpus_metric(
                                     metric,

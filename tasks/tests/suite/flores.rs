@@ -139,7 +139,7 @@ fn check_against_sacrebleu(source: &str, target: &str, case_name: &str, bleu_tok
         .collect();
     let output = task.evaluate(&docs, &responses).expect("evaluates");
     let names: Vec<&str> = output.metrics.iter().map(|m| m.name.as_str()).collect();
-    assert_eq!(names, vec!["chrf++", "chrf", "bleu"]);
+    assert_eq!(names, common::FLORES_METRICS);
     for (metric, expected) in output.metrics.iter().zip(case.corpus) {
         assert!(
             (metric.value - expected).abs() < 5e-6,

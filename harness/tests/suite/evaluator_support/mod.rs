@@ -305,6 +305,7 @@ impl Task for FakeTask {
                 target: doc.target.clone(),
                 prediction,
                 scores: BTreeMap::from([("acc".to_string(), hit), ("score".to_string(), finite)]),
+                labels: BTreeMap::new(),
             });
         }
         let acc = correct / docs.len() as f64;

@@ -30,6 +30,16 @@ pub fn config_in(root: PathBuf, limit: Option<usize>, num_fewshot: Option<usize>
     }
 }
 
+/// The metrics of a built-in FLORES task, in order.
+pub const FLORES_METRICS: [&str; 6] = [
+    "chrf++",
+    "chrf",
+    "bleu",
+    "off_target",
+    "wrong_script",
+    "chrf++_off_target_zeroed",
+];
+
 /// A loglikelihood response with log-probability `logprob`.
 pub fn ll(logprob: f64) -> Response {
     Response::Loglikelihood(LoglikelihoodResponse {
