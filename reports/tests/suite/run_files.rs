@@ -37,9 +37,40 @@ fn result(metric: &str, value: f64, ci: Option<(f64, f64)>) -> ResultRow {
 fn samples_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("samples.parquet");
-    let rows = vec![sample("0", "A"), sample("1", "C")];
+    let mut labelled = sample("1", "C");
+    labelled.labels_json = "{\"detected_language\":\"deu_Latn\"}".into();
+    let rows = vec![sample("0", "A"), labelled];
     write_samples_parquet(&path, &rows).unwrap();
     assert_eq!(read_samples_parquet(&path).unwrap(), rows);
+}
+
+#[test]
+fn samples_written_before_labels_existed_read_without_labels() {
+    use polars::prelude::{Column, DataFrame, ParquetWriter};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("samples.parquet");
+    let row = sample("0", "A");
+    let columns = [
+        ("task", &row.task),
+        ("group", &row.group),
+        ("language", &row.language),
+        ("doc_id", &row.doc_id),
+        ("prompt", &row.prompt),
+        ("target", &row.target),
+        ("prediction", &row.prediction),
+        ("scores_json", &row.scores_json),
+    ];
+    let mut frame = DataFrame::new(
+        1,
+        columns
+            .iter()
+            .map(|(name, value)| Column::new((*name).into(), [value.as_str()]))
+            .collect(),
+    )
+    .unwrap();
+    let file = std::fs::File::create(&path).unwrap();
+    ParquetWriter::new(file).finish(&mut frame).unwrap();
+    assert_eq!(read_samples_parquet(&path).unwrap(), vec![row]);
 }
 
 #[test]
