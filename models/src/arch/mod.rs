@@ -17,6 +17,7 @@ mod qwen2;
 use std::path::Path;
 
 use burn::tensor::{Device, Tensor};
+use serde::Deserialize;
 use serde_json::Value;
 
 pub use crate::layers::kv_cache::KvCache;
@@ -25,7 +26,16 @@ pub use batch::{PadSide, TokenBatch};
 use crate::error::{ForwardError, LoadError};
 use crate::safetensors_source::HfFolder;
 use crate::weights::WeightSource;
-use config::ConfigReader;
+use config::ConfigFile;
+
+/// The fields of config.json that name its architecture.
+#[derive(Deserialize)]
+struct Identity {
+    #[serde(default)]
+    model_type: String,
+    #[serde(default)]
+    architectures: Vec<String>,
+}
 
 /// The architectures this runtime implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,9 +55,11 @@ pub enum Architecture {
 impl Architecture {
     /// The architecture named by config.json's `model_type`, or else by its `architectures`.
     pub fn detect(config: &Value, config_path: &Path) -> Result<Self, LoadError> {
-        let reader = ConfigReader::new(config, config_path);
-        let model_type = reader.opt_str("model_type")?.unwrap_or_default();
-        let architectures = reader.opt_str_list("architectures")?.unwrap_or_default();
+        let Identity {
+            model_type,
+            architectures,
+        } = ConfigFile::new(config_path).parse(config, "")?;
+        let model_type = model_type.as_str();
         let by_type = match model_type {
             "llama" => Some(Self::Llama),
             "mistral" => Some(Self::Mistral),
@@ -57,7 +69,7 @@ impl Architecture {
             _ => None,
         };
         let by_class = || {
-            architectures.iter().find_map(|class| match *class {
+            architectures.iter().find_map(|class| match class.as_str() {
                 "LlamaForCausalLM" => Some(Self::Llama),
                 "MistralForCausalLM" => Some(Self::Mistral),
                 "Qwen2ForCausalLM" => Some(Self::Qwen2),
@@ -75,7 +87,7 @@ impl Architecture {
         found.ok_or_else(|| LoadError::UnknownArchitecture {
             path: config_path.to_path_buf(),
             model_type: model_type.to_string(),
-            architectures: architectures.iter().map(|s| s.to_string()).collect(),
+            architectures: architectures.clone(),
         })
     }
 
