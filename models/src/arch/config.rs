@@ -87,6 +87,12 @@ impl<'a> ConfigFile<'a> {
     }
 }
 
+/// Whether the top-level `field` of `config` is written as `null` (which [`ConfigFile::parse`]
+/// reads as absent).
+pub(crate) fn explicitly_null(config: &Value, field: &str) -> bool {
+    config.get(field).is_some_and(Value::is_null)
+}
+
 /// `field` under the dotted path `scope`.
 fn join(scope: &str, field: &str) -> String {
     match (scope.is_empty(), field.is_empty()) {

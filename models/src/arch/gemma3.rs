@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::arch::config::{
     ConfigFile, HiddenAct, LayerType, Positive, RopeFields, default_true, single_rope,
 };
-use crate::arch::decoder_model::{DecoderModel, DecoderSpec, LayerPattern};
+use crate::arch::decoder_model::{DecoderModel, DecoderSpec, LayerPattern, ProjectionNames};
 use crate::arch::llama::{DEFAULT_RMS_NORM_EPS, head_layout};
 use crate::arch::{Architecture, Checkpoint, ModelInfo};
 use crate::error::LoadError;
@@ -184,6 +184,7 @@ impl Config {
             heads,
             rms_norm_eps: self.rms_norm_eps.unwrap_or(DEFAULT_RMS_NORM_EPS),
             norm_weights: NormWeights::OffsetByOne,
+            projections: ProjectionNames::Separate,
             qkv_bias: self.attention_bias,
             out_bias: self.attention_bias,
             mlp_bias: false,
@@ -196,6 +197,25 @@ impl Config {
             ropes,
             layers,
         })
+    }
+
+    /// `rope_theta`, `rope_scaling` and `rope_parameters` as one RoPE (Gemma 2's).
+    pub(super) fn single_rope(
+        &self,
+        file: &ConfigFile<'_>,
+        default_theta: f64,
+    ) -> Result<RopeConfig, LoadError> {
+        let params = match &self.rope_parameters {
+            Some(params) => Some(file.parse::<RopeFields>(params, "rope_parameters")?),
+            None => None,
+        };
+        single_rope(
+            file,
+            params.as_ref(),
+            self.rope_theta,
+            self.rope_scaling.as_ref(),
+            default_theta,
+        )
     }
 }
 

@@ -5,7 +5,7 @@ use burn::tensor::Device;
 use serde::Deserialize;
 
 use crate::arch::config::{ConfigFile, HiddenAct, Positive, RopeFields, single_rope};
-use crate::arch::decoder_model::{DecoderModel, DecoderSpec, LayerPattern};
+use crate::arch::decoder_model::{DecoderModel, DecoderSpec, LayerPattern, ProjectionNames};
 use crate::arch::{Architecture, Checkpoint, ModelInfo};
 use crate::error::LoadError;
 use crate::layers::attention::HeadLayout;
@@ -134,6 +134,7 @@ impl Config {
             heads: layout,
             rms_norm_eps: self.rms_norm_eps.unwrap_or(defaults.rms_norm_eps),
             norm_weights: NormWeights::Direct,
+            projections: ProjectionNames::Separate,
             qkv_bias: false,
             out_bias: false,
             mlp_bias: false,
@@ -152,6 +153,11 @@ impl Config {
                 num_layers
             ],
         })
+    }
+
+    /// `attention_bias`.
+    pub(super) fn attention_bias(&self) -> bool {
+        self.attention_bias
     }
 
     /// Puts `sliding_window`, when set, on every layer of `spec`.
