@@ -496,3 +496,40 @@ fn gemma3_sliding_window_is_exercised() {
     assert!(inside <= 1e-4, "within the window: {inside}");
     assert!(beyond > 1e-3, "beyond the window: {beyond}");
 }
+
+/// Gemma 2's softcaps as transformers reads them: `null` turns a cap off, an absent field
+/// takes HF's default (30 for the logits), and the fixture's 1.5 bounds every logit.
+#[test]
+fn gemma2_null_softcap_is_off_and_absent_is_the_default() {
+    let reference = reference("gemma2");
+    let batch = reference.batch();
+    let logits_with = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(fixture("gemma2").join("config.json")).unwrap(),
+        )
+        .unwrap();
+        edit(&mut config);
+        std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
+        std::fs::copy(
+            fixture("gemma2").join("model.safetensors"),
+            dir.path().join("model.safetensors"),
+        )
+        .unwrap();
+        let model = load_hf_folder(dir.path(), &Device::flex()).unwrap();
+        let (_, logits) = run(model.as_ref(), &batch);
+        // Row 0 has no padding.
+        logits[..12 * VOCAB].to_vec()
+    };
+    let largest = |logits: &[f32]| logits.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let capped = logits_with(&|_| {});
+    let off = logits_with(&|c| c["final_logit_softcapping"] = serde_json::Value::Null);
+    let default = logits_with(&|c| {
+        c.as_object_mut().unwrap().remove("final_logit_softcapping");
+    });
+    assert!(largest(&capped) <= 1.5, "{}", largest(&capped));
+    assert!(largest(&off) > 3.0, "{}", largest(&off));
+    let expected: Vec<f32> = off.iter().map(|x| (x / 30.0).tanh() * 30.0).collect();
+    assert!(max_abs_diff(&default, &expected) <= 1e-5);
+    assert!(max_abs_diff(&default, &off) > 1e-3);
+}
