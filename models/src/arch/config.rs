@@ -1,210 +1,322 @@
-//! Typed reads of config.json fields, with errors that name the file and the field.
+//! config.json read into each architecture's serde `Config`, with errors that name the file and
+//! the dotted path of the field at fault; the field types the architectures share (RoPE
+//! parameters, layer types, activations, positive integers).
 
 use std::path::Path;
 
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use crate::error::LoadError;
+use crate::layers::mlp::Activation;
 use crate::layers::rope::{RopeConfig, RopeScaling};
 
-/// Reads fields of one config.json object.
-#[derive(Clone)]
-pub(crate) struct ConfigReader<'a> {
-    value: &'a Value,
+/// The config file that errors name.
+#[derive(Clone, Copy)]
+pub(crate) struct ConfigFile<'a> {
     path: &'a Path,
-    /// Dotted path of `value` inside the file (empty at the top level).
-    scope: String,
 }
 
-impl<'a> ConfigReader<'a> {
-    /// A reader over the top-level object of the config at `path`.
-    pub(crate) fn new(value: &'a Value, path: &'a Path) -> Self {
-        Self {
-            value,
-            path,
-            scope: String::new(),
-        }
+impl<'a> ConfigFile<'a> {
+    /// Errors about the config at `path`.
+    pub(crate) fn new(path: &'a Path) -> Self {
+        Self { path }
     }
 
-    /// An error about `field`.
+    /// `value` (the whole file, or the object at dotted path `scope` inside it) read as `T`.
+    /// JSON `null` reads as an absent field, so HF defaults apply to it.
+    pub(crate) fn parse<T: DeserializeOwned>(
+        &self,
+        value: &Value,
+        scope: &str,
+    ) -> Result<T, LoadError> {
+        serde_path_to_error::deserialize(without_nulls(value)).map_err(|e| {
+            let inner = e.inner().to_string();
+            let at = e.path().to_string();
+            let at = if at == "." { String::new() } else { at };
+            match inner
+                .strip_prefix("missing field `")
+                .and_then(|f| f.strip_suffix('`'))
+            {
+                Some(missing) => self.error(
+                    &join(scope, &join(&at, missing)),
+                    "missing; config.json must set it",
+                ),
+                None if inner.starts_with("unknown variant") => self.error(
+                    &join(scope, &at),
+                    format!("{inner}; babelbench supports only these"),
+                ),
+                None => self.error(&join(scope, &at), inner),
+            }
+        })
+    }
+
+    /// An error about the field at dotted path `field`.
     pub(crate) fn error(&self, field: &str, message: impl Into<String>) -> LoadError {
         LoadError::InvalidConfig {
             path: self.path.to_path_buf(),
-            field: self.scoped(field),
+            field: field.to_string(),
             message: message.into(),
         }
     }
 
-    /// `field` prefixed with the dotted path of this object.
-    fn scoped(&self, field: &str) -> String {
-        if self.scope.is_empty() {
-            field.to_string()
+    /// `value` of `field` when it is positive.
+    pub(crate) fn positive_f64(&self, field: &str, value: f64) -> Result<f64, LoadError> {
+        if value > 0.0 {
+            Ok(value)
         } else {
-            format!("{}.{field}", self.scope)
+            Err(self.error(field, format!("{value} must be positive")))
         }
     }
 
-    /// The raw value of `field`; JSON `null` reads as absent.
-    pub(crate) fn raw(&self, field: &str) -> Option<&'a Value> {
-        self.value.get(field).filter(|v| !v.is_null())
-    }
-
-    /// A reader over the object in `field`, if present.
-    pub(crate) fn object(&self, field: &str) -> Result<Option<ConfigReader<'a>>, LoadError> {
-        match self.raw(field) {
-            None => Ok(None),
-            Some(v) if v.is_object() => Ok(Some(ConfigReader {
-                value: v,
-                path: self.path,
-                scope: self.scoped(field),
-            })),
-            Some(v) => Err(self.error(field, format!("expected an object, found {v}"))),
+    /// Rejects a `partial_rotary_factor` below 1 in `field`: babelbench rotates whole heads.
+    pub(crate) fn full_rotary(&self, field: &str, factor: Option<f64>) -> Result<(), LoadError> {
+        match factor {
+            Some(f) if f != 1.0 => Err(self.error(
+                field,
+                format!("{f}: partial rotary embeddings are not supported; only 1.0 is"),
+            )),
+            _ => Ok(()),
         }
     }
 
-    /// A required non-negative integer.
-    pub(crate) fn usize(&self, field: &str) -> Result<usize, LoadError> {
-        self.opt_usize(field)?
-            .ok_or_else(|| self.error(field, "missing; config.json must set it"))
+    /// A softcap of `field`, when set, checked positive.
+    pub(crate) fn softcap(&self, field: &str, cap: Option<f64>) -> Result<Option<f64>, LoadError> {
+        cap.map(|cap| self.positive_f64(field, cap)).transpose()
     }
+}
 
-    /// A non-negative integer, or `default` when absent.
-    pub(crate) fn usize_or(&self, field: &str, default: usize) -> Result<usize, LoadError> {
-        Ok(self.opt_usize(field)?.unwrap_or(default))
+/// Whether the top-level `field` of `config` is written as `null` (which [`ConfigFile::parse`]
+/// reads as absent).
+pub(crate) fn explicitly_null(config: &Value, field: &str) -> bool {
+    config.get(field).is_some_and(Value::is_null)
+}
+
+/// `field` under the dotted path `scope`.
+fn join(scope: &str, field: &str) -> String {
+    match (scope.is_empty(), field.is_empty()) {
+        (true, _) => field.to_string(),
+        (_, true) => scope.to_string(),
+        _ => format!("{scope}.{field}"),
     }
+}
 
-    /// An optional non-negative integer.
-    pub(crate) fn opt_usize(&self, field: &str) -> Result<Option<usize>, LoadError> {
-        self.raw(field)
-            .map(|v| {
-                v.as_u64()
-                    .and_then(|n| usize::try_from(n).ok())
-                    .ok_or_else(|| {
-                        self.error(field, format!("expected a non-negative integer, found {v}"))
-                    })
-            })
-            .transpose()
+/// `value` with every `null` object entry removed, at any depth.
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+        other => other.clone(),
     }
+}
 
-    /// A number, or `default` when absent.
-    pub(crate) fn f64_or(&self, field: &str, default: f64) -> Result<f64, LoadError> {
-        Ok(self.opt_f64(field)?.unwrap_or(default))
-    }
+/// The default of boolean fields that HF defaults to true (`#[serde(default = ...)]`).
+pub(crate) fn default_true() -> bool {
+    true
+}
 
-    /// An optional number.
-    pub(crate) fn opt_f64(&self, field: &str) -> Result<Option<f64>, LoadError> {
-        self.raw(field)
-            .map(|v| {
-                v.as_f64()
-                    .ok_or_else(|| self.error(field, format!("expected a number, found {v}")))
-            })
-            .transpose()
-    }
+/// A count that must be at least 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Positive(pub(crate) usize);
 
-    /// A required number.
-    pub(crate) fn f64(&self, field: &str) -> Result<f64, LoadError> {
-        self.opt_f64(field)?
-            .ok_or_else(|| self.error(field, "missing; config.json must set it"))
-    }
-
-    /// A boolean, or `default` when absent.
-    pub(crate) fn bool_or(&self, field: &str, default: bool) -> Result<bool, LoadError> {
-        self.raw(field)
-            .map(|v| {
-                v.as_bool()
-                    .ok_or_else(|| self.error(field, format!("expected true or false, found {v}")))
-            })
-            .transpose()
-            .map(|b| b.unwrap_or(default))
-    }
-
-    /// An optional string.
-    pub(crate) fn opt_str(&self, field: &str) -> Result<Option<&'a str>, LoadError> {
-        self.raw(field)
-            .map(|v| {
-                v.as_str()
-                    .ok_or_else(|| self.error(field, format!("expected a string, found {v}")))
-            })
-            .transpose()
-    }
-
-    /// An optional list of strings.
-    pub(crate) fn opt_str_list(&self, field: &str) -> Result<Option<Vec<&'a str>>, LoadError> {
-        let Some(v) = self.raw(field) else {
-            return Ok(None);
-        };
-        let not_list = || self.error(field, format!("expected a list of strings, found {v}"));
-        v.as_array()
-            .ok_or_else(not_list)?
-            .iter()
-            .map(|item| item.as_str().ok_or_else(not_list))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some)
-    }
-
-    /// `value` of `field`, rejected when 0.
-    pub(crate) fn positive(&self, field: &str, value: usize) -> Result<usize, LoadError> {
-        if value == 0 {
-            return Err(self.error(field, "must be at least 1"));
+impl<'de> Deserialize<'de> for Positive {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match usize::deserialize(deserializer)? {
+            0 => Err(D::Error::custom("must be at least 1, found 0")),
+            n => Ok(Self(n)),
         }
-        Ok(value)
     }
+}
 
-    /// RoPE parameters from this object: `rope_theta` (or `default_theta` when absent) and
-    /// the scaling in `rope_type`/`type` with its factors.
-    pub(crate) fn rope(&self, default_theta: Option<f64>) -> Result<RopeConfig, LoadError> {
-        let theta = match default_theta {
-            Some(default) => self.f64_or("rope_theta", default)?,
-            None => self.f64("rope_theta")?,
-        };
-        if theta <= 1.0 {
-            return Err(self.error("rope_theta", format!("{theta} is not a valid RoPE base")));
+/// The architectures' `hidden_act`/`hidden_activation`/`activation_function`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub(crate) enum HiddenAct {
+    /// `silu`.
+    #[serde(rename = "silu", alias = "swish")]
+    Silu,
+    /// `gelu_pytorch_tanh`.
+    #[serde(rename = "gelu_pytorch_tanh", alias = "gelu_new")]
+    GeluTanh,
+}
+
+impl From<HiddenAct> for Activation {
+    fn from(act: HiddenAct) -> Self {
+        match act {
+            HiddenAct::Silu => Activation::Silu,
+            HiddenAct::GeluTanh => Activation::GeluTanh,
         }
-        let scaling = self.rope_scaling()?;
-        Ok(RopeConfig { theta, scaling })
+    }
+}
+
+/// One entry of `layer_types`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum LayerType {
+    /// Global causal attention.
+    FullAttention,
+    /// Attention within `sliding_window` positions.
+    SlidingAttention,
+}
+
+impl<'a> ConfigFile<'a> {
+    /// Whether each of `num_layers` layers slides: from `layer_types` when set (its length
+    /// checked), else from `fallback`.
+    pub(crate) fn sliding_layers(
+        &self,
+        layer_types: Option<&[LayerType]>,
+        num_layers: usize,
+        fallback: impl FnOnce() -> Vec<bool>,
+    ) -> Result<Vec<bool>, LoadError> {
+        match layer_types {
+            Some(types) if types.len() != num_layers => Err(self.error(
+                "layer_types",
+                format!(
+                    "{} entries for {num_layers} layers (num_hidden_layers); give one per layer",
+                    types.len()
+                ),
+            )),
+            Some(types) => Ok(types
+                .iter()
+                .map(|t| *t == LayerType::SlidingAttention)
+                .collect()),
+            None => Ok(fallback()),
+        }
+    }
+}
+
+/// The RoPE kinds babelbench implements.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RopeType {
+    /// Plain RoPE.
+    Default,
+    /// Positions divided by `factor`.
+    Linear,
+    /// Llama 3.x frequency-dependent rescaling.
+    Llama3,
+}
+
+/// RoPE fields of one object: transformers 5's `rope_parameters` (or one of Gemma 3's
+/// per-layer-type entries), or the older `rope_scaling`.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct RopeFields {
+    rope_theta: Option<f64>,
+    rope_type: Option<RopeType>,
+    /// The legacy name of `rope_type`.
+    #[serde(rename = "type")]
+    legacy_type: Option<RopeType>,
+    factor: Option<f64>,
+    low_freq_factor: Option<f64>,
+    high_freq_factor: Option<f64>,
+    original_max_position_embeddings: Option<usize>,
+    partial_rotary_factor: Option<f64>,
+}
+
+impl RopeFields {
+    /// Base and scaling of this object at dotted path `scope`; `rope_theta` falls back to
+    /// `default_theta`, and is required without one.
+    pub(crate) fn rope(
+        &self,
+        file: &ConfigFile<'_>,
+        scope: &str,
+        default_theta: Option<f64>,
+    ) -> Result<RopeConfig, LoadError> {
+        let theta = self.rope_theta.or(default_theta).ok_or_else(|| {
+            file.error(
+                &join(scope, "rope_theta"),
+                "missing; config.json must set it",
+            )
+        })?;
+        file.full_rotary(
+            &join(scope, "partial_rotary_factor"),
+            self.partial_rotary_factor,
+        )?;
+        Ok(RopeConfig {
+            theta: rope_theta(file, &join(scope, "rope_theta"), theta)?,
+            scaling: self.scaling(file, scope)?,
+        })
     }
 
-    /// The scaling described by this object's `rope_type` (or legacy `type`).
-    pub(crate) fn rope_scaling(&self) -> Result<RopeScaling, LoadError> {
-        let kind_field = if self.raw("rope_type").is_some() {
-            "rope_type"
-        } else {
-            "type"
+    /// The scaling named by `rope_type` (or `type`), with its factors.
+    pub(crate) fn scaling(
+        &self,
+        file: &ConfigFile<'_>,
+        scope: &str,
+    ) -> Result<RopeScaling, LoadError> {
+        let field = |name: &str| join(scope, name);
+        let required = |value: Option<f64>, name: &str| {
+            value.ok_or_else(|| file.error(&field(name), "missing; config.json must set it"))
         };
-        let factor = |reader: &Self| -> Result<f64, LoadError> {
-            let factor = reader.f64("factor")?;
-            if factor <= 0.0 {
-                return Err(reader.error("factor", format!("{factor} must be positive")));
-            }
-            Ok(factor)
-        };
-        match self.opt_str(kind_field)?.unwrap_or("default") {
-            "default" => Ok(RopeScaling::None),
-            "linear" => Ok(RopeScaling::Linear {
-                factor: factor(self)?,
-            }),
-            "llama3" => {
-                let low_freq_factor = self.f64("low_freq_factor")?;
-                let high_freq_factor = self.f64("high_freq_factor")?;
+        let factor = || file.positive_f64(&field("factor"), required(self.factor, "factor")?);
+        match self
+            .rope_type
+            .or(self.legacy_type)
+            .unwrap_or(RopeType::Default)
+        {
+            RopeType::Default => Ok(RopeScaling::None),
+            RopeType::Linear => Ok(RopeScaling::Linear { factor: factor()? }),
+            RopeType::Llama3 => {
+                let low_freq_factor = required(self.low_freq_factor, "low_freq_factor")?;
+                let high_freq_factor = required(self.high_freq_factor, "high_freq_factor")?;
                 if high_freq_factor <= low_freq_factor {
-                    return Err(self.error(
-                        "high_freq_factor",
+                    return Err(file.error(
+                        &field("high_freq_factor"),
                         format!("{high_freq_factor} must exceed low_freq_factor {low_freq_factor}"),
                     ));
                 }
+                let context = self.original_max_position_embeddings.ok_or_else(|| {
+                    file.error(
+                        &field("original_max_position_embeddings"),
+                        "missing; config.json must set it",
+                    )
+                })?;
                 Ok(RopeScaling::Llama3 {
-                    factor: factor(self)?,
+                    factor: factor()?,
                     low_freq_factor,
                     high_freq_factor,
-                    original_max_position_embeddings: self
-                        .usize("original_max_position_embeddings")?
-                        as f64,
+                    original_max_position_embeddings: context as f64,
                 })
             }
-            other => Err(self.error(
-                kind_field,
-                format!("RoPE type {other:?} is not supported; supported: default, linear, llama3"),
-            )),
         }
     }
+}
+
+/// `theta` of `field` when it is a usable RoPE base.
+fn rope_theta(file: &ConfigFile<'_>, field: &str, theta: f64) -> Result<f64, LoadError> {
+    if theta <= 1.0 {
+        return Err(file.error(field, format!("{theta} is not a valid RoPE base")));
+    }
+    Ok(theta)
+}
+
+/// The one RoPE of an architecture with a single attention type: `rope_parameters`
+/// (transformers 5) when present, else `rope_theta` (default `default_theta`) and
+/// `rope_scaling`.
+pub(crate) fn single_rope(
+    file: &ConfigFile<'_>,
+    rope_parameters: Option<&RopeFields>,
+    rope_theta_field: Option<f64>,
+    rope_scaling: Option<&RopeFields>,
+    default_theta: f64,
+) -> Result<RopeConfig, LoadError> {
+    if let Some(params) = rope_parameters {
+        return params.rope(file, "rope_parameters", Some(default_theta));
+    }
+    Ok(RopeConfig {
+        theta: rope_theta(
+            file,
+            "rope_theta",
+            rope_theta_field.unwrap_or(default_theta),
+        )?,
+        scaling: match rope_scaling {
+            Some(scaling) => scaling.scaling(file, "rope_scaling")?,
+            None => RopeScaling::None,
+        },
+    })
 }

@@ -1,6 +1,6 @@
-//! The decoder-only model shared by Llama, Mistral, Qwen2 and Gemma 3: token embedding
-//! (optionally scaled), pre-norm blocks, final RMSNorm and a tied or separate LM head. Each
-//! architecture file turns its config into a [`DecoderSpec`].
+//! The decoder-only model shared by Llama, Mistral, Qwen2/3, Gemma 2/3 and Phi-3: token
+//! embedding (optionally scaled), pre-norm blocks, final RMSNorm and a tied or separate LM head.
+//! Each architecture file turns its config into a [`DecoderSpec`].
 
 use burn::tensor::{Device, Tensor};
 
@@ -25,6 +25,16 @@ pub(crate) struct LayerPattern {
     pub(crate) rope: usize,
 }
 
+/// How a block's projections are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ProjectionNames {
+    /// `self_attn.{q,k,v}_proj` and `mlp.{gate,up}_proj`.
+    Separate,
+    /// Phi-3's `self_attn.qkv_proj` (Q, K, V rows in order) and `mlp.gate_up_proj` (gate rows
+    /// first).
+    Fused,
+}
+
 /// Everything that distinguishes one decoder-only architecture from another.
 #[derive(Debug, Clone)]
 pub(crate) struct DecoderSpec {
@@ -38,6 +48,8 @@ pub(crate) struct DecoderSpec {
     pub(crate) rms_norm_eps: f64,
     /// How norm weights are stored.
     pub(crate) norm_weights: NormWeights,
+    /// How the projections are stored.
+    pub(crate) projections: ProjectionNames,
     /// Biases on Q/K/V.
     pub(crate) qkv_bias: bool,
     /// Bias on the attention output projection.
@@ -46,7 +58,7 @@ pub(crate) struct DecoderSpec {
     pub(crate) mlp_bias: bool,
     /// Feed-forward nonlinearity.
     pub(crate) activation: Activation,
-    /// Per-head RMSNorm of queries and keys (Gemma 3).
+    /// Per-head RMSNorm of queries and keys (Gemma 3, Qwen3).
     pub(crate) qk_norm: bool,
     /// Norms on the attention and feed-forward outputs (Gemma's `post_*` norms).
     pub(crate) sandwich_norms: bool,
@@ -146,16 +158,47 @@ fn load_layer(
             spec.norm_weights,
         )
     };
-    let qkv = Linear::load_fused(
-        loader,
-        &[
-            (&format!("{p}.self_attn.q_proj"), heads * head_dim),
-            (&format!("{p}.self_attn.k_proj"), kv_heads * head_dim),
-            (&format!("{p}.self_attn.v_proj"), kv_heads * head_dim),
-        ],
-        hidden,
-        spec.qkv_bias,
-    )?;
+    let (q, kv) = (heads * head_dim, kv_heads * head_dim);
+    let inter = spec.intermediate_size;
+    let (qkv, gate_up) = match spec.projections {
+        ProjectionNames::Separate => (
+            Linear::load_fused(
+                loader,
+                &[
+                    (&format!("{p}.self_attn.q_proj"), q),
+                    (&format!("{p}.self_attn.k_proj"), kv),
+                    (&format!("{p}.self_attn.v_proj"), kv),
+                ],
+                hidden,
+                spec.qkv_bias,
+            )?,
+            Linear::load_fused(
+                loader,
+                &[
+                    (&format!("{p}.mlp.gate_proj"), inter),
+                    (&format!("{p}.mlp.up_proj"), inter),
+                ],
+                hidden,
+                spec.mlp_bias,
+            )?,
+        ),
+        ProjectionNames::Fused => (
+            Linear::load(
+                loader,
+                &format!("{p}.self_attn.qkv_proj"),
+                hidden,
+                q + 2 * kv,
+                spec.qkv_bias,
+            )?,
+            Linear::load(
+                loader,
+                &format!("{p}.mlp.gate_up_proj"),
+                hidden,
+                2 * inter,
+                spec.mlp_bias,
+            )?,
+        ),
+    };
     let out = Linear::load(
         loader,
         &format!("{p}.self_attn.o_proj"),
@@ -172,16 +215,6 @@ fn load_layer(
         (None, None)
     };
     let attention = SelfAttention::new(spec.heads, qkv, out, q_norm, k_norm);
-    let inter = spec.intermediate_size;
-    let gate_up = Linear::load_fused(
-        loader,
-        &[
-            (&format!("{p}.mlp.gate_proj"), inter),
-            (&format!("{p}.mlp.up_proj"), inter),
-        ],
-        hidden,
-        spec.mlp_bias,
-    )?;
     let down = Linear::load(
         loader,
         &format!("{p}.mlp.down_proj"),

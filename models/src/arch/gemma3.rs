@@ -4,10 +4,14 @@
 //! score scaling, tied embeddings and optional logit softcapping.
 
 use burn::tensor::Device;
+use serde::Deserialize;
+use serde_json::Value;
 
-use crate::arch::config::ConfigReader;
-use crate::arch::decoder_model::{DecoderModel, DecoderSpec, LayerPattern};
-use crate::arch::llama::{activation, head_layout};
+use crate::arch::config::{
+    ConfigFile, HiddenAct, LayerType, Positive, RopeFields, default_true, single_rope,
+};
+use crate::arch::decoder_model::{DecoderModel, DecoderSpec, LayerPattern, ProjectionNames};
+use crate::arch::llama::{DEFAULT_RMS_NORM_EPS, head_layout};
 use crate::arch::{Architecture, Checkpoint, ModelInfo};
 use crate::error::LoadError;
 use crate::layers::param::ParamLoader;
@@ -23,159 +27,238 @@ const GLOBAL_ROPE: usize = 0;
 /// Index of the sliding-window RoPE table.
 const LOCAL_ROPE: usize = 1;
 
+/// HF's default `head_dim` of the Gemma models.
+fn default_head_dim() -> usize {
+    256
+}
+
+/// HF's default `query_pre_attn_scalar`.
+fn default_query_pre_attn_scalar() -> f64 {
+    256.0
+}
+
+/// HF's default `hidden_activation` of the Gemma models.
+fn gelu_tanh() -> HiddenAct {
+    HiddenAct::GeluTanh
+}
+
+/// HF's default `sliding_window` of the Gemma models.
+fn default_sliding_window() -> Positive {
+    Positive(4096)
+}
+
+/// config.json of `gemma3_text` (HF `Gemma3TextConfig`). Gemma 2 configs have these fields
+/// too (none of the Gemma 3 ones): `gemma2` reads this and its own `Config` beside.
+#[derive(Debug, Deserialize)]
+pub(super) struct Config {
+    #[serde(default)]
+    use_bidirectional_attention: bool,
+    hidden_size: Positive,
+    intermediate_size: Positive,
+    num_hidden_layers: Positive,
+    num_attention_heads: Positive,
+    num_key_value_heads: Option<Positive>,
+    #[serde(default = "default_head_dim")]
+    head_dim: usize,
+    vocab_size: Positive,
+    #[serde(default = "default_query_pre_attn_scalar")]
+    query_pre_attn_scalar: f64,
+    attn_logit_softcapping: Option<f64>,
+    final_logit_softcapping: Option<f64>,
+    #[serde(default)]
+    attention_bias: bool,
+    rms_norm_eps: Option<f64>,
+    #[serde(default = "gelu_tanh")]
+    hidden_activation: HiddenAct,
+    #[serde(default = "default_true")]
+    tie_word_embeddings: bool,
+    #[serde(default = "default_sliding_window")]
+    sliding_window: Positive,
+    layer_types: Option<Vec<LayerType>>,
+    sliding_window_pattern: Option<Positive>,
+    #[serde(rename = "_sliding_window_pattern")]
+    private_sliding_window_pattern: Option<Positive>,
+    rope_theta: Option<f64>,
+    rope_scaling: Option<RopeFields>,
+    rope_local_base_freq: Option<f64>,
+    /// One [`RopeFields`] or one per layer type; read by [`ropes`].
+    rope_parameters: Option<Value>,
+}
+
 /// Loads a Gemma 3 text checkpoint.
 pub(super) fn load(
     checkpoint: &Checkpoint<'_>,
     device: &Device,
 ) -> Result<DecoderModel, LoadError> {
-    let reader = ConfigReader::new(checkpoint.config, checkpoint.config_path);
-    let spec = spec(&reader)?;
+    let file = ConfigFile::new(checkpoint.config_path);
+    let config: Config = file.parse(checkpoint.config, "")?;
+    let pattern = config
+        .sliding_window_pattern
+        .or(config.private_sliding_window_pattern)
+        .map_or(6, |Positive(n)| n);
+    let layers = config.layers(&file, |i| (i + 1) % pattern != 0, LOCAL_ROPE, GLOBAL_ROPE)?;
+    let softcaps = Softcaps {
+        attention: config.attn_logit_softcapping,
+        logits: config.final_logit_softcapping,
+    };
+    let spec = config.spec(
+        &file,
+        Architecture::Gemma3,
+        softcaps,
+        true,
+        ropes(&file, &config)?,
+        layers,
+    )?;
     let loader = ParamLoader::new(checkpoint.weights, checkpoint.weights_path, device);
     DecoderModel::load(&spec, &loader)
 }
 
-/// The decoder spec of a `gemma3_text` config.
-fn spec(reader: &ConfigReader<'_>) -> Result<DecoderSpec, LoadError> {
-    if reader.bool_or("use_bidirectional_attention", false)? {
-        return Err(reader.error(
-            "use_bidirectional_attention",
-            "bidirectional (embedding) Gemma models are not causal language models",
-        ));
-    }
-    let hidden_size = reader.positive("hidden_size", reader.usize("hidden_size")?)?;
-    let num_layers = reader.positive("num_hidden_layers", reader.usize("num_hidden_layers")?)?;
-    let heads = reader.positive("num_attention_heads", reader.usize("num_attention_heads")?)?;
-    let head_dim = reader.usize_or("head_dim", 256)?;
-    let scalar = reader.f64_or("query_pre_attn_scalar", 256.0)?;
-    if scalar <= 0.0 {
-        return Err(reader.error(
-            "query_pre_attn_scalar",
-            format!("{scalar} must be positive"),
-        ));
-    }
-    let mut layout = head_layout(reader, heads, head_dim, scalar.powf(-0.5))?;
-    layout.softcap = softcap(reader, "attn_logit_softcapping")?;
-    let attention_bias = reader.bool_or("attention_bias", false)?;
-    Ok(DecoderSpec {
-        info: ModelInfo {
-            architecture: Architecture::Gemma3,
-            vocab_size: reader.positive("vocab_size", reader.usize("vocab_size")?)?,
-            hidden_size,
-            num_layers,
-            max_positions: None,
-        },
-        intermediate_size: reader
-            .positive("intermediate_size", reader.usize("intermediate_size")?)?,
-        heads: layout,
-        rms_norm_eps: reader.f64_or("rms_norm_eps", 1e-6)?,
-        norm_weights: NormWeights::OffsetByOne,
-        qkv_bias: attention_bias,
-        out_bias: attention_bias,
-        mlp_bias: false,
-        activation: activation(reader, "hidden_activation", "gelu_pytorch_tanh")?,
-        qk_norm: true,
-        sandwich_norms: true,
-        embed_scale: Some((hidden_size as f64).sqrt() as f32),
-        final_softcap: softcap(reader, "final_logit_softcapping")?,
-        tie_embeddings: reader.bool_or("tie_word_embeddings", true)?,
-        ropes: ropes(reader)?,
-        layers: layer_patterns(reader, num_layers)?,
-    })
+/// The softcaps of a Gemma model (their defaults differ between Gemma 2 and 3).
+pub(super) struct Softcaps {
+    /// `attn_logit_softcapping`.
+    pub(super) attention: Option<f64>,
+    /// `final_logit_softcapping`.
+    pub(super) logits: Option<f64>,
 }
 
-/// A positive softcap in `field`, if set.
-fn softcap(reader: &ConfigReader<'_>, field: &str) -> Result<Option<f64>, LoadError> {
-    match reader.opt_f64(field)? {
-        Some(cap) if cap <= 0.0 => Err(reader.error(field, format!("{cap} must be positive"))),
-        cap => Ok(cap),
+impl Config {
+    /// Window and RoPE table of every layer, from `layer_types`, else sliding where
+    /// `default_sliding(i)`; sliding layers use RoPE table `local`, global ones `global`.
+    pub(super) fn layers(
+        &self,
+        file: &ConfigFile<'_>,
+        default_sliding: impl Fn(usize) -> bool,
+        local: usize,
+        global: usize,
+    ) -> Result<Vec<LayerPattern>, LoadError> {
+        let num_layers = self.num_hidden_layers.0;
+        let sliding = file.sliding_layers(self.layer_types.as_deref(), num_layers, || {
+            (0..num_layers).map(default_sliding).collect()
+        })?;
+        let Positive(window) = self.sliding_window;
+        Ok(sliding
+            .into_iter()
+            .map(|sliding| LayerPattern {
+                window: sliding.then_some(window),
+                rope: if sliding { local } else { global },
+            })
+            .collect())
     }
-}
 
-/// Window and RoPE table of every layer, from `layer_types` or the older
-/// `sliding_window_pattern` (every n-th layer global).
-fn layer_patterns(
-    reader: &ConfigReader<'_>,
-    num_layers: usize,
-) -> Result<Vec<LayerPattern>, LoadError> {
-    let window = reader.positive("sliding_window", reader.usize_or("sliding_window", 4096)?)?;
-    let sliding: Vec<bool> = match reader.opt_str_list("layer_types")? {
-        Some(types) => {
-            if types.len() != num_layers {
-                return Err(reader.error(
-                    "layer_types",
-                    format!("{} entries for {num_layers} layers", types.len()),
-                ));
-            }
-            types
-                .iter()
-                .map(|t| match *t {
-                    "full_attention" => Ok(false),
-                    "sliding_attention" => Ok(true),
-                    other => Err(reader.error(
-                        "layer_types",
-                        format!(
-                            "unknown layer type {other:?}; expected full_attention or \
-                             sliding_attention"
-                        ),
-                    )),
-                })
-                .collect::<Result<_, _>>()?
+    /// The spec of a Gemma model with these softcaps, optional query/key norms, RoPE tables and
+    /// layers.
+    pub(super) fn spec(
+        &self,
+        file: &ConfigFile<'_>,
+        architecture: Architecture,
+        softcaps: Softcaps,
+        qk_norm: bool,
+        ropes: Vec<RopeConfig>,
+        layers: Vec<LayerPattern>,
+    ) -> Result<DecoderSpec, LoadError> {
+        if self.use_bidirectional_attention {
+            return Err(file.error(
+                "use_bidirectional_attention",
+                "bidirectional (embedding) Gemma models are not causal language models",
+            ));
         }
-        None => {
-            let field = if reader.raw("sliding_window_pattern").is_some() {
-                "sliding_window_pattern"
-            } else {
-                "_sliding_window_pattern"
-            };
-            let pattern = reader.positive(field, reader.usize_or(field, 6)?)?;
-            (0..num_layers).map(|i| (i + 1) % pattern != 0).collect()
-        }
-    };
-    Ok(sliding
-        .into_iter()
-        .map(|sliding| LayerPattern {
-            window: sliding.then_some(window),
-            rope: if sliding { LOCAL_ROPE } else { GLOBAL_ROPE },
+        let Positive(hidden_size) = self.hidden_size;
+        let scalar = file.positive_f64("query_pre_attn_scalar", self.query_pre_attn_scalar)?;
+        let mut heads = head_layout(
+            file,
+            self.num_attention_heads.0,
+            self.num_key_value_heads,
+            self.head_dim,
+            scalar.powf(-0.5),
+        )?;
+        heads.softcap = file.softcap("attn_logit_softcapping", softcaps.attention)?;
+        Ok(DecoderSpec {
+            info: ModelInfo {
+                architecture,
+                vocab_size: self.vocab_size.0,
+                hidden_size,
+                num_layers: layers.len(),
+                max_positions: None,
+            },
+            intermediate_size: self.intermediate_size.0,
+            heads,
+            rms_norm_eps: self.rms_norm_eps.unwrap_or(DEFAULT_RMS_NORM_EPS),
+            norm_weights: NormWeights::OffsetByOne,
+            projections: ProjectionNames::Separate,
+            qkv_bias: self.attention_bias,
+            out_bias: self.attention_bias,
+            mlp_bias: false,
+            activation: self.hidden_activation.into(),
+            qk_norm,
+            sandwich_norms: true,
+            embed_scale: Some((hidden_size as f64).sqrt() as f32),
+            final_softcap: file.softcap("final_logit_softcapping", softcaps.logits)?,
+            tie_embeddings: self.tie_word_embeddings,
+            ropes,
+            layers,
         })
-        .collect())
+    }
+
+    /// `rope_theta`, `rope_scaling` and `rope_parameters` as one RoPE (Gemma 2's).
+    pub(super) fn single_rope(
+        &self,
+        file: &ConfigFile<'_>,
+        default_theta: f64,
+    ) -> Result<RopeConfig, LoadError> {
+        let params = match &self.rope_parameters {
+            Some(params) => Some(file.parse::<RopeFields>(params, "rope_parameters")?),
+            None => None,
+        };
+        single_rope(
+            file,
+            params.as_ref(),
+            self.rope_theta,
+            self.rope_scaling.as_ref(),
+            default_theta,
+        )
+    }
+}
+
+/// `rope_parameters` with one entry per layer type.
+#[derive(Debug, Deserialize)]
+struct PerLayerType {
+    full_attention: Option<RopeFields>,
+    sliding_attention: Option<RopeFields>,
 }
 
 /// The global and local RoPE parameters, indexed by [`GLOBAL_ROPE`] and [`LOCAL_ROPE`].
-fn ropes(reader: &ConfigReader<'_>) -> Result<Vec<RopeConfig>, LoadError> {
-    let legacy_global = || -> Result<RopeConfig, LoadError> {
-        let scaling = match reader.object("rope_scaling")? {
-            Some(scaling) => scaling.rope_scaling()?,
-            None => RopeScaling::None,
-        };
-        Ok(RopeConfig {
-            theta: reader.f64_or("rope_theta", DEFAULT_GLOBAL_THETA)?,
-            scaling,
-        })
+fn ropes(file: &ConfigFile<'_>, config: &Config) -> Result<Vec<RopeConfig>, LoadError> {
+    let legacy_global = || {
+        single_rope(
+            file,
+            None,
+            config.rope_theta,
+            config.rope_scaling.as_ref(),
+            DEFAULT_GLOBAL_THETA,
+        )
     };
-    let legacy_local = || -> Result<RopeConfig, LoadError> {
-        Ok(RopeConfig {
-            theta: reader.f64_or("rope_local_base_freq", DEFAULT_LOCAL_THETA)?,
-            scaling: RopeScaling::None,
-        })
+    let legacy_local = || RopeConfig {
+        theta: config.rope_local_base_freq.unwrap_or(DEFAULT_LOCAL_THETA),
+        scaling: RopeScaling::None,
     };
-    let Some(params) = reader.object("rope_parameters")? else {
-        return Ok(vec![legacy_global()?, legacy_local()?]);
+    let Some(params) = &config.rope_parameters else {
+        return Ok(vec![legacy_global()?, legacy_local()]);
     };
-    let full = params.object("full_attention")?;
-    let sliding = params.object("sliding_attention")?;
-    if full.is_none() && sliding.is_none() {
+    let per_type: PerLayerType = file.parse(params, "rope_parameters")?;
+    if per_type.full_attention.is_none() && per_type.sliding_attention.is_none() {
+        let flat: RopeFields = file.parse(params, "rope_parameters")?;
         return Ok(vec![
-            params.rope(Some(DEFAULT_GLOBAL_THETA))?,
-            legacy_local()?,
+            flat.rope(file, "rope_parameters", Some(DEFAULT_GLOBAL_THETA))?,
+            legacy_local(),
         ]);
     }
-    let global = match full {
-        Some(full) => full.rope(None)?,
+    let global = match &per_type.full_attention {
+        Some(full) => full.rope(file, "rope_parameters.full_attention", None)?,
         None => legacy_global()?,
     };
-    let local = match sliding {
-        Some(sliding) => sliding.rope(None)?,
-        None => legacy_local()?,
+    let local = match &per_type.sliding_attention {
+        Some(sliding) => sliding.rope(file, "rope_parameters.sliding_attention", None)?,
+        None => legacy_local(),
     };
     Ok(vec![global, local])
 }

@@ -4,9 +4,9 @@
 
 use burn::tensor::module::embedding;
 use burn::tensor::{Device, Int, Tensor, TensorData};
+use serde::Deserialize;
 
-use crate::arch::config::ConfigReader;
-use crate::arch::llama::activation;
+use crate::arch::config::{ConfigFile, HiddenAct, Positive, default_true};
 use crate::arch::{
     Architecture, CausalLm, Checkpoint, ForwardOutput, KvCache, ModelInfo, TokenBatch,
 };
@@ -39,29 +39,61 @@ pub(super) struct Gpt2 {
     head: Linear,
 }
 
+/// config.json of `gpt2` (HF `GPT2Config`).
+#[derive(Debug, Deserialize)]
+struct Config {
+    n_embd: Positive,
+    n_layer: Positive,
+    n_head: Positive,
+    vocab_size: Positive,
+    n_positions: Positive,
+    n_inner: Option<usize>,
+    #[serde(default = "default_layer_norm_epsilon")]
+    layer_norm_epsilon: f64,
+    #[serde(default = "gelu_new")]
+    activation_function: HiddenAct,
+    #[serde(default = "default_true")]
+    scale_attn_weights: bool,
+    #[serde(default)]
+    scale_attn_by_inverse_layer_idx: bool,
+    #[serde(default = "default_true")]
+    tie_word_embeddings: bool,
+}
+
+/// HF's default `layer_norm_epsilon`.
+fn default_layer_norm_epsilon() -> f64 {
+    1e-5
+}
+
+/// HF's default `activation_function`.
+fn gelu_new() -> HiddenAct {
+    HiddenAct::GeluTanh
+}
+
 /// Loads a GPT-2 checkpoint; tensor names may carry HF's `transformer.` prefix or not (the
 /// original OpenAI export).
 pub(super) fn load(checkpoint: &Checkpoint<'_>, device: &Device) -> Result<Gpt2, LoadError> {
-    let reader = ConfigReader::new(checkpoint.config, checkpoint.config_path);
-    let hidden = reader.positive("n_embd", reader.usize("n_embd")?)?;
-    let num_layers = reader.positive("n_layer", reader.usize("n_layer")?)?;
-    let heads = reader.positive("n_head", reader.usize("n_head")?)?;
+    let file = ConfigFile::new(checkpoint.config_path);
+    let config: Config = file.parse(checkpoint.config, "")?;
+    let Positive(hidden) = config.n_embd;
+    let Positive(num_layers) = config.n_layer;
+    let Positive(heads) = config.n_head;
     if !hidden.is_multiple_of(heads) {
-        return Err(reader.error("n_head", format!("{heads} does not divide n_embd {hidden}")));
+        return Err(file.error("n_head", format!("{heads} does not divide n_embd {hidden}")));
     }
-    let vocab = reader.positive("vocab_size", reader.usize("vocab_size")?)?;
-    let positions = reader.positive("n_positions", reader.usize("n_positions")?)?;
-    let inner = reader.usize_or("n_inner", 4 * hidden)?;
-    let eps = reader.f64_or("layer_norm_epsilon", 1e-5)?;
-    let act = activation(&reader, "activation_function", "gelu_new")?;
+    let Positive(vocab) = config.vocab_size;
+    let Positive(positions) = config.n_positions;
+    let inner = config.n_inner.unwrap_or(4 * hidden);
+    let eps = config.layer_norm_epsilon;
+    let act = config.activation_function.into();
     let head_dim = hidden / heads;
-    let base_scale = if reader.bool_or("scale_attn_weights", true)? {
+    let base_scale = if config.scale_attn_weights {
         (head_dim as f64).powf(-0.5)
     } else {
         1.0
     };
-    let by_layer_idx = reader.bool_or("scale_attn_by_inverse_layer_idx", false)?;
-    let tie = reader.bool_or("tie_word_embeddings", true)?;
+    let by_layer_idx = config.scale_attn_by_inverse_layer_idx;
+    let tie = config.tie_word_embeddings;
 
     let loader = ParamLoader::new(checkpoint.weights, checkpoint.weights_path, device);
     let p = if loader.contains("transformer.wte.weight") {

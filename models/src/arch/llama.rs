@@ -2,19 +2,71 @@
 //! key/value heads and a SiLU-gated feed-forward block; Mistral adds a sliding window.
 
 use burn::tensor::Device;
+use serde::Deserialize;
 
-use crate::arch::config::ConfigReader;
-use crate::arch::decoder_model::{DecoderModel, DecoderSpec, LayerPattern};
+use crate::arch::config::{ConfigFile, HiddenAct, Positive, RopeFields, single_rope};
+use crate::arch::decoder_model::{DecoderModel, DecoderSpec, LayerPattern, ProjectionNames};
 use crate::arch::{Architecture, Checkpoint, ModelInfo};
 use crate::error::LoadError;
 use crate::layers::attention::HeadLayout;
-use crate::layers::mlp::Activation;
 use crate::layers::param::ParamLoader;
 use crate::layers::rms_norm::NormWeights;
-use crate::layers::rope::{RopeConfig, RopeScaling};
 
 /// RoPE base of Llama configs that do not set one.
-const DEFAULT_ROPE_THETA: f64 = 10_000.0;
+pub(super) const DEFAULT_ROPE_THETA: f64 = 10_000.0;
+
+/// HF's default `rms_norm_eps` of Llama, Mistral and the Qwen models.
+pub(super) const DEFAULT_RMS_NORM_EPS: f64 = 1e-6;
+
+/// HF's default `hidden_act` of the SiLU-gated models.
+fn silu() -> HiddenAct {
+    HiddenAct::Silu
+}
+
+/// config.json of `llama` and `mistral` (HF `LlamaConfig`, `MistralConfig`). Qwen2, Qwen3 and
+/// Phi-3 configs have these fields too: their files read this and their own `Config` beside.
+#[derive(Debug, Deserialize)]
+pub(super) struct Config {
+    hidden_size: Positive,
+    intermediate_size: Positive,
+    num_hidden_layers: Positive,
+    num_attention_heads: Positive,
+    num_key_value_heads: Option<Positive>,
+    head_dim: Option<usize>,
+    vocab_size: Positive,
+    /// HF's default differs between the architectures; see [`Defaults`].
+    rms_norm_eps: Option<f64>,
+    #[serde(default = "silu")]
+    hidden_act: HiddenAct,
+    #[serde(default)]
+    attention_bias: bool,
+    #[serde(default)]
+    mlp_bias: bool,
+    #[serde(default)]
+    tie_word_embeddings: bool,
+    rope_theta: Option<f64>,
+    rope_scaling: Option<RopeFields>,
+    rope_parameters: Option<RopeFields>,
+    /// Mistral's and Phi-3's window on every layer.
+    sliding_window: Option<Positive>,
+}
+
+/// HF defaults that differ between the architectures reading [`Config`].
+pub(super) struct Defaults {
+    /// `rms_norm_eps`.
+    pub(super) rms_norm_eps: f64,
+    /// `head_dim`; `None`: `hidden_size / num_attention_heads`.
+    pub(super) head_dim: Option<usize>,
+    /// `rope_theta`.
+    pub(super) rope_theta: f64,
+}
+
+/// The defaults of Llama and Mistral.
+const LLAMA_DEFAULTS: Defaults = Defaults {
+    rms_norm_eps: DEFAULT_RMS_NORM_EPS,
+    head_dim: None,
+    rope_theta: DEFAULT_ROPE_THETA,
+};
 
 /// Loads a Llama or Mistral checkpoint.
 pub(super) fn load(
@@ -22,90 +74,117 @@ pub(super) fn load(
     device: &Device,
     architecture: Architecture,
 ) -> Result<DecoderModel, LoadError> {
-    let reader = ConfigReader::new(checkpoint.config, checkpoint.config_path);
-    let mut spec = base_spec(&reader, architecture)?;
-    if architecture == Architecture::Mistral
-        && let Some(window) = reader.opt_usize("sliding_window")?
-    {
-        let window = reader.positive("sliding_window", window)?;
-        spec.layers.iter_mut().for_each(|l| l.window = Some(window));
+    let file = ConfigFile::new(checkpoint.config_path);
+    let config: Config = file.parse(checkpoint.config, "")?;
+    let mut spec = config.spec(&file, architecture, &LLAMA_DEFAULTS)?;
+    spec.qkv_bias = config.attention_bias;
+    spec.out_bias = config.attention_bias;
+    spec.mlp_bias = config.mlp_bias;
+    if architecture == Architecture::Mistral {
+        config.window_every_layer(&mut spec);
     }
     let loader = ParamLoader::new(checkpoint.weights, checkpoint.weights_path, device);
     DecoderModel::load(&spec, &loader)
 }
 
-/// The spec of a Llama-style config with global attention on every layer.
-pub(super) fn base_spec(
-    reader: &ConfigReader<'_>,
-    architecture: Architecture,
-) -> Result<DecoderSpec, LoadError> {
-    let hidden_size = reader.positive("hidden_size", reader.usize("hidden_size")?)?;
-    let num_layers = reader.positive("num_hidden_layers", reader.usize("num_hidden_layers")?)?;
-    let heads = reader.positive("num_attention_heads", reader.usize("num_attention_heads")?)?;
-    let head_dim = match reader.opt_usize("head_dim")? {
-        Some(d) => d,
-        None if hidden_size.is_multiple_of(heads) => hidden_size / heads,
-        None => {
-            return Err(reader.error(
-                "num_attention_heads",
-                format!("{heads} does not divide hidden_size {hidden_size}; set head_dim"),
-            ));
+impl Config {
+    /// The spec of a Llama-style model with global attention on every layer and no biases.
+    pub(super) fn spec(
+        &self,
+        file: &ConfigFile<'_>,
+        architecture: Architecture,
+        defaults: &Defaults,
+    ) -> Result<DecoderSpec, LoadError> {
+        let Positive(hidden_size) = self.hidden_size;
+        let Positive(num_layers) = self.num_hidden_layers;
+        let Positive(heads) = self.num_attention_heads;
+        let head_dim = match self.head_dim.or(defaults.head_dim) {
+            Some(d) => d,
+            None if hidden_size.is_multiple_of(heads) => hidden_size / heads,
+            None => {
+                return Err(file.error(
+                    "num_attention_heads",
+                    format!("{heads} does not divide hidden_size {hidden_size}; set head_dim"),
+                ));
+            }
+        };
+        let layout = head_layout(
+            file,
+            heads,
+            self.num_key_value_heads,
+            head_dim,
+            (head_dim as f64).powf(-0.5),
+        )?;
+        let rope = single_rope(
+            file,
+            self.rope_parameters.as_ref(),
+            self.rope_theta,
+            self.rope_scaling.as_ref(),
+            defaults.rope_theta,
+        )?;
+        Ok(DecoderSpec {
+            info: ModelInfo {
+                architecture,
+                vocab_size: self.vocab_size.0,
+                hidden_size,
+                num_layers,
+                max_positions: None,
+            },
+            intermediate_size: self.intermediate_size.0,
+            heads: layout,
+            rms_norm_eps: self.rms_norm_eps.unwrap_or(defaults.rms_norm_eps),
+            norm_weights: NormWeights::Direct,
+            projections: ProjectionNames::Separate,
+            qkv_bias: false,
+            out_bias: false,
+            mlp_bias: false,
+            activation: self.hidden_act.into(),
+            qk_norm: false,
+            sandwich_norms: false,
+            embed_scale: None,
+            final_softcap: None,
+            tie_embeddings: self.tie_word_embeddings,
+            ropes: vec![rope],
+            layers: vec![
+                LayerPattern {
+                    window: None,
+                    rope: 0
+                };
+                num_layers
+            ],
+        })
+    }
+
+    /// `attention_bias`.
+    pub(super) fn attention_bias(&self) -> bool {
+        self.attention_bias
+    }
+
+    /// Puts `sliding_window`, when set, on every layer of `spec`.
+    pub(super) fn window_every_layer(&self, spec: &mut DecoderSpec) {
+        if let Some(Positive(window)) = self.sliding_window {
+            spec.layers.iter_mut().for_each(|l| l.window = Some(window));
         }
-    };
-    let layout = head_layout(reader, heads, head_dim, (head_dim as f64).powf(-0.5))?;
-    let attention_bias = reader.bool_or("attention_bias", false)?;
-    Ok(DecoderSpec {
-        info: ModelInfo {
-            architecture,
-            vocab_size: reader.positive("vocab_size", reader.usize("vocab_size")?)?,
-            hidden_size,
-            num_layers,
-            max_positions: None,
-        },
-        intermediate_size: reader
-            .positive("intermediate_size", reader.usize("intermediate_size")?)?,
-        heads: layout,
-        rms_norm_eps: reader.f64_or("rms_norm_eps", 1e-6)?,
-        norm_weights: NormWeights::Direct,
-        qkv_bias: attention_bias,
-        out_bias: attention_bias,
-        mlp_bias: reader.bool_or("mlp_bias", false)?,
-        activation: activation(reader, "hidden_act", "silu")?,
-        qk_norm: false,
-        sandwich_norms: false,
-        embed_scale: None,
-        final_softcap: None,
-        tie_embeddings: reader.bool_or("tie_word_embeddings", false)?,
-        ropes: vec![rope(reader)?],
-        layers: vec![
-            LayerPattern {
-                window: None,
-                rope: 0
-            };
-            num_layers
-        ],
-    })
+    }
 }
 
 /// Head layout with `num_key_value_heads` (default: `heads`) checked against `heads`.
 pub(super) fn head_layout(
-    reader: &ConfigReader<'_>,
+    file: &ConfigFile<'_>,
     heads: usize,
+    kv_heads: Option<Positive>,
     head_dim: usize,
     scale: f64,
 ) -> Result<HeadLayout, LoadError> {
-    let kv_heads = reader.positive(
-        "num_key_value_heads",
-        reader.usize_or("num_key_value_heads", heads)?,
-    )?;
+    let kv_heads = kv_heads.map_or(heads, |Positive(n)| n);
     if !heads.is_multiple_of(kv_heads) {
-        return Err(reader.error(
+        return Err(file.error(
             "num_key_value_heads",
             format!("{kv_heads} does not divide num_attention_heads {heads}"),
         ));
     }
     if head_dim == 0 || !head_dim.is_multiple_of(2) {
-        return Err(reader.error(
+        return Err(file.error(
             "head_dim",
             format!("{head_dim} must be a positive even number for RoPE"),
         ));
@@ -117,33 +196,4 @@ pub(super) fn head_layout(
         scale,
         softcap: None,
     })
-}
-
-/// The feed-forward activation named by `field` (default `default`).
-pub(super) fn activation(
-    reader: &ConfigReader<'_>,
-    field: &str,
-    default: &str,
-) -> Result<Activation, LoadError> {
-    match reader.opt_str(field)?.unwrap_or(default) {
-        "silu" | "swish" => Ok(Activation::Silu),
-        "gelu_pytorch_tanh" | "gelu_new" => Ok(Activation::GeluTanh),
-        other => Err(reader.error(
-            field,
-            format!("activation {other:?} is not supported; supported: silu, gelu_pytorch_tanh"),
-        )),
-    }
-}
-
-/// RoPE from `rope_parameters` (transformers 5) or `rope_theta` + `rope_scaling` (older).
-fn rope(reader: &ConfigReader<'_>) -> Result<RopeConfig, LoadError> {
-    if let Some(params) = reader.object("rope_parameters")? {
-        return params.rope(Some(DEFAULT_ROPE_THETA));
-    }
-    let scaling = match reader.object("rope_scaling")? {
-        Some(scaling) => scaling.rope_scaling()?,
-        None => RopeScaling::None,
-    };
-    let theta = reader.f64_or("rope_theta", DEFAULT_ROPE_THETA)?;
-    Ok(RopeConfig { theta, scaling })
 }

@@ -9,14 +9,18 @@
 mod batch;
 mod config;
 mod decoder_model;
+mod gemma2;
 mod gemma3;
 mod gpt2;
 mod llama;
+mod phi3;
 mod qwen2;
+mod qwen3;
 
 use std::path::Path;
 
 use burn::tensor::{Device, Tensor};
+use serde::Deserialize;
 use serde_json::Value;
 
 pub use crate::layers::kv_cache::KvCache;
@@ -25,7 +29,16 @@ pub use batch::{PadSide, TokenBatch};
 use crate::error::{ForwardError, LoadError};
 use crate::safetensors_source::HfFolder;
 use crate::weights::WeightSource;
-use config::ConfigReader;
+use config::ConfigFile;
+
+/// The fields of config.json that name its architecture.
+#[derive(Deserialize)]
+struct Identity {
+    #[serde(default)]
+    model_type: String,
+    #[serde(default)]
+    architectures: Vec<String>,
+}
 
 /// The architectures this runtime implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,8 +49,14 @@ pub enum Architecture {
     Mistral,
     /// Qwen2 (`qwen2`): Llama with Q/K/V biases.
     Qwen2,
+    /// Qwen3 (`qwen3`): Llama with per-head query/key norms.
+    Qwen3,
+    /// Gemma 2 (`gemma2`): softcapped attention and logits, alternating sliding layers.
+    Gemma2,
     /// Gemma 3 text models (`gemma3_text`).
     Gemma3,
+    /// Phi-3 (`phi3`): Llama with fused Q/K/V and gate/up projections.
+    Phi3,
     /// GPT-2 (`gpt2`).
     Gpt2,
 }
@@ -45,23 +64,31 @@ pub enum Architecture {
 impl Architecture {
     /// The architecture named by config.json's `model_type`, or else by its `architectures`.
     pub fn detect(config: &Value, config_path: &Path) -> Result<Self, LoadError> {
-        let reader = ConfigReader::new(config, config_path);
-        let model_type = reader.opt_str("model_type")?.unwrap_or_default();
-        let architectures = reader.opt_str_list("architectures")?.unwrap_or_default();
+        let Identity {
+            model_type,
+            architectures,
+        } = ConfigFile::new(config_path).parse(config, "")?;
+        let model_type = model_type.as_str();
         let by_type = match model_type {
             "llama" => Some(Self::Llama),
             "mistral" => Some(Self::Mistral),
             "qwen2" => Some(Self::Qwen2),
+            "qwen3" => Some(Self::Qwen3),
+            "gemma2" => Some(Self::Gemma2),
             "gemma3_text" => Some(Self::Gemma3),
+            "phi3" => Some(Self::Phi3),
             "gpt2" => Some(Self::Gpt2),
             _ => None,
         };
         let by_class = || {
-            architectures.iter().find_map(|class| match *class {
+            architectures.iter().find_map(|class| match class.as_str() {
                 "LlamaForCausalLM" => Some(Self::Llama),
                 "MistralForCausalLM" => Some(Self::Mistral),
                 "Qwen2ForCausalLM" => Some(Self::Qwen2),
+                "Qwen3ForCausalLM" => Some(Self::Qwen3),
+                "Gemma2ForCausalLM" => Some(Self::Gemma2),
                 "Gemma3ForCausalLM" => Some(Self::Gemma3),
+                "Phi3ForCausalLM" => Some(Self::Phi3),
                 "GPT2LMHeadModel" => Some(Self::Gpt2),
                 _ => None,
             })
@@ -75,7 +102,7 @@ impl Architecture {
         found.ok_or_else(|| LoadError::UnknownArchitecture {
             path: config_path.to_path_buf(),
             model_type: model_type.to_string(),
-            architectures: architectures.iter().map(|s| s.to_string()).collect(),
+            architectures: architectures.clone(),
         })
     }
 
@@ -85,7 +112,10 @@ impl Architecture {
             Self::Llama => "llama",
             Self::Mistral => "mistral",
             Self::Qwen2 => "qwen2",
+            Self::Qwen3 => "qwen3",
+            Self::Gemma2 => "gemma2",
             Self::Gemma3 => "gemma3_text",
+            Self::Phi3 => "phi3",
             Self::Gpt2 => "gpt2",
         }
     }
@@ -164,7 +194,10 @@ pub fn load(checkpoint: &Checkpoint<'_>, device: &Device) -> Result<Box<dyn Caus
                 Box::new(llama::load(checkpoint, device, Architecture::Mistral)?)
             }
             Architecture::Qwen2 => Box::new(qwen2::load(checkpoint, device)?),
+            Architecture::Qwen3 => Box::new(qwen3::load(checkpoint, device)?),
+            Architecture::Gemma2 => Box::new(gemma2::load(checkpoint, device)?),
             Architecture::Gemma3 => Box::new(gemma3::load(checkpoint, device)?),
+            Architecture::Phi3 => Box::new(phi3::load(checkpoint, device)?),
             Architecture::Gpt2 => Box::new(gpt2::load(checkpoint, device)?),
         };
     Ok(model)

@@ -1,4 +1,4 @@
-//! The pre-norm decoder block shared by Llama, Mistral, Qwen2 and Gemma 3:
+//! The pre-norm decoder block shared by Llama, Mistral, Qwen2/3, Gemma 2/3 and Phi-3:
 //! `h += [post_attn_norm](attn(input_norm(h)))`, then
 //! `h += [post_ffn_norm](mlp(pre_ffn_norm(h)))`, where the bracketed norms are Gemma's.
 

@@ -192,6 +192,128 @@ fn invalid_config_fields_are_named() {
     }
 }
 
+/// Missing, mistyped and contradictory fields, nested ones by their dotted path, in the
+/// configs of every architecture; the message says what is wrong.
+#[test]
+fn config_errors_name_the_dotted_field_and_the_fault() {
+    use serde_json::json;
+    let cases: [(&str, &str, Option<serde_json::Value>, &str, &str); 11] = [
+        ("llama", "vocab_size", None, "vocab_size", "missing"),
+        (
+            "llama",
+            "num_hidden_layers",
+            Some(0.into()),
+            "num_hidden_layers",
+            "at least 1",
+        ),
+        (
+            "llama",
+            "rope_parameters",
+            Some(json!({"rope_type": "linear", "rope_theta": 10000.0})),
+            "rope_parameters.factor",
+            "missing",
+        ),
+        (
+            "llama",
+            "rope_parameters",
+            Some(
+                json!({"rope_type": "llama3", "rope_theta": 10000.0, "factor": 8.0,
+                        "low_freq_factor": 4.0, "high_freq_factor": 1.0,
+                        "original_max_position_embeddings": 8192}),
+            ),
+            "rope_parameters.high_freq_factor",
+            "must exceed low_freq_factor 4",
+        ),
+        (
+            "llama",
+            "rope_parameters",
+            Some(json!({"rope_theta": "big"})),
+            "rope_parameters.rope_theta",
+            "invalid type",
+        ),
+        (
+            "phi3",
+            "rope_parameters",
+            Some(json!({"rope_type": "longrope", "rope_theta": 10000.0,
+                        "short_factor": [1.0], "long_factor": [1.0]})),
+            "rope_parameters.rope_type",
+            "`longrope`",
+        ),
+        (
+            "phi3",
+            "rope_parameters",
+            Some(json!({"rope_type": "default", "rope_theta": 10000.0,
+                        "partial_rotary_factor": 0.5})),
+            "rope_parameters.partial_rotary_factor",
+            "not supported",
+        ),
+        (
+            "gemma2",
+            "layer_types",
+            Some(json!(["sliding_attention", "full_attention"])),
+            "layer_types",
+            "2 entries for 3 layers",
+        ),
+        (
+            "gemma2",
+            "layer_types",
+            Some(json!([
+                "sliding_attention",
+                "chunked_attention",
+                "full_attention"
+            ])),
+            "layer_types[1]",
+            "`chunked_attention`",
+        ),
+        (
+            "gemma2",
+            "attn_logit_softcapping",
+            Some((-1.0).into()),
+            "attn_logit_softcapping",
+            "must be positive",
+        ),
+        (
+            "qwen3",
+            "sliding_window",
+            Some(serde_json::Value::Null),
+            "sliding_window",
+            "missing but layers use sliding attention",
+        ),
+    ];
+    for (arch, key, value, field_name, fault) in cases {
+        let source = testdata::fixtures().join("models/tiny").join(arch);
+        let mut config: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(source.join("config.json")).unwrap())
+                .unwrap();
+        match value {
+            Some(value) => config[key] = value,
+            None => {
+                config.as_object_mut().unwrap().remove(key);
+            }
+        }
+        let dir = folder(Some(&config), |dir| {
+            std::fs::copy(
+                source.join("model.safetensors"),
+                dir.join("model.safetensors"),
+            )
+            .unwrap();
+        });
+        let error = load_error(dir.path());
+        match &error {
+            LoadError::InvalidConfig {
+                path,
+                field,
+                message,
+            } => {
+                assert_eq!(path, &dir.path().join("config.json"), "{arch} {key}");
+                assert_eq!(field, field_name, "{arch} {key}: {error}");
+                assert!(message.contains(fault), "{arch} {key}: {error}");
+            }
+            other => panic!("{arch} {key}: wrong error: {other}"),
+        }
+    }
+}
+
 /// Splits the tensors into two shard files with an index, as transformers does for large
 /// models.
 fn write_shards(dir: &Path, index: &HashMap<String, String>) {

@@ -11,7 +11,9 @@ use harness::request::{
 use models::runner::RunnerOptions;
 use runner_support::{BOS, tiny_model, tiny_reference, words};
 
-const ARCHES: [&str; 4] = ["llama", "qwen2", "gemma3", "gpt2"];
+const ARCHES: [&str; 7] = [
+    "llama", "qwen2", "gemma3", "gpt2", "qwen3", "gemma2", "phi3",
+];
 /// The reference logits are rounded to 6 decimals.
 const REFERENCE_TOLERANCE: f64 = 1e-4;
 const BATCH_TOLERANCE: f64 = 1e-4;

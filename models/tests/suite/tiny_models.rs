@@ -1,5 +1,6 @@
-//! The four tiny HF checkpoints of `testdata/fixtures/models/tiny` against their PyTorch
-//! reference outputs, and the invariants of batching, padding and KV-cache decoding.
+//! The tiny HF checkpoints of `testdata/fixtures/models/tiny` against their PyTorch reference
+//! outputs (logits, hidden states, greedy tokens), and the invariants of batching, padding and
+//! KV-cache decoding.
 
 use std::path::PathBuf;
 
@@ -9,7 +10,9 @@ use models::error::ForwardError;
 use models::safetensors_source::SafetensorsSource;
 use models::weights::WeightSource;
 
-const ARCHS: [&str; 4] = ["llama", "qwen2", "gemma3", "gpt2"];
+const ARCHS: [&str; 7] = [
+    "llama", "qwen2", "gemma3", "gpt2", "qwen3", "gemma2", "phi3",
+];
 const VOCAB: usize = 512;
 const HIDDEN: usize = 64;
 
@@ -18,12 +21,14 @@ fn fixture(arch: &str) -> PathBuf {
 }
 
 /// reference.json: three right-padded rows of 12 ids, logits at real positions and the mean
-/// of the final-normed hidden state over real tokens.
+/// of the final-normed hidden state over real tokens; the fixtures made by
+/// scripts/tiny_models.py also hold transformers' greedy continuation of each row.
 struct Reference {
     ids: Vec<Vec<u32>>,
     mask: Vec<Vec<bool>>,
     logits: Vec<Vec<Vec<f32>>>,
     last_hidden_mean: Vec<Vec<f32>>,
+    greedy_ids: Option<Vec<Vec<u32>>>,
 }
 
 fn reference(arch: &str) -> Reference {
@@ -37,9 +42,8 @@ fn reference(arch: &str) -> Reference {
             .collect()
     };
     let rows = |key: &str| json[key].as_array().unwrap().clone();
-    Reference {
-        ids: rows("input_ids")
-            .iter()
+    let id_rows = |rows: &[serde_json::Value]| -> Vec<Vec<u32>> {
+        rows.iter()
             .map(|r| {
                 r.as_array()
                     .unwrap()
@@ -47,7 +51,10 @@ fn reference(arch: &str) -> Reference {
                     .map(|x| x.as_u64().unwrap() as u32)
                     .collect()
             })
-            .collect(),
+            .collect()
+    };
+    Reference {
+        ids: id_rows(&rows("input_ids")),
         mask: rows("attention_mask")
             .iter()
             .map(|r| {
@@ -63,6 +70,9 @@ fn reference(arch: &str) -> Reference {
             .map(|r| r.as_array().unwrap().iter().map(floats).collect())
             .collect(),
         last_hidden_mean: rows("last_hidden_mean").iter().map(floats).collect(),
+        greedy_ids: json
+            .get("greedy_ids")
+            .map(|g| id_rows(g.as_array().unwrap())),
     }
 }
 
@@ -135,7 +145,13 @@ fn check_reference(arch: &str) {
         assert_eq!(real, reference.mask[row].iter().filter(|m| **m).count());
         let mut mean = vec![0.0f32; HIDDEN];
         for (pos, expected) in row_logits.iter().enumerate() {
-            logit_diff = logit_diff.max(max_abs_diff(at(&logits, seq, VOCAB, row, pos), expected));
+            let ours = at(&logits, seq, VOCAB, row, pos);
+            logit_diff = logit_diff.max(max_abs_diff(ours, expected));
+            assert_eq!(
+                argmax(ours),
+                argmax(expected),
+                "{arch} row {row} pos {pos}: greedy next token differs from PyTorch's"
+            );
             for (m, h) in mean.iter_mut().zip(at(&hidden, seq, HIDDEN, row, pos)) {
                 *m += h / real as f32;
             }
@@ -148,6 +164,17 @@ fn check_reference(arch: &str) {
         mean_diff <= 1e-4,
         "{arch}: hidden means differ by {mean_diff}"
     );
+}
+
+/// Index of the largest value (the first of equals, as `torch.argmax`).
+fn argmax(values: &[f32]) -> usize {
+    values
+        .iter()
+        .enumerate()
+        .fold((0, f32::NEG_INFINITY), |best, (i, &v)| {
+            if v > best.1 { (i, v) } else { best }
+        })
+        .0
 }
 
 #[test]
@@ -168,6 +195,83 @@ fn gemma3_matches_pytorch() {
 #[test]
 fn gpt2_matches_pytorch() {
     check_reference("gpt2");
+}
+
+#[test]
+fn qwen3_matches_pytorch() {
+    check_reference("qwen3");
+}
+
+#[test]
+fn gemma2_matches_pytorch() {
+    check_reference("gemma2");
+}
+
+#[test]
+fn phi3_matches_pytorch() {
+    check_reference("phi3");
+}
+
+/// Greedy decoding with the KV cache, each row alone, gives transformers' `generate` tokens.
+#[test]
+fn greedy_decoding_matches_transformers() {
+    let mut checked = 0;
+    for arch in ARCHS {
+        let reference = reference(arch);
+        let Some(expected) = &reference.greedy_ids else {
+            continue;
+        };
+        let model = model(arch);
+        for (row, tokens) in reference.sequences().iter().enumerate() {
+            let mut cache = model.new_cache(1);
+            let mut batch = TokenBatch::padded(&[tokens], PadSide::Right).unwrap();
+            let mut generated = Vec::new();
+            while generated.len() < expected[row].len() {
+                let (_, logits) = run_cached(model.as_ref(), &batch, &mut cache);
+                let last = batch.seq_len() - 1;
+                let next = argmax(at(&logits, batch.seq_len(), VOCAB, 0, last)) as u32;
+                generated.push(next);
+                batch = TokenBatch::new(1, 1, vec![next], vec![true]).unwrap();
+            }
+            assert_eq!(&generated, &expected[row], "{arch} row {row}");
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 3, "qwen3, gemma2 and phi3 carry greedy_ids");
+}
+
+/// Eight rows of 17 to 24 tokens in one right-padded batch give, at every real position, bit
+/// for bit the hidden states and logits of each row run alone. Rows alone are longer than 16
+/// tokens so that both runs take the panel GEMM, whose sums do not depend on the batch; up to
+/// 16 rows take the matvec kernel, which sums in another order (last-bit differences, covered
+/// by the 1e-5 tolerance of `padded_batches_equal_rows_run_alone`).
+#[test]
+fn batch_of_eight_is_bit_identical_to_rows_alone() {
+    for arch in ARCHS {
+        let reference = reference(arch);
+        let model = model(arch);
+        let ids = reference.ids.concat();
+        let rows: Vec<Vec<u32>> = (0..8).map(|i| ids[i..i + 17 + i].to_vec()).collect();
+        let batch = TokenBatch::padded(&rows, PadSide::Right).unwrap();
+        let seq = batch.seq_len();
+        let (hidden, logits) = run(model.as_ref(), &batch);
+        for (row, tokens) in rows.iter().enumerate() {
+            let alone = TokenBatch::padded(&[tokens], PadSide::Right).unwrap();
+            let (single_hidden, single_logits) = run(model.as_ref(), &alone);
+            for pos in 0..tokens.len() {
+                assert_eq!(
+                    at(&hidden, seq, HIDDEN, row, pos),
+                    at(&single_hidden, tokens.len(), HIDDEN, 0, pos),
+                    "{arch} row {row} pos {pos}: hidden state"
+                );
+                assert_eq!(
+                    at(&logits, seq, VOCAB, row, pos),
+                    at(&single_logits, tokens.len(), VOCAB, 0, pos),
+                    "{arch} row {row} pos {pos}: logits"
+                );
+            }
+        }
+    }
 }
 
 /// Every row run alone, unpadded, equals the same row inside a padded batch (right and left).
@@ -391,4 +495,41 @@ fn gemma3_sliding_window_is_exercised() {
     let beyond = max_abs_diff(at(&logits, 12, VOCAB, 0, 11), &reference.logits[0][11]);
     assert!(inside <= 1e-4, "within the window: {inside}");
     assert!(beyond > 1e-3, "beyond the window: {beyond}");
+}
+
+/// Gemma 2's softcaps as transformers reads them: `null` turns a cap off, an absent field
+/// takes HF's default (30 for the logits), and the fixture's 1.5 bounds every logit.
+#[test]
+fn gemma2_null_softcap_is_off_and_absent_is_the_default() {
+    let reference = reference("gemma2");
+    let batch = reference.batch();
+    let logits_with = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(fixture("gemma2").join("config.json")).unwrap(),
+        )
+        .unwrap();
+        edit(&mut config);
+        std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
+        std::fs::copy(
+            fixture("gemma2").join("model.safetensors"),
+            dir.path().join("model.safetensors"),
+        )
+        .unwrap();
+        let model = load_hf_folder(dir.path(), &Device::flex()).unwrap();
+        let (_, logits) = run(model.as_ref(), &batch);
+        // Row 0 has no padding.
+        logits[..12 * VOCAB].to_vec()
+    };
+    let largest = |logits: &[f32]| logits.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let capped = logits_with(&|_| {});
+    let off = logits_with(&|c| c["final_logit_softcapping"] = serde_json::Value::Null);
+    let default = logits_with(&|c| {
+        c.as_object_mut().unwrap().remove("final_logit_softcapping");
+    });
+    assert!(largest(&capped) <= 1.5, "{}", largest(&capped));
+    assert!(largest(&off) > 3.0, "{}", largest(&off));
+    let expected: Vec<f32> = off.iter().map(|x| (x / 30.0).tanh() * 30.0).collect();
+    assert!(max_abs_diff(&default, &expected) <= 1e-5);
+    assert!(max_abs_diff(&default, &off) > 1e-3);
 }

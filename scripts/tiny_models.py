@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""Tiny random HF checkpoints and their PyTorch reference outputs, for the parity tests.
+
+For each architecture below this builds a model with HF transformers (vocabulary 512, hidden 64,
+3 layers, 4 query and 2 key/value heads of 16), draws its weights from a fixed seed, perturbs
+every norm weight so that a missing or misplaced norm shows, and saves under
+`testdata/fixtures/models/tiny/<arch>/`:
+
+- `config.json`, `generation_config.json`, `model.safetensors` (float32), via `save_pretrained`;
+- `reference.json`, in the format of the other tiny fixtures: three rows of 12 token ids with
+  right padding (`attention_mask`), the logits at every real position and the mean of the final
+  hidden state over the real tokens (rounded to 6 decimals), plus `greedy_ids`: 8 tokens
+  generated greedily after each row's real tokens.
+
+Everything runs on PyTorch CPU in float32 with eager attention (the only implementation that
+applies Gemma 2's attention softcapping). The script checks that what each fixture is meant to
+exercise changes the logits: Gemma 2's softcaps and sliding window, Qwen3's q/k norms and
+sliding layer, Phi-3's sliding window.
+
+  /work/venvs/hf/bin/python scripts/tiny_models.py            # write all
+  /work/venvs/hf/bin/python scripts/tiny_models.py gemma2     # write one
+
+Needs: python3 -m venv /work/venvs/hf && /work/venvs/hf/bin/pip install torch transformers
+safetensors (made with torch 2.15.0, transformers 5.25.0, safetensors 0.8.0).
+"""
+
+import copy
+import json
+import sys
+from pathlib import Path
+
+import torch
+import transformers
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "testdata/fixtures/models/tiny"
+
+# The ids of the other tiny fixtures' reference.json, so every architecture sees the same rows.
+INPUT_IDS = [
+    [180, 496, 430, 186, 81, 236, 121, 267, 265, 265, 338, 449],
+    [471, 56, 294, 193, 318, 99, 187, 302, 97, 243, 105, 240],
+    [124, 286, 295, 508, 459, 58, 79, 495, 348, 462, 272, 481],
+]
+LENGTHS = [12, 9, 5]
+GREEDY_TOKENS = 8
+
+COMMON = dict(
+    vocab_size=512,
+    hidden_size=64,
+    intermediate_size=128,
+    num_hidden_layers=3,
+    num_attention_heads=4,
+    num_key_value_heads=2,
+    max_position_embeddings=128,
+)
+
+
+def qwen3():
+    """Qwen3: per-head q/k RMSNorm, no Q/K/V bias; layer 2 slides (window 4), untied head."""
+    config = transformers.Qwen3Config(
+        **COMMON,
+        head_dim=16,
+        use_sliding_window=True,
+        sliding_window=4,
+        max_window_layers=2,
+        tie_word_embeddings=False,
+    )
+    return transformers.Qwen3ForCausalLM, config, 0.02
+
+
+def gemma2():
+    """Gemma 2: softcaps small enough to bite, window 4 on layers 0 and 2, larger weights so
+    that attention scores and logits reach the caps."""
+    config = transformers.Gemma2Config(
+        **COMMON,
+        head_dim=16,
+        query_pre_attn_scalar=16,
+        sliding_window=4,
+        attn_logit_softcapping=2.0,
+        final_logit_softcapping=1.5,
+        pad_token_id=0,
+        eos_token_id=1,
+        bos_token_id=2,
+    )
+    return transformers.Gemma2ForCausalLM, config, 0.1
+
+
+def phi3():
+    """Phi-3: fused qkv_proj and gate_up_proj, sliding window 5 on every layer."""
+    config = transformers.Phi3Config(
+        **COMMON,
+        original_max_position_embeddings=128,
+        sliding_window=5,
+        pad_token_id=0,
+        bos_token_id=1,
+        eos_token_id=2,
+    )
+    return transformers.Phi3ForCausalLM, config, 0.02
+
+
+ARCHS = {"qwen3": qwen3, "gemma2": gemma2, "phi3": phi3}
+
+
+def build(cls, config, std, seed):
+    """The model with N(0, std) weights and norm weights moved off their neutral value."""
+    config._attn_implementation = "eager"
+    config.dtype = torch.float32
+    torch.manual_seed(seed)
+    model = cls(config).eval()
+    generator = torch.Generator().manual_seed(seed + 1)
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            noise = torch.randn(param.shape, generator=generator)
+            if "norm" in name:
+                param.add_(0.2 * noise)
+            else:
+                param.copy_(std * noise)
+    return model
+
+
+def batch():
+    """The right-padded reference batch."""
+    ids = torch.tensor(INPUT_IDS)
+    mask = torch.tensor([[1] * n + [0] * (12 - n) for n in LENGTHS])
+    return ids, mask
+
+
+def forward(model):
+    """Logits and final hidden states of the reference batch."""
+    ids, mask = batch()
+    with torch.no_grad():
+        out = model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+    return out.logits, out.hidden_states[-1]
+
+
+def variant_gap(cls, config, std, seed, model, **changes):
+    """Largest logit change at real positions when the config differs by `changes`."""
+    other_config = copy.deepcopy(config)
+    for key, value in changes.items():
+        setattr(other_config, key, value)
+    other = build(cls, other_config, std, seed)
+    other.load_state_dict(model.state_dict())
+    a, _ = forward(model)
+    b, _ = forward(other)
+    _, mask = batch()
+    return ((a - b).abs() * mask[..., None]).max().item()
+
+
+def greedy(model):
+    """GREEDY_TOKENS greedy tokens after each row's real tokens, one row at a time."""
+    rows = []
+    for ids, n in zip(INPUT_IDS, LENGTHS):
+        prompt = torch.tensor([ids[:n]])
+        with torch.no_grad():
+            out = model.generate(
+                prompt,
+                attention_mask=torch.ones_like(prompt),
+                max_new_tokens=GREEDY_TOKENS,
+                min_new_tokens=GREEDY_TOKENS,
+                do_sample=False,
+                eos_token_id=None,
+                pad_token_id=0,
+            )
+        rows.append(out[0, n:].tolist())
+    return rows
+
+
+def checks(arch, cls, config, std, seed, model):
+    """Asserts that the features the fixture pins change its logits."""
+    gaps = {}
+    if arch == "gemma2":
+        gaps["attn softcap"] = variant_gap(
+            cls, config, std, seed, model, attn_logit_softcapping=None
+        )
+        gaps["final softcap"] = variant_gap(
+            cls, config, std, seed, model, final_logit_softcapping=None
+        )
+        gaps["window"] = variant_gap(cls, config, std, seed, model, sliding_window=12)
+    if arch == "qwen3":
+        gaps["window"] = variant_gap(cls, config, std, seed, model, sliding_window=12)
+    if arch == "phi3":
+        gaps["window"] = variant_gap(cls, config, std, seed, model, sliding_window=12)
+    for what, gap in gaps.items():
+        print(f"{arch}: without {what} the logits move by {gap:.3e}")
+        assert gap > 1e-2, f"{arch}: the fixture does not exercise {what}"
+
+
+def write(arch, seed):
+    cls, config, std = ARCHS[arch]()
+    model = build(cls, config, std, seed)
+    checks(arch, cls, config, std, seed, model)
+    logits, hidden = forward(model)
+    _, mask = batch()
+    reference = {
+        "arch": arch,
+        "input_ids": INPUT_IDS,
+        "attention_mask": mask.tolist(),
+        "note": "right padding; logits at padded positions are not defined and not compared",
+        "logits": [
+            [[round(v, 6) for v in logits[r, p].tolist()] for p in range(n)]
+            for r, n in enumerate(LENGTHS)
+        ],
+        "last_hidden_mean": [
+            [round(v, 6) for v in hidden[r, :n].mean(dim=0).tolist()]
+            for r, n in enumerate(LENGTHS)
+        ],
+        "greedy_ids": greedy(model),
+    }
+    out = OUT / arch
+    out.mkdir(parents=True, exist_ok=True)
+    model.config._attn_implementation = None
+    model.save_pretrained(out)
+    (out / "reference.json").write_text(json.dumps(reference) + "\n")
+    print(f"{arch}: wrote {out}")
+
+
+def main():
+    names = sys.argv[1:] or list(ARCHS)
+    for seed, arch in enumerate(ARCHS):
+        if arch in names:
+            write(arch, 1000 + seed)
+
+
+if __name__ == "__main__":
+    main()
