@@ -14,6 +14,9 @@
 //! all 4 orders (a missing precision counts as `log 0 = -9999999999`), or, with effective
 //! order (sentence BLEU), over the orders that have hypothesis n-grams.
 
+use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
 use harness::metric::{Metric, Signature, Statistics};
 
 use super::ngrams::{NgramCounts, word_ids};
@@ -198,8 +201,14 @@ impl TranslationMetric for Bleu {
             ref_len: ref_tokens.len() as u64,
             ..BleuStats::default()
         };
+        let mut unmatched =
+            HashMap::with_capacity_and_hasher(ref_tokens.len(), RandomState::default());
         for n in 1..=BLEU_MAX_ORDER {
-            let counts = NgramCounts::of(hyp_tokens.windows(n), ref_tokens.windows(n));
+            let counts = NgramCounts::counted_in(
+                &mut unmatched,
+                hyp_tokens.windows(n),
+                ref_tokens.windows(n),
+            );
             stats.matched[n - 1] = counts.matched;
             stats.total[n - 1] = counts.hypothesis;
         }

@@ -29,10 +29,22 @@ impl NgramCounts {
         hypothesis: impl IntoIterator<Item = K>,
         reference: impl ExactSizeIterator<Item = K>,
     ) -> Self {
+        let mut unmatched =
+            HashMap::with_capacity_and_hasher(reference.len(), RandomState::default());
+        Self::counted_in(&mut unmatched, hypothesis, reference)
+    }
+
+    /// [`NgramCounts::of`], counting in `unmatched` (emptied first), so that one map serves
+    /// several orders.
+    pub fn counted_in<K: Hash + Eq>(
+        unmatched: &mut HashMap<K, u64, RandomState>,
+        hypothesis: impl IntoIterator<Item = K>,
+        reference: impl ExactSizeIterator<Item = K>,
+    ) -> Self {
         let mut counts = NgramCounts::default();
         // Per reference n-gram, the occurrences no hypothesis n-gram has matched yet.
-        let mut unmatched: HashMap<K, u64, RandomState> =
-            HashMap::with_capacity_and_hasher(reference.len(), RandomState::default());
+        unmatched.clear();
+        unmatched.reserve(reference.len());
         for ngram in reference {
             *unmatched.entry(ngram).or_default() += 1;
             counts.reference += 1;
@@ -59,7 +71,8 @@ impl NgramCounts {
 /// getting equal numbers, so that an n-gram is hashed and compared as a few integers rather than
 /// as its words' bytes.
 pub fn word_ids(hypothesis: &str, reference: &str) -> (Vec<usize>, Vec<usize>) {
-    let mut ids: HashMap<&str, usize, RandomState> = HashMap::default();
+    let mut ids: HashMap<&str, usize, RandomState> =
+        HashMap::with_capacity_and_hasher(reference.len() / 4, RandomState::default());
     let mut number = |word| {
         let next = ids.len();
         *ids.entry(word).or_insert(next)

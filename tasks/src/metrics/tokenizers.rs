@@ -1,6 +1,7 @@
 //! sacrebleu's BLEU tokenizers: `13a` (the default, mteval-v13a), `intl` (mteval-v14
 //! international), `char`, `zh` and `none`, with the regular expressions sacrebleu 2.6.0 uses.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::LazyLock;
@@ -49,7 +50,8 @@ impl Rule {
         )
     }
 
-    fn apply(&self, text: &str) -> String {
+    /// `text` after the rule; borrowed when nothing matched.
+    fn apply<'t>(&self, text: &'t str) -> Cow<'t, str> {
         match self {
             Rule::Spaced(pattern) => {
                 let mut out = String::with_capacity(text.len() * 2);
@@ -62,7 +64,7 @@ impl Rule {
                     last = found.end();
                 }
                 out.push_str(&text[last..]);
-                out
+                Cow::Owned(out)
             }
             Rule::SpacedChars(class) => {
                 let mut out = String::with_capacity(text.len() * 2);
@@ -73,9 +75,9 @@ impl Rule {
                         out.push(c);
                     }
                 }
-                out
+                Cow::Owned(out)
             }
-            Rule::Replace(pattern, template) => pattern.replace_all(text, *template).into_owned(),
+            Rule::Replace(pattern, template) => pattern.replace_all(text, *template),
         }
     }
 }
@@ -113,7 +115,9 @@ static INTL: LazyLock<[Rule; 3]> = LazyLock::new(|| {
 fn substitute(line: &str, rules: &[Rule]) -> String {
     let mut text = line.to_string();
     for rule in rules {
-        text = rule.apply(&text);
+        if let Cow::Owned(changed) = rule.apply(&text) {
+            text = changed;
+        }
     }
     pystr::split(&text).collect::<Vec<_>>().join(" ")
 }
@@ -195,10 +199,14 @@ impl BleuTokenizer {
     pub fn tokenize(self, line: &str) -> String {
         match self {
             BleuTokenizer::V13a => {
-                let mut line = line
-                    .replace("<skipped>", "")
-                    .replace("-\n", "")
-                    .replace('\n', " ");
+                // The substitutions in sacrebleu's order, each skipped when it cannot apply.
+                let mut line = line.to_string();
+                if line.contains("<skipped>") {
+                    line = line.replace("<skipped>", "");
+                }
+                if line.contains('\n') {
+                    line = line.replace("-\n", "").replace('\n', " ");
+                }
                 if line.contains('&') {
                     line = line
                         .replace("&quot;", "\"")
