@@ -4,7 +4,7 @@
 
 use burn::tensor::{Device, Tensor};
 
-use crate::arch::{CausalLm, ForwardOutput, KvCache, ModelInfo, TokenBatch};
+use crate::arch::{CausalLm, Checkpoint, ForwardOutput, KvCache, ModelInfo, TokenBatch};
 use crate::error::{ForwardError, LoadError};
 use crate::layers::attention::{HeadLayout, LayerCacheSlot, SelfAttention};
 use crate::layers::decoder::{BlockNorms, DecoderLayer};
@@ -89,8 +89,14 @@ pub(crate) struct DecoderModel {
 }
 
 impl DecoderModel {
-    /// Reads the weights `spec` calls for (HF names under `model.`).
-    pub(crate) fn load(spec: &DecoderSpec, loader: &ParamLoader<'_>) -> Result<Self, LoadError> {
+    /// Reads the weights `spec` calls for (HF names under `model.`) from `checkpoint` onto
+    /// `device`.
+    pub(crate) fn load(
+        spec: &DecoderSpec,
+        checkpoint: &Checkpoint<'_>,
+        device: &Device,
+    ) -> Result<Self, LoadError> {
+        let loader = &ParamLoader::new(checkpoint.weights, checkpoint.weights_path, device);
         let ModelInfo {
             vocab_size,
             hidden_size: hidden,

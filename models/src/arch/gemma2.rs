@@ -10,7 +10,6 @@ use crate::arch::decoder_model::DecoderModel;
 use crate::arch::gemma3::{self, Softcaps};
 use crate::arch::{Architecture, Checkpoint};
 use crate::error::LoadError;
-use crate::layers::param::ParamLoader;
 
 /// RoPE base when the config does not set one.
 const DEFAULT_ROPE_THETA: f64 = 10_000.0;
@@ -63,6 +62,5 @@ pub(super) fn load(
         vec![rope],
         layers,
     )?;
-    let loader = ParamLoader::new(checkpoint.weights, checkpoint.weights_path, device);
-    DecoderModel::load(&spec, &loader)
+    DecoderModel::load(&spec, checkpoint, device)
 }

@@ -14,7 +14,6 @@ use crate::arch::decoder_model::{DecoderModel, DecoderSpec, LayerPattern, Projec
 use crate::arch::llama::{DEFAULT_RMS_NORM_EPS, head_layout};
 use crate::arch::{Architecture, Checkpoint, ModelInfo};
 use crate::error::LoadError;
-use crate::layers::param::ParamLoader;
 use crate::layers::rms_norm::NormWeights;
 use crate::layers::rope::{RopeConfig, RopeScaling};
 
@@ -109,8 +108,7 @@ pub(super) fn load(
         ropes(&file, &config)?,
         layers,
     )?;
-    let loader = ParamLoader::new(checkpoint.weights, checkpoint.weights_path, device);
-    DecoderModel::load(&spec, &loader)
+    DecoderModel::load(&spec, checkpoint, device)
 }
 
 /// The softcaps of a Gemma model (their defaults differ between Gemma 2 and 3).

@@ -9,7 +9,6 @@ use crate::arch::decoder_model::{DecoderModel, DecoderSpec, LayerPattern, Projec
 use crate::arch::{Architecture, Checkpoint, ModelInfo};
 use crate::error::LoadError;
 use crate::layers::attention::HeadLayout;
-use crate::layers::param::ParamLoader;
 use crate::layers::rms_norm::NormWeights;
 
 /// RoPE base of Llama configs that do not set one.
@@ -83,8 +82,7 @@ pub(super) fn load(
     if architecture == Architecture::Mistral {
         config.window_every_layer(&mut spec);
     }
-    let loader = ParamLoader::new(checkpoint.weights, checkpoint.weights_path, device);
-    DecoderModel::load(&spec, &loader)
+    DecoderModel::load(&spec, checkpoint, device)
 }
 
 impl Config {

@@ -10,7 +10,6 @@ use crate::arch::decoder_model::{DecoderModel, ProjectionNames};
 use crate::arch::llama::{self, DEFAULT_ROPE_THETA, Defaults};
 use crate::arch::{Architecture, Checkpoint};
 use crate::error::LoadError;
-use crate::layers::param::ParamLoader;
 
 /// HF's defaults of `Phi3Config` that differ from Llama's.
 const DEFAULTS: Defaults = Defaults {
@@ -38,6 +37,5 @@ pub(super) fn load(
     let mut spec = base.spec(&file, Architecture::Phi3, &DEFAULTS)?;
     spec.projections = ProjectionNames::Fused;
     base.window_every_layer(&mut spec);
-    let loader = ParamLoader::new(checkpoint.weights, checkpoint.weights_path, device);
-    DecoderModel::load(&spec, &loader)
+    DecoderModel::load(&spec, checkpoint, device)
 }

@@ -9,7 +9,6 @@ use crate::arch::decoder_model::{DecoderModel, DecoderSpec};
 use crate::arch::llama::{self, DEFAULT_RMS_NORM_EPS, DEFAULT_ROPE_THETA, Defaults};
 use crate::arch::{Architecture, Checkpoint};
 use crate::error::LoadError;
-use crate::layers::param::ParamLoader;
 
 /// config.json of `qwen2` (HF `Qwen2Config`) beyond the Llama fields of [`llama::Config`]:
 /// which layers slide. Qwen3 has the same.
@@ -39,8 +38,7 @@ pub(super) fn load(
     // Qwen2 always has biases on Q/K/V and never on the output projection.
     spec.qkv_bias = true;
     config.apply(&file, &mut spec)?;
-    let loader = ParamLoader::new(checkpoint.weights, checkpoint.weights_path, device);
-    DecoderModel::load(&spec, &loader)
+    DecoderModel::load(&spec, checkpoint, device)
 }
 
 impl Config {

@@ -9,7 +9,6 @@ use crate::arch::decoder_model::DecoderModel;
 use crate::arch::llama::{self, DEFAULT_RMS_NORM_EPS, DEFAULT_ROPE_THETA, Defaults};
 use crate::arch::{Architecture, Checkpoint, qwen2};
 use crate::error::LoadError;
-use crate::layers::param::ParamLoader;
 
 /// HF's default `head_dim` of `Qwen3Config`.
 fn default_head_dim() -> usize {
@@ -43,6 +42,5 @@ pub(super) fn load(
     spec.out_bias = base.attention_bias();
     spec.qk_norm = true;
     windows.apply(&file, &mut spec)?;
-    let loader = ParamLoader::new(checkpoint.weights, checkpoint.weights_path, device);
-    DecoderModel::load(&spec, &loader)
+    DecoderModel::load(&spec, checkpoint, device)
 }
