@@ -13,7 +13,9 @@ use serde_json::Value;
 
 use crate::error::LoadError;
 use crate::gguf::GgufFile;
-use crate::tokenizer::{TOKENIZER_CONFIG_FILE, TextTokenizer};
+use crate::tokenizer::{
+    TOKENIZER_CONFIG_FILE, TextTokenizer, invalid_config, special_token, tokenizer_config,
+};
 
 /// The file transformers saves a chat template in, beside the tokenizer.
 pub const CHAT_TEMPLATE_FILE: &str = "chat_template.jinja";
@@ -52,8 +54,10 @@ pub fn find(
     tokenizer: &Path,
     name: Option<&str>,
 ) -> Result<ShippedTemplate, LoadError> {
-    let config_path = tokenizer.with_file_name(TOKENIZER_CONFIG_FILE);
-    let config = read_json(&config_path)?;
+    let (config_path, config) = match tokenizer_config(tokenizer)? {
+        Some((path, value)) => (path, Some(value)),
+        None => (tokenizer.with_file_name(TOKENIZER_CONFIG_FILE), None),
+    };
     let gguf = match model.extension() {
         Some(extension) if extension == "gguf" => Some(GgufFile::open(model)?),
         _ => None,
@@ -108,57 +112,13 @@ pub fn find(
     })
 }
 
-/// The JSON object in `path`, `None` when there is no such file.
-fn read_json(path: &Path) -> Result<Option<Value>, LoadError> {
-    if !path.is_file() {
-        return Ok(None);
-    }
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    serde_json::from_str(&text)
-        .map(Some)
-        .map_err(|e| LoadError::Format {
-            path: path.to_path_buf(),
-            message: format!("not valid JSON: {e}"),
-        })
-}
-
-fn invalid(path: &Path, field: &str, message: String) -> LoadError {
-    LoadError::InvalidConfig {
-        path: path.to_path_buf(),
-        field: field.to_string(),
-        message,
-    }
-}
-
-/// The special tokens of a tokenizer_config.json: strings, or objects with a `content`.
+/// The special tokens of a tokenizer_config.json that it names.
 fn special_tokens(config: &Value, path: &Path) -> Result<BTreeMap<String, String>, LoadError> {
     let mut tokens = BTreeMap::new();
     for key in SPECIAL_TOKENS {
-        let text = match config.get(key) {
-            None | Some(Value::Null) => continue,
-            Some(Value::String(text)) => text.clone(),
-            Some(Value::Object(object)) => match object.get("content") {
-                Some(Value::String(text)) => text.clone(),
-                _ => {
-                    return Err(invalid(
-                        path,
-                        key,
-                        "an object token needs a string `content`".into(),
-                    ));
-                }
-            },
-            Some(other) => {
-                return Err(invalid(
-                    path,
-                    key,
-                    format!("expected a string, found {other}"),
-                ));
-            }
-        };
-        tokens.insert(key.to_string(), text);
+        if let Some(text) = special_token(config, path, key)? {
+            tokens.insert(key.to_string(), text);
+        }
     }
     Ok(tokens)
 }
@@ -183,7 +143,7 @@ fn from_config(
                 let (Some(Value::String(n)), Some(Value::String(source))) =
                     (item.get("name"), item.get("template"))
                 else {
-                    return Err(invalid(
+                    return Err(invalid_config(
                         path,
                         "chat_template",
                         "each entry of a list needs a string `name` and `template`".into(),
@@ -195,7 +155,7 @@ fn from_config(
             }
             Ok(None)
         }
-        Some(other) => Err(invalid(
+        Some(other) => Err(invalid_config(
             path,
             "chat_template",
             format!("expected a string or a list of named templates, found {other}"),

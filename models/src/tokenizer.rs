@@ -247,51 +247,72 @@ struct BosSettings {
 impl BosSettings {
     /// The settings in the tokenizer_config.json beside `tokenizer`, if there is one.
     fn beside(tokenizer: &Path) -> Result<Self, LoadError> {
-        let path = tokenizer.with_file_name(TOKENIZER_CONFIG_FILE);
-        if !path.is_file() {
+        let Some((path, value)) = tokenizer_config(tokenizer)? else {
             return Ok(Self::default());
-        }
-        let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        let invalid = |field: &str, message: String| LoadError::InvalidConfig {
-            path: path.clone(),
-            field: field.to_string(),
-            message,
         };
-        let value: Value = serde_json::from_str(&text)
-            .map_err(|e| invalid("(file)", format!("not valid JSON: {e}")))?;
         let add_bos = match value.get("add_bos_token") {
             None | Some(Value::Null) => None,
             Some(Value::Bool(b)) => Some(*b),
             Some(other) => {
-                return Err(invalid(
+                return Err(invalid_config(
+                    &path,
                     "add_bos_token",
                     format!("expected true or false, found {other}"),
                 ));
             }
         };
-        let bos_token = match value.get("bos_token") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Object(o)) => match o.get("content") {
-                Some(Value::String(s)) => Some(s.clone()),
-                _ => {
-                    return Err(invalid(
-                        "bos_token",
-                        "an object bos_token needs a string `content`".into(),
-                    ));
-                }
-            },
-            Some(other) => {
-                return Err(invalid(
-                    "bos_token",
-                    format!("expected a string, found {other}"),
-                ));
-            }
-        };
+        let bos_token = special_token(&value, &path, "bos_token")?;
         Ok(Self { add_bos, bos_token })
+    }
+}
+
+/// The tokenizer_config.json beside `tokenizer` and its JSON, `None` when there is none.
+pub(crate) fn tokenizer_config(tokenizer: &Path) -> Result<Option<(PathBuf, Value)>, LoadError> {
+    let path = tokenizer.with_file_name(TOKENIZER_CONFIG_FILE);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let value = serde_json::from_str(&text)
+        .map_err(|e| invalid_config(&path, "(file)", format!("not valid JSON: {e}")))?;
+    Ok(Some((path, value)))
+}
+
+/// The text of special token `key` (`bos_token`, ...) of a tokenizer_config.json at `path`: a
+/// string, or an object with a string `content`; `None` when absent or null.
+pub(crate) fn special_token(
+    config: &Value,
+    path: &Path,
+    key: &str,
+) -> Result<Option<String>, LoadError> {
+    match config.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::Object(o)) => match o.get("content") {
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            _ => Err(invalid_config(
+                path,
+                key,
+                format!("an object {key} needs a string `content`"),
+            )),
+        },
+        Some(other) => Err(invalid_config(
+            path,
+            key,
+            format!("expected a string, found {other}"),
+        )),
+    }
+}
+
+/// An error about `field` of the settings file at `path`.
+pub(crate) fn invalid_config(path: &Path, field: &str, message: String) -> LoadError {
+    LoadError::InvalidConfig {
+        path: path.to_path_buf(),
+        field: field.to_string(),
+        message,
     }
 }
 
