@@ -22,7 +22,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::metrics::pystr;
-use crate::yaml::jinja::{python_method, python_str};
+use crate::yaml::jinja::python_environment;
 
 /// Why a chat template could not be used.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -102,14 +102,9 @@ impl ChatTemplate {
         special_tokens: BTreeMap<String, String>,
     ) -> Result<Self, ChatError> {
         let (name, source) = (name.into(), source.into());
-        let mut env = Environment::new();
+        let mut env = python_environment();
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
-        env.set_unknown_method_callback(python_method);
-        env.set_formatter(|out, _state, value| {
-            out.write_str(&python_str(value))
-                .map_err(|_| Error::new(ErrorKind::WriteFailure, "formatting failed"))
-        });
         env.add_function("raise_exception", raise_exception);
         env.add_function("strftime_now", strftime_now);
         env.add_filter("tojson", tojson);

@@ -21,16 +21,10 @@ impl std::fmt::Debug for Templates {
 impl Templates {
     /// lm-eval's environment.
     pub(crate) fn new() -> Self {
-        let mut env = Environment::new();
+        let mut env = python_environment();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_keep_trailing_newline(true);
-        env.set_auto_escape_callback(|_| AutoEscape::None);
-        env.set_unknown_method_callback(python_method);
         env.add_filter("regex_replace", regex_replace);
-        env.set_formatter(|out, _state, value| {
-            out.write_str(&python_str(value))
-                .map_err(|_| Error::new(ErrorKind::WriteFailure, "formatting failed"))
-        });
         Templates { env }
     }
 
@@ -73,8 +67,21 @@ impl Templates {
     }
 }
 
+/// An environment that behaves like Python's Jinja: nothing escaped, values printed as
+/// Python's `str()` prints them, and Python's string, list and dict methods.
+pub(crate) fn python_environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.set_unknown_method_callback(python_method);
+    env.set_formatter(|out, _state, value| {
+        out.write_str(&python_str(value))
+            .map_err(|_| Error::new(ErrorKind::WriteFailure, "formatting failed"))
+    });
+    env
+}
+
 /// Python's `str()` of a value: `True`/`False`, `None`, lists and dicts as their `repr`.
-pub(crate) fn python_str(value: &Value) -> String {
+fn python_str(value: &Value) -> String {
     match value.kind() {
         ValueKind::String => value.as_str().unwrap_or_default().to_string(),
         _ => python_repr(value),
@@ -142,7 +149,7 @@ pub(crate) fn repr_str(text: &str) -> String {
 }
 
 /// pycompat's methods, plus `str.index` and `list.index`.
-pub(crate) fn python_method(
+fn python_method(
     state: &State,
     value: &Value,
     method: &str,
