@@ -26,7 +26,7 @@ The output is deterministic: a second run rewrites identical files (no template 
 
 import importlib.metadata
 import json
-import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -34,19 +34,13 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-_CACHE = tempfile.mkdtemp(prefix="chat_fixtures_")
-os.environ["HF_DATASETS_OFFLINE"] = "1"
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ["HF_DATASETS_CACHE"] = os.path.join(_CACHE, "datasets")
-os.environ["HF_HOME"] = os.path.join(_CACHE, "hf")
-os.environ.setdefault("LMEVAL_LOG_LEVEL", "ERROR")
-
+# lm_eval_requests sets the offline environment (and its private caches) before anything of
+# Hugging Face's is imported, so it comes first.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import lm_eval_requests as base  # noqa: E402  (the offline setup, task list, docs and recording model)
 import jinja2  # noqa: E402
 from gguf import GGUFReader  # noqa: E402
 from transformers import AutoTokenizer  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import lm_eval_requests as base  # noqa: E402  (the task list, docs and recording model)
 import lm_eval  # noqa: E402
 from lm_eval.tasks import TaskManager  # noqa: E402
 
@@ -237,7 +231,11 @@ def main():
         "renders": renders,
     }, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     chat_requests(gemma)
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        shutil.rmtree(base._CACHE, ignore_errors=True)
