@@ -12,6 +12,7 @@ pub mod langid;
 pub mod metrics;
 pub mod mexa;
 pub mod names;
+pub mod prompt_words;
 pub mod registry;
 mod responses;
 pub mod tokenizer_premium;
