@@ -44,6 +44,20 @@ pub struct PromptFormat {
     /// Under a chat template, few-shot examples as user/assistant turns instead of one user
     /// message.
     pub fewshot_as_multiturn: bool,
+    /// The language of the prompts' own words (`--prompt-language`).
+    pub language: PromptLanguage,
+}
+
+/// The language of the words a prompt is made of (its instructions, labels and language names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PromptLanguage {
+    /// The task files' English prompts, as lm-evaluation-harness writes them.
+    #[default]
+    English,
+    /// Each task's `native_prompt`, in the task's language where the prompt-word table has the
+    /// words it needs (`tasks/data/prompt_words.tsv`).
+    Native,
 }
 
 impl PromptFormat {
@@ -62,6 +76,18 @@ impl PromptFormat {
             label.push_str(&format!("|system={}", hex::encode(&digest[..6])));
         }
         label
+    }
+}
+
+impl std::str::FromStr for PromptLanguage {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "english" => Ok(PromptLanguage::English),
+            "native" => Ok(PromptLanguage::Native),
+            _ => Err(format!("`{text}` is not `english` or `native`")),
+        }
     }
 }
 

@@ -9,16 +9,17 @@
 //! matches one of them. Nothing is global: a [`TaskRegistry`] holds the configuration, the
 //! language table and the index it builds tasks from.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use harness::task::{Task, TaskGroup};
 
 use crate::config::TaskConfig;
 use crate::names::{glob_matches, is_glob, nearest};
 use crate::yaml::{
-    DataPlaces, Entry, FamilyMiss, Params, TaskFileError, TaskIndex, TaskSource, aggregate_metrics,
-    load_task,
+    DataPlaces, Entry, FamilyMiss, Localized, Params, TaskFileError, TaskIndex, TaskSource,
+    aggregate_metrics, load_task,
 };
 use harness::languages::{LanguageTable, LanguageTableError};
 
@@ -95,12 +96,14 @@ fn did_you_mean(suggestions: &[String]) -> String {
 }
 
 /// Builds tasks from names with one configuration and language table.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct TaskRegistry {
     config: TaskConfig,
     table: LanguageTable,
     index: TaskIndex,
     places: DataPlaces,
+    /// What `--prompt-language native` made of each built task's prompt, when not English.
+    prompts: Mutex<BTreeMap<String, Localized>>,
 }
 
 impl TaskRegistry {
@@ -117,6 +120,7 @@ impl TaskRegistry {
             table,
             index,
             places,
+            prompts: Mutex::default(),
         })
     }
 
@@ -199,6 +203,19 @@ impl TaskRegistry {
             });
         }
         Ok(tasks)
+    }
+
+    /// What `--prompt-language native` made of the prompts of `tasks` (what [`Self::select`]
+    /// returned): per task with a native prompt file, native or English for want of words.
+    pub fn native_prompts(&self, tasks: &[Box<dyn Task>]) -> Vec<(String, Localized)> {
+        let prompts = self.prompts.lock().unwrap_or_else(|e| e.into_inner());
+        tasks
+            .iter()
+            .filter_map(|task| {
+                let prompt = prompts.get(task.name())?;
+                Some((task.name().to_string(), prompt.clone()))
+            })
+            .collect()
     }
 
     /// The groups among `selectors` (and the groups nested in them) that combine metrics, each
@@ -305,6 +322,10 @@ impl TaskRegistry {
             self.config.clone(),
             self.places.clone(),
         )?;
+        if *task.prompt() != Localized::English {
+            let mut prompts = self.prompts.lock().unwrap_or_else(|e| e.into_inner());
+            prompts.insert(task.spec().task.clone(), task.prompt().clone());
+        }
         Ok(Box::new(task))
     }
 

@@ -117,6 +117,61 @@ fn killed_runs_resume_to_the_uninterrupted_result_and_shards_merge_to_it() {
     assert_eq!(samples(&merged), samples(&whole));
 }
 
+/// `--prompt-language native` gives SIB-200 German its German prompt, records the language in
+/// the task signature and the manifest, and `merge` rebuilds the same tasks from the shards.
+#[test]
+fn native_prompts_are_recorded_and_shards_merge_to_them() {
+    let Some(model) = testdata::default_model() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let native = ["--prompt-language", "native"];
+    let whole = tmp.path().join("whole");
+    assert_ok(&babelbench(&run_args(&model, &whole, &native)));
+    let sib: serde_json::Value =
+        serde_json::from_str(samples(&whole).lines().last().unwrap()).unwrap();
+    assert_eq!(sib["task"], "sib200_deu_Latn");
+    assert!(
+        sib["prompt"]
+            .as_str()
+            .unwrap()
+            .starts_with("Thema: science/technology"),
+        "{sib}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(whole.join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["run_config"]["prompt_language"], "native");
+    let signature = manifest["tasks"]["sib200_deu_Latn"].as_str().unwrap();
+    assert!(signature.ends_with("|prompt=deu_Latn"), "{signature}");
+    // Bits per byte has no prompt to localize.
+    assert!(
+        !manifest["tasks"]["bpb_deu_Latn"]
+            .as_str()
+            .unwrap()
+            .contains("|prompt=")
+    );
+
+    let shards: Vec<_> = ["0/2", "1/2"]
+        .iter()
+        .enumerate()
+        .map(|(i, shard)| {
+            let dir = tmp.path().join(format!("shard{i}"));
+            let mut args = native.to_vec();
+            args.extend(["--shard", shard]);
+            assert_ok(&babelbench(&run_args(&model, &dir, &args)));
+            dir.to_str().unwrap().to_string()
+        })
+        .collect();
+    let merged = tmp.path().join("merged");
+    let mut merge = vec!["merge".to_string(), "--quiet".to_string()];
+    merge.extend(shards);
+    merge.extend(["--out".to_string(), merged.to_str().unwrap().to_string()]);
+    assert_ok(&babelbench(&merge));
+    assert_eq!(results(&merged), results(&whole));
+    assert_eq!(samples(&merged), samples(&whole));
+}
+
 /// One task of each request kind, in English and German, at `--batch-size 1`, 5 and 16:
 /// multiple choice, rolling log-likelihood, hidden states and greedy generation.
 #[test]
@@ -179,6 +234,10 @@ fn bad_run_input_exits_2_with_a_clear_message() {
     let at = zero.iter().position(|a| a == LIMIT).unwrap();
     zero[at] = "0".to_string();
     assert_exit_2(&zero, "--limit 0");
+    assert_exit_2(
+        &run_args(&model, &out, &["--prompt-language", "klingon"]),
+        "`klingon` is not `english` or `native`",
+    );
 
     let shard = babelbench(&run_args(&model, &out, &["--shard", "3/2"]));
     assert_eq!(shard.status.code(), Some(2));

@@ -18,6 +18,7 @@ use harness::model::LanguageModel;
 use harness::model_cache;
 use harness::task::Task;
 use reports::run_files::ParquetTables;
+use tasks::config::PromptLanguage;
 
 pub use progress::Bars;
 pub use selection::Selection;
@@ -87,6 +88,11 @@ pub struct RunArgs {
     /// user message.
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub fewshot_as_multiturn: Option<bool>,
+    /// `native`: the prompts of Belebele, FLORES-200 and SIB-200 in each task's language where
+    /// tasks/data/prompt_words.tsv has the words (FLORES: the target's), otherwise English;
+    /// `english` (the default): lm-evaluation-harness's English prompts.
+    #[arg(long, value_name = "english|native", default_value = "english")]
+    pub prompt_language: PromptLanguage,
     /// Seed of the bootstrap confidence intervals.
     #[arg(long, default_value_t = tasks::config::DEFAULT_SEED)]
     pub seed: u64,
@@ -157,6 +163,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         chat_template,
         system_instruction: args.system_instruction,
         fewshot_as_multiturn,
+        prompt_language: args.prompt_language,
     };
     let (tasks, groups) = selection.build()?;
     let name = model_name(&model_path);

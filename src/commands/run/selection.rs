@@ -11,8 +11,9 @@ use models::chat_template::ShippedTemplate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tasks::chat::ChatTemplate;
-use tasks::config::{PromptFormat, TaskConfig};
+use tasks::config::{PromptFormat, PromptLanguage, TaskConfig};
 use tasks::registry::TaskRegistry;
+use tasks::yaml::Localized;
 
 /// Which tasks, on which data, with which settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +49,9 @@ pub struct Selection {
     /// Few-shot examples as chat turns (`--fewshot-as-multiturn`).
     #[serde(default)]
     pub fewshot_as_multiturn: bool,
+    /// `--prompt-language`.
+    #[serde(default)]
+    pub prompt_language: PromptLanguage,
 }
 
 /// The tasks of a selection, and the selected groups that combine their metrics.
@@ -79,6 +83,7 @@ impl Selection {
             },
             system_instruction: self.system_instruction.clone(),
             fewshot_as_multiturn: self.fewshot_as_multiturn,
+            language: self.prompt_language,
         };
         let registry = TaskRegistry::new(config)?.with_task_files(
             &self.include_paths,
@@ -91,6 +96,9 @@ impl Selection {
             bail!("--tasks selected no task; see `babelbench tasks` for the names");
         }
         let groups = registry.groups(&selectors, &tasks)?;
+        if self.prompt_language == PromptLanguage::Native {
+            eprintln!("{}", native_summary(&registry.native_prompts(&tasks)));
+        }
         Ok((tasks, groups))
     }
 
@@ -109,4 +117,34 @@ impl Selection {
         serde_json::from_value(Value::Object(object))
             .context("the shard's manifest.json run_config does not describe a babelbench run")
     }
+}
+
+/// One line on what `--prompt-language native` did: how many tasks have their native prompt,
+/// and which kept the English one for want of which words.
+fn native_summary(prompts: &[(String, Localized)]) -> String {
+    let native = prompts
+        .iter()
+        .filter(|(_, p)| matches!(p, Localized::Native(_)))
+        .count();
+    let mut missing: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for (task, prompt) in prompts {
+        if let Localized::Missing { words, .. } = prompt {
+            missing.entry(words.join(" ")).or_default().push(task);
+        }
+    }
+    let mut line = format!("--prompt-language native: {native} tasks with native prompts");
+    for (words, tasks) in &missing {
+        let shown: Vec<&str> = tasks.iter().take(6).copied().collect();
+        let more = if tasks.len() > shown.len() {
+            format!(" and {} more", tasks.len() - shown.len())
+        } else {
+            String::new()
+        };
+        line.push_str(&format!(
+            "; English for {} without {words} in tasks/data/prompt_words.tsv ({}{more})",
+            tasks.len(),
+            shown.join(", ")
+        ));
+    }
+    line
 }

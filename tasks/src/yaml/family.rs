@@ -29,7 +29,7 @@ use crate::names::{glob_matches, is_glob, nearest};
 use harness::languages::LanguageTable;
 
 /// The fields that describe a family rather than its tasks.
-pub(crate) const FAMILY_FIELDS: [&str; 2] = ["languages", "pivot"];
+pub(crate) const FAMILY_FIELDS: [&str; 3] = ["languages", "pivot", super::native::FIELD];
 
 /// How many codes a "did you mean" suggests.
 const SUGGESTIONS: usize = 5;
@@ -364,7 +364,7 @@ pub(crate) fn substitute(value: &mut Value, params: &Params) {
 }
 
 /// `text` with `{key}` placeholders filled; a brace doubled or a key `params` lacks is kept.
-fn fill(text: &str, params: &Params) -> String {
+pub(crate) fn fill(text: &str, params: &Params) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('{') {
@@ -396,6 +396,7 @@ pub(crate) fn unfilled(value: &Value) -> Option<String> {
     KEYS.iter()
         .flat_map(|k| SUFFIXES.iter().map(move |s| format!("{k}{s}")))
         .chain(["tgt_bleu_tokenize".to_string()])
+        .chain(super::native::word_placeholders())
         .find(|key| fill(&text, &Params::from([(key.clone(), "\0".to_string())])).contains('\0'))
         .map(|key| format!("{{{key}}}"))
 }

@@ -11,6 +11,7 @@ mod family;
 mod group;
 mod index;
 pub(crate) mod jinja;
+mod native;
 mod output_language;
 mod prompt;
 mod pyliteral;
@@ -29,15 +30,17 @@ pub use error::TaskFileError;
 pub use family::{Family, FamilyMiss, Instance, Params};
 pub use group::aggregate_metrics;
 pub use index::{Entry, TaskIndex, task_files};
+pub use native::Localized;
 pub use source::TaskSource;
 pub use spec::{OUTPUT_TYPES, TaskSpec};
 pub use task::{FEWSHOT_SEED, YamlTask};
 
-use crate::config::TaskConfig;
+use crate::config::{PromptLanguage, TaskConfig};
+use crate::prompt_words::PromptWords;
 use harness::languages::LanguageTable;
 
-/// The task defined by the file at `path` (for a family file, its task of `params`),
-/// reported under `group`.
+/// The task defined by the file at `path` (for a family file, its task of `params`, with its
+/// native prompt under `--prompt-language native`), reported under `group`.
 pub fn load_task(
     path: &Path,
     params: &Params,
@@ -45,20 +48,21 @@ pub fn load_task(
     config: TaskConfig,
     places: DataPlaces,
 ) -> Result<YamlTask, TaskFileError> {
-    let source = TaskSource::load(path)?;
+    let mut source = TaskSource::load(path)?;
+    let mut params = params.clone();
+    let localized = native::localize(
+        &mut source,
+        &mut params,
+        config.prompt.language,
+        PromptWords::builtin(),
+    )?;
     let source = if params.is_empty() {
         source
     } else {
-        source.instantiate(params)?
+        source.instantiate(&params)?
     };
     let spec = check(&source)?;
-    Ok(YamlTask::new(
-        source,
-        spec,
-        group.to_string(),
-        config,
-        places,
-    ))
+    Ok(YamlTask::new(source, spec, group.to_string(), config, places).with_prompt(localized))
 }
 
 /// Every problem of the task file at `path` that shows without its data: YAML, includes,
@@ -81,6 +85,17 @@ pub fn validate(path: &Path, table: &LanguageTable) -> Vec<TaskFileError> {
     let Some(family) = family else {
         return check(&source).err().into_iter().collect();
     };
+    let native = |member: &Instance| {
+        let mut task = source.clone();
+        let mut params = member.params.clone();
+        native::localize(
+            &mut task,
+            &mut params,
+            PromptLanguage::Native,
+            PromptWords::builtin(),
+        )?;
+        check(&task.instantiate(&params)?)
+    };
     family
         .members()
         .iter()
@@ -89,6 +104,7 @@ pub fn validate(path: &Path, table: &LanguageTable) -> Vec<TaskFileError> {
                 .clone()
                 .instantiate(&member.params)
                 .and_then(|task| check(&task))
+                .and_then(|_| native(member))
                 .err()
         })
         .into_iter()

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use super::dataset::{DataPlaces, Split, load_split};
 use super::error::TaskFileError;
 use super::jinja::Templates;
+use super::native::Localized;
 use super::output_language::{OutputLanguage, TARGET_LANGUAGE, is_output_language_metric};
 use super::prompt::{Context, Prompter, Resolved, python_str};
 use super::pyrandom::PyRandom;
@@ -47,6 +48,8 @@ pub struct YamlTask {
     eval: OnceLock<Split>,
     /// The few-shot split, when it is another split than the evaluated one.
     fewshot: OnceLock<Split>,
+    /// What `--prompt-language` made of the prompt.
+    prompt: Localized,
 }
 
 impl YamlTask {
@@ -75,7 +78,20 @@ impl YamlTask {
             templates: Templates::new(),
             eval: OnceLock::new(),
             fewshot: OnceLock::new(),
+            prompt: Localized::English,
         }
+    }
+
+    /// The task with `prompt` recorded as what its native prompt became.
+    pub fn with_prompt(mut self, prompt: Localized) -> Self {
+        self.prompt = prompt;
+        self
+    }
+
+    /// What `--prompt-language` made of the prompt: English, native, or English for want of
+    /// native words.
+    pub fn prompt(&self) -> &Localized {
+        &self.prompt
     }
 
     /// The task file.
@@ -501,16 +517,19 @@ impl Task for YamlTask {
     }
 
     /// `yaml|<task>|config=<sha256 of the resolved fields, 12 hex>|fewshot=<k>|<limit>`, then
-    /// the chat template and system instruction when set: editing any field of the file or its
-    /// bases, or the prompt layout, changes it.
+    /// the chat template and system instruction when set, and `|prompt=<language>` for a native
+    /// prompt: editing any field of the file or its bases, or the prompt layout, changes it.
     fn signature(&self) -> String {
         let resolved = serde_json::to_string(&self.source.fields).unwrap_or_default();
         let digest = Sha256::digest(resolved.as_bytes());
         // Rolling log-likelihoods and babelbench's parallel-text types have no prompt to lay out.
-        let prompt_label = match self.spec.output_type.as_str() {
+        let mut prompt_label = match self.spec.output_type.as_str() {
             "multiple_choice" | "loglikelihood" | "generate_until" => self.config.prompt.label(),
             _ => String::new(),
         };
+        if let Localized::Native(language) = &self.prompt {
+            prompt_label.push_str(&format!("|prompt={language}"));
+        }
         format!(
             "yaml|{}|config={}|version={}|fewshot={}|seed={FEWSHOT_SEED}|{}{}",
             self.spec.task,

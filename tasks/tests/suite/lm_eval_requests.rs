@@ -205,6 +205,7 @@ fn under_a_chat_template_tasks_build_the_requests_lm_eval_builds() {
             ))),
             system_instruction: fixture["system_instruction"].as_str().map(String::from),
             fewshot_as_multiturn: fixture["fewshot_as_multiturn"].as_bool().unwrap(),
+            ..PromptFormat::default()
         };
         if let Some(n) = check_fixture(&fixtures(), &file, prompt) {
             tasks += 1;

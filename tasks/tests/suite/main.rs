@@ -10,6 +10,7 @@ mod flores;
 mod lm_eval_requests;
 mod mexa;
 mod names;
+mod native_prompts;
 mod output_language;
 mod registry;
 mod sacrebleu_parity;
