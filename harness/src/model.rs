@@ -1,8 +1,8 @@
 //! The contract between the evaluator and a model backend.
 
 use crate::request::{
-    GenerateRequest, GenerateResponse, HiddenStates, LoglikelihoodRequest, LoglikelihoodResponse,
-    Pooling, RollingRequest, RollingResponse,
+    GenerateRequest, GenerateResponse, HiddenStates, HiddenStatesRequest, LoglikelihoodRequest,
+    LoglikelihoodResponse, RollingRequest, RollingResponse,
 };
 
 /// Why a model could not answer.
@@ -62,11 +62,11 @@ pub trait LanguageModel: Send + Sync {
     /// Greedy generation.
     fn generate(&self, requests: &[GenerateRequest]) -> Result<Vec<GenerateResponse>, ModelError>;
 
-    /// Pooled hidden states of each text, one vector per hidden-state entry.
+    /// Pooled hidden states of each request, one vector per hidden-state entry. One forward
+    /// pass of a text serves every request of the call for it, whatever their poolings.
     fn hidden_states(
         &self,
-        texts: &[String],
-        pooling: Pooling,
+        requests: &[HiddenStatesRequest],
     ) -> Result<Vec<HiddenStates>, ModelError>;
 
     /// Real (non-padding) tokens this model has run through its forward pass so far, if it

@@ -3,6 +3,7 @@
 
 pub mod arch;
 pub mod chat_template;
+pub mod device;
 pub mod error;
 pub mod gguf;
 mod layers;

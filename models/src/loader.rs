@@ -27,12 +27,6 @@ const SHARD_INDEX_FILE: &str = "model.safetensors.index.json";
 /// The single-file checkpoint HF transformers writes.
 const SINGLE_WEIGHTS_FILE: &str = "model.safetensors";
 
-/// The device models are loaded on by default (burn's default: the CPU `flex` backend unless
-/// `BURN_DEVICE` or an enabled GPU feature chooses another).
-pub fn default_device() -> Device {
-    Device::default()
-}
-
 /// Loads the model at `path` (an HF folder or a `.gguf` file) on `device`, with the
 /// tokenizer.json at `tokenizer` (a file or a folder holding one) or else the one inside the
 /// folder or beside the file, and checks that the tokenizer fits the model's vocabulary.

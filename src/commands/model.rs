@@ -10,7 +10,8 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use harness::model::LanguageModel;
-use harness::request::{GenerateRequest, LoglikelihoodRequest, Pooling};
+use harness::request::{GenerateRequest, HiddenStatesRequest, LoglikelihoodRequest, Pooling};
+use models::device::DeviceChoice;
 use models::runner::{BurnModel, RunnerOptions};
 use serde_json::json;
 
@@ -40,6 +41,10 @@ pub struct ModelArgs {
     /// The model's tokenizer.json (default: the one in the folder or beside the file).
     #[arg(long)]
     pub tokenizer: Option<PathBuf>,
+    /// Where the model runs: cpu, wgpu, wgpu:N or cuda[:N] (GPU backends need the cargo
+    /// feature of the same name).
+    #[arg(long, default_value = "cpu")]
+    pub device: DeviceChoice,
 }
 
 /// Input, output and batching shared by the commands that run the model.
@@ -125,7 +130,7 @@ pub fn run(command: ModelCommand) -> anyhow::Result<()> {
 
 fn load(args: &ModelArgs) -> anyhow::Result<BurnModel> {
     let started = Instant::now();
-    let device = models::loader::default_device();
+    let device = args.device.open()?;
     let model = models::loader::load_model(&args.model, args.tokenizer.as_deref(), &device)
         .with_context(|| format!("cannot load model {}", args.model.display()))?;
     eprintln!(
@@ -247,7 +252,14 @@ fn embed(run: &RunArgs, pooling: Pooling) -> anyhow::Result<()> {
     let (texts, model, mut output) = prepare(run)?;
     let started = Instant::now();
     for batch in texts.chunks(run.batch_size) {
-        let states = model.hidden_states(batch, pooling)?;
+        let requests: Vec<HiddenStatesRequest> = batch
+            .iter()
+            .map(|text| HiddenStatesRequest {
+                text: text.clone(),
+                pooling,
+            })
+            .collect();
+        let states = model.hidden_states(&requests)?;
         for (text, states) in batch.iter().zip(states) {
             output.line(&json!({
                 "text": text,

@@ -238,6 +238,15 @@ fn bad_run_input_exits_2_with_a_clear_message() {
         &run_args(&model, &out, &["--prompt-language", "klingon"]),
         "`klingon` is not `english` or `native`",
     );
+    assert_exit_2(
+        &run_args(&model, &out, &["--device", "gpu"]),
+        "`gpu` is not a device; use cpu, wgpu",
+    );
+    // CI builds no GPU backend.
+    assert_exit_2(
+        &run_args(&model, &out, &["--device", "cuda:1"]),
+        "built without the `cuda` feature",
+    );
 
     let shard = babelbench(&run_args(&model, &out, &["--shard", "3/2"]));
     assert_eq!(shard.status.code(), Some(2));

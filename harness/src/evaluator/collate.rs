@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
 
-use crate::request::{Pooling, Request};
+use crate::request::Request;
 
 /// The kind of a request, which decides the model method that answers it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -60,8 +60,8 @@ pub enum BatchGroup {
     Rolling,
     /// Generation requests.
     Generate,
-    /// Hidden-state requests with this pooling.
-    HiddenStates(Pooling),
+    /// Hidden-state requests, of any pooling: a text's poolings share its forward pass.
+    HiddenStates,
     /// Tokenization requests.
     Tokenize,
 }
@@ -73,7 +73,7 @@ impl BatchGroup {
             Request::Loglikelihood(_) => BatchGroup::Loglikelihood,
             Request::Rolling(_) => BatchGroup::Rolling,
             Request::Generate(_) => BatchGroup::Generate,
-            Request::HiddenStates(r) => BatchGroup::HiddenStates(r.pooling),
+            Request::HiddenStates(_) => BatchGroup::HiddenStates,
             Request::Tokenize(_) => BatchGroup::Tokenize,
         }
     }
@@ -84,18 +84,9 @@ impl BatchGroup {
             BatchGroup::Loglikelihood => RequestKind::Loglikelihood,
             BatchGroup::Rolling => RequestKind::Rolling,
             BatchGroup::Generate => RequestKind::Generate,
-            BatchGroup::HiddenStates(_) => RequestKind::HiddenStates,
+            BatchGroup::HiddenStates => RequestKind::HiddenStates,
             BatchGroup::Tokenize => RequestKind::Tokenize,
         }
-    }
-
-    /// Sort key: kinds in declaration order, then poolings by name.
-    fn rank(self) -> (RequestKind, &'static str) {
-        let pooling = match self {
-            BatchGroup::HiddenStates(pooling) => pooling.name(),
-            _ => "",
-        };
-        (self.kind(), pooling)
     }
 }
 
@@ -153,9 +144,9 @@ pub struct Batch {
 
 /// Cuts the requests of `requests` for which `is_pending(index)` holds into batches of at most
 /// `batch_size` requests of one [`BatchGroup`]. Groups come in a fixed order (loglikelihood,
-/// rolling, generation, hidden states by pooling, tokenization); within a group requests are
-/// sorted by [`request_length`], longest first, ties in index order, and only the group's last
-/// batch may be short.
+/// rolling, generation, hidden states, tokenization); within a group requests are sorted by
+/// [`request_length`], longest first, then (hidden states) by text, so that a text's poolings
+/// fall in one batch, then in index order; only the group's last batch may be short.
 pub fn make_batches(
     requests: &[&Request],
     batch_size: NonZeroUsize,
@@ -166,10 +157,16 @@ pub fn make_batches(
         groups.entry(BatchGroup::of(request)).or_default().push(i);
     }
     let mut groups: Vec<(BatchGroup, Vec<usize>)> = groups.into_iter().collect();
-    groups.sort_by_key(|(group, _)| group.rank());
+    groups.sort_by_key(|(group, _)| group.kind());
     let mut batches = Vec::new();
     for (group, mut members) in groups {
-        members.sort_by_key(|&i| (std::cmp::Reverse(request_length(requests[i])), i));
+        members.sort_by_key(|&i| {
+            let text = match requests[i] {
+                Request::HiddenStates(r) => Some(r.text.as_str()),
+                _ => None,
+            };
+            (std::cmp::Reverse(request_length(requests[i])), text, i)
+        });
         for chunk in members.chunks(batch_size.get()) {
             batches.push(Batch {
                 group,

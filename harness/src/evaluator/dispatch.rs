@@ -2,7 +2,7 @@
 
 use super::collate::BatchGroup;
 use crate::model::{LanguageModel, ModelError};
-use crate::request::{HiddenStates, Request, Response, TokenizeResponse};
+use crate::request::{Request, Response, TokenizeResponse};
 
 /// Asks `model` to answer `requests`, all of `group`. Requests of another group are left out,
 /// so the caller's count check catches them.
@@ -42,17 +42,15 @@ pub(crate) fn answer(
                 .collect();
             wrap(model.generate(&batch)?, Response::Generate)
         }
-        BatchGroup::HiddenStates(pooling) => {
-            let texts: Vec<String> = requests
+        BatchGroup::HiddenStates => {
+            let batch: Vec<_> = requests
                 .iter()
                 .filter_map(|r| match r {
-                    Request::HiddenStates(r) if r.pooling == pooling => Some(r.text.clone()),
+                    Request::HiddenStates(r) => Some(r.clone()),
                     _ => None,
                 })
                 .collect();
-            wrap(model.hidden_states(&texts, pooling)?, |h: HiddenStates| {
-                Response::HiddenStates(h)
-            })
+            wrap(model.hidden_states(&batch)?, Response::HiddenStates)
         }
         BatchGroup::Tokenize => requests
             .iter()

@@ -100,6 +100,8 @@ fn batches_group_by_kind_sort_longest_first_and_cut_at_the_batch_size() {
         ll("aaa", "2"),                                          // 6: len 4, ties with 4
         hidden("a much longer text", Pooling::Mean),             // 7
         ll("aaaaaaaa", "1"),                                     // 8: len 9
+        hidden("other text!", Pooling::Mean),                    // 9: ties with 5
+        hidden("longer text", Pooling::Mean),                    // 10: 5's text
     ];
     let refs: Vec<&Request> = requests.iter().collect();
     let batches = make_batches(&refs, size(2), |_| true);
@@ -111,8 +113,10 @@ fn batches_group_by_kind_sort_longest_first_and_cut_at_the_batch_size() {
             (BatchGroup::Loglikelihood, vec![8, 2]),
             (BatchGroup::Loglikelihood, vec![4, 6]),
             (BatchGroup::Loglikelihood, vec![0]),
-            (BatchGroup::HiddenStates(Pooling::Last), vec![5]),
-            (BatchGroup::HiddenStates(Pooling::Mean), vec![7, 1]),
+            // Any pooling; equal lengths by text, so a text's poolings are neighbours.
+            (BatchGroup::HiddenStates, vec![7, 5]),
+            (BatchGroup::HiddenStates, vec![10, 9]),
+            (BatchGroup::HiddenStates, vec![1]),
             (BatchGroup::Tokenize, vec![3]),
         ]
     );

@@ -13,37 +13,43 @@ use crate::runner::errors::forward_error;
 /// Hidden-state values (f32) one forward pass may hold at once, every layer counted: 32 MiB.
 const STATES_BUDGET: usize = 1 << 23;
 
-/// Pooled hidden states of each token sequence (each non-empty). A pass keeps every layer's
-/// states until it has pooled them, so passes here take fewer tokens than the runner's budget.
+/// Pooled hidden states of each token sequence (each non-empty) under each of its poolings
+/// (`result[s][p]` is sequence `s` pooled by `poolings[s][p]`), from one forward pass per
+/// sequence. A pass keeps every layer's states until it has pooled them, so passes here take
+/// fewer tokens than the runner's budget.
 pub(crate) fn pooled_hidden_states(
     engine: &Engine<'_>,
     sequences: &[Vec<u32>],
-    pooling: Pooling,
-) -> Result<Vec<HiddenStates>, ModelError> {
+    poolings: &[Vec<Pooling>],
+) -> Result<Vec<Vec<HiddenStates>>, ModelError> {
     let lengths: Vec<usize> = sequences.iter().map(Vec::len).collect();
     let info = engine.lm.info();
     let per_token = (info.num_layers + 1) * info.hidden_size;
     let budget = engine.budget.min(STATES_BUDGET / per_token.max(1)).max(1);
     let mut out = Vec::with_capacity(sequences.len());
     for range in by_token_budget(&lengths, budget) {
+        let chunk_poolings = &poolings[range.clone()];
         let chunk = &sequences[range];
         let batch = TokenBatch::padded(chunk, PadSide::Right).map_err(forward_error)?;
         let output = engine.forward(&batch, None, true).map_err(forward_error)?;
         let states = output.hidden_states.ok_or_else(|| {
             ModelError::Backend("the model returned no hidden states although asked to".into())
         })?;
-        let mut pooled: Vec<HiddenStates> = chunk
+        let empty = || HiddenStates {
+            layers: Vec::with_capacity(states.len()),
+        };
+        let mut pooled: Vec<Vec<HiddenStates>> = chunk_poolings
             .iter()
-            .map(|_| HiddenStates {
-                layers: Vec::with_capacity(states.len()),
-            })
+            .map(|kinds| kinds.iter().map(|_| empty()).collect())
             .collect();
         for layer in states {
             let [_, seq, hidden] = layer.dims();
             let values = to_host(layer).map_err(forward_error)?;
             for (row, sequence) in chunk.iter().enumerate() {
                 let tokens = &values[row * seq * hidden..(row * seq + sequence.len()) * hidden];
-                pooled[row].layers.push(pool(tokens, hidden, pooling));
+                for (states, &pooling) in pooled[row].iter_mut().zip(&chunk_poolings[row]) {
+                    states.layers.push(pool(tokens, hidden, pooling));
+                }
             }
         }
         out.extend(pooled);

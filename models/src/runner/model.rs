@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use burn::tensor::Device;
 use harness::model::{LanguageModel, ModelError, ModelInfo};
 use harness::request::{
-    GenerateRequest, GenerateResponse, HiddenStates, LoglikelihoodRequest, LoglikelihoodResponse,
-    Pooling, RollingRequest, RollingResponse,
+    GenerateRequest, GenerateResponse, HiddenStates, HiddenStatesRequest, LoglikelihoodRequest,
+    LoglikelihoodResponse, Pooling, RollingRequest, RollingResponse,
 };
 
 use crate::arch::CausalLm;
@@ -355,9 +355,31 @@ impl LanguageModel for BurnModel {
 
     fn hidden_states(
         &self,
-        texts: &[String],
-        pooling: Pooling,
+        requests: &[HiddenStatesRequest],
     ) -> Result<Vec<HiddenStates>, ModelError> {
+        // One sequence per distinct text, with every pooling asked of it.
+        let mut texts: Vec<&str> = Vec::new();
+        let mut poolings: Vec<Vec<Pooling>> = Vec::new();
+        let mut slots = Vec::with_capacity(requests.len());
+        for request in requests {
+            let text = match texts.iter().position(|t| *t == request.text) {
+                Some(text) => text,
+                None => {
+                    texts.push(&request.text);
+                    poolings.push(Vec::new());
+                    texts.len() - 1
+                }
+            };
+            let kinds = &mut poolings[text];
+            let kind = kinds
+                .iter()
+                .position(|p| *p == request.pooling)
+                .unwrap_or_else(|| {
+                    kinds.push(request.pooling);
+                    kinds.len() - 1
+                });
+            slots.push((text, kind));
+        }
         let max = self.max_context();
         let sequences = texts
             .iter()
@@ -373,7 +395,11 @@ impl LanguageModel for BurnModel {
                 Ok(ids)
             })
             .collect::<Result<Vec<_>, _>>()?;
-        pooled_hidden_states(&self.engine(), &sequences, pooling)
+        let pooled = pooled_hidden_states(&self.engine(), &sequences, &poolings)?;
+        Ok(slots
+            .into_iter()
+            .map(|(text, kind)| pooled[text][kind].clone())
+            .collect())
     }
 
     fn forwarded_tokens(&self) -> Option<u64> {

@@ -10,7 +10,9 @@ use std::sync::OnceLock;
 
 use burn::tensor::Device;
 use harness::model::LanguageModel;
-use harness::request::{GenerateRequest, LoglikelihoodRequest, Pooling};
+use harness::request::{
+    GenerateRequest, HiddenStates, HiddenStatesRequest, LoglikelihoodRequest, Pooling,
+};
 use models::loader::load_model;
 use models::runner::BurnModel;
 use serde::Deserialize;
@@ -145,15 +147,30 @@ fn pooled_hidden_states_match_the_reference_on_every_layer() {
         return;
     };
     let sentences = &reference().sentences;
-    for (pooling, pick) in [
+    // One call, one pass per text for both poolings.
+    let requests: Vec<HiddenStatesRequest> = texts()
+        .into_iter()
+        .flat_map(|text| {
+            [Pooling::Mean, Pooling::Last].map(|pooling| HiddenStatesRequest {
+                text: text.clone(),
+                pooling,
+            })
+        })
+        .collect();
+    let answers = model.hidden_states(&requests).unwrap();
+    let ours: Vec<&[HiddenStates]> = answers.chunks(2).collect();
+    for (p, (pooling, pick)) in [
         (
             Pooling::Mean,
             (|s: &Sentence| &s.hidden_mean) as fn(&Sentence) -> &Vec<Vec<f32>>,
         ),
         (Pooling::Last, |s: &Sentence| &s.hidden_last),
-    ] {
-        let ours = model.hidden_states(&texts(), pooling).unwrap();
+    ]
+    .into_iter()
+    .enumerate()
+    {
         for (sentence, states) in sentences.iter().zip(&ours) {
+            let states = &states[p];
             let theirs = pick(sentence);
             assert_eq!(states.layers.len(), theirs.len(), "{}", sentence.lang);
             for (layer, (a, b)) in states.layers.iter().zip(theirs).enumerate() {
@@ -254,11 +271,14 @@ fn results_do_not_depend_on_batch_size() {
         );
     }
     let texts = texts();
-    let batched = model.hidden_states(&texts, Pooling::WeightedMean).unwrap();
+    let weighted = |text: &String| HiddenStatesRequest {
+        text: text.clone(),
+        pooling: Pooling::WeightedMean,
+    };
+    let requests: Vec<HiddenStatesRequest> = texts.iter().map(weighted).collect();
+    let batched = model.hidden_states(&requests).unwrap();
     for (text, eight) in texts.iter().zip(&batched) {
-        let one = &model
-            .hidden_states(std::slice::from_ref(text), Pooling::WeightedMean)
-            .unwrap()[0];
+        let one = &model.hidden_states(&[weighted(text)]).unwrap()[0];
         for (a, b) in one.layers.iter().zip(&eight.layers) {
             assert!(relative_error(a, b) <= BATCH_TOLERANCE, "{text:?}");
         }

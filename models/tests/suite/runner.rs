@@ -6,7 +6,8 @@ use crate::runner_support;
 
 use harness::model::{LanguageModel, ModelError};
 use harness::request::{
-    GenerateRequest, LoglikelihoodRequest, LoglikelihoodResponse, Pooling, RollingRequest,
+    GenerateRequest, HiddenStates, HiddenStatesRequest, LoglikelihoodRequest,
+    LoglikelihoodResponse, Pooling, RollingRequest,
 };
 use models::runner::RunnerOptions;
 use runner_support::{BOS, tiny_model, tiny_reference, words};
@@ -333,14 +334,37 @@ fn forwarded_tokens_count_real_tokens_once_per_shared_pass() {
         .unwrap();
     let after_choices = model.forwarded_tokens().unwrap();
     assert_eq!(after_choices - before, 4);
-    // Rows of 3 and 4 tokens padded to 4: padding is not counted.
-    model
-        .hidden_states(
-            &["w3 w4".to_string(), "w5 w6 w7".to_string()],
-            Pooling::Last,
-        )
-        .unwrap();
+    // Rows of 3 and 4 tokens padded to 4: padding is not counted, and one pass serves both
+    // poolings.
+    let asked = [
+        ("w3 w4", Pooling::Last),
+        ("w5 w6 w7", Pooling::Last),
+        ("w3 w4", Pooling::Mean),
+        ("w5 w6 w7", Pooling::WeightedMean),
+    ]
+    .map(|(text, pooling)| HiddenStatesRequest {
+        text: text.to_string(),
+        pooling,
+    });
+    let answers = model.hidden_states(&asked).unwrap();
     assert_eq!(model.forwarded_tokens().unwrap() - after_choices, 7);
+    // Each answer is its request's text under its pooling, as asked alone.
+    for (request, answer) in asked.iter().zip(&answers) {
+        let alone = &model.hidden_states(std::slice::from_ref(request)).unwrap()[0];
+        assert_eq!(alone, answer, "{request:?}");
+    }
+}
+
+/// Each text of `texts` pooled by `pooling`.
+fn pooled(model: &impl LanguageModel, texts: &[String], pooling: Pooling) -> Vec<HiddenStates> {
+    let requests: Vec<HiddenStatesRequest> = texts
+        .iter()
+        .map(|text| HiddenStatesRequest {
+            text: text.clone(),
+            pooling,
+        })
+        .collect();
+    model.hidden_states(&requests).unwrap()
 }
 
 #[test]
@@ -348,7 +372,7 @@ fn hidden_states_pool_real_tokens_only() {
     let (model, _dir) = tiny_model("gemma3", false);
     let reference = tiny_reference("gemma3");
     let texts: Vec<String> = (0..3).map(|i| words(&reference.tokens(i))).collect();
-    let means = model.hidden_states(&texts, Pooling::Mean).unwrap();
+    let means = pooled(&model, &texts, Pooling::Mean);
     for (i, states) in means.iter().enumerate() {
         // Embeddings plus one entry per layer (3 layers).
         assert_eq!(states.layers.len(), 4);
@@ -356,9 +380,7 @@ fn hidden_states_pool_real_tokens_only() {
         for (a, b) in last.iter().zip(&reference.last_hidden_mean[i]) {
             assert!((a - b).abs() <= 1e-4, "sequence {i}: {a} vs {b}");
         }
-        let alone = &model
-            .hidden_states(std::slice::from_ref(&texts[i]), Pooling::Mean)
-            .unwrap()[0];
+        let alone = &pooled(&model, std::slice::from_ref(&texts[i]), Pooling::Mean)[0];
         for (x, y) in alone
             .layers
             .iter()
@@ -372,10 +394,8 @@ fn hidden_states_pool_real_tokens_only() {
     // weighted mean of sequence 2 from those.
     let tokens = reference.tokens(2);
     let prefixes: Vec<String> = (1..=tokens.len()).map(|n| words(&tokens[..n])).collect();
-    let lasts = model.hidden_states(&prefixes, Pooling::Last).unwrap();
-    let weighted = &model
-        .hidden_states(&texts[2..3], Pooling::WeightedMean)
-        .unwrap()[0];
+    let lasts = pooled(&model, &prefixes, Pooling::Last);
+    let weighted = &pooled(&model, &texts[2..3], Pooling::WeightedMean)[0];
     let total: f32 = (1..=tokens.len()).map(|w| w as f32).sum();
     for layer in 0..weighted.layers.len() {
         for d in 0..weighted.layers[layer].len() {
@@ -402,7 +422,10 @@ fn bad_requests_are_reported_not_panicked() {
         "{err}"
     );
     let err = model
-        .hidden_states(&[String::new()], Pooling::Mean)
+        .hidden_states(&[HiddenStatesRequest {
+            text: String::new(),
+            pooling: Pooling::Mean,
+        }])
         .unwrap_err();
     assert!(
         matches!(err, ModelError::InvalidRequest(ref m) if m.contains("0 tokens")),

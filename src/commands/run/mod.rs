@@ -17,6 +17,7 @@ use harness::evaluator::{
 use harness::model::LanguageModel;
 use harness::model_cache;
 use harness::task::Task;
+use models::device::DeviceChoice;
 use reports::run_files::ParquetTables;
 use tasks::config::PromptLanguage;
 
@@ -37,6 +38,11 @@ pub struct RunArgs {
     /// The model's tokenizer.json (default: the one in the folder or beside the file).
     #[arg(long)]
     pub tokenizer: Option<PathBuf>,
+    /// Where the model runs: cpu, wgpu, wgpu:N or cuda[:N] (GPU backends need the cargo
+    /// feature of the same name); recorded in the manifest's `backend` and the model
+    /// fingerprint, so answers of different devices are never mixed.
+    #[arg(long, default_value = "cpu")]
+    pub device: DeviceChoice,
     /// Comma-separated task names or groups (default: the default suite).
     #[arg(long, value_delimiter = ',')]
     pub tasks: Vec<String>,
@@ -174,13 +180,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         Box::new(Bars::new())
     };
 
+    let device = args.device.open()?;
     let load_clock = Instant::now();
-    let model = models::loader::load_model(
-        &model_path,
-        args.tokenizer.as_deref(),
-        &models::loader::default_device(),
-    )
-    .with_context(|| format!("loading the model {}", model_path.display()))?;
+    let model = models::loader::load_model(&model_path, args.tokenizer.as_deref(), &device)
+        .with_context(|| format!("loading the model {}", model_path.display()))?;
     let info = model.info();
     let fingerprint = model_fingerprint(model.fingerprint_files(), &info.backend, &info.dtype)?;
     if !args.quiet {

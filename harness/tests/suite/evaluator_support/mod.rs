@@ -176,20 +176,14 @@ impl LanguageModel for FakeModel {
 
     fn hidden_states(
         &self,
-        texts: &[String],
-        pooling: Pooling,
+        requests: &[HiddenStatesRequest],
     ) -> Result<Vec<HiddenStates>, ModelError> {
-        self.call(texts.iter().map(|text| {
-            Request::HiddenStates(HiddenStatesRequest {
-                text: text.clone(),
-                pooling,
-            })
-        }))?;
+        self.call(requests.iter().cloned().map(Request::HiddenStates))?;
         Ok(self.trim(
-            texts
+            requests
                 .iter()
-                .map(|t| HiddenStates {
-                    layers: fake_hidden(t, pooling),
+                .map(|r| HiddenStates {
+                    layers: fake_hidden(&r.text, r.pooling),
                 })
                 .collect(),
         ))
