@@ -345,4 +345,46 @@ mod tests {
             }
         }
     }
+
+    /// Milliseconds of dense products in f32 and bf16 panels, median of a few calls, for
+    /// BENCHMARKS.md: `cargo test --workspace -- --ignored --nocapture dense_product_timing`.
+    #[test]
+    #[ignore = "a measurement, not a check"]
+    fn dense_product_timing() {
+        for (n, k) in [(640, 2048), (2048, 640), (262_144, 640)] {
+            let w: Vec<f32> = (0..n * k)
+                .map(|i| ((i * 3 % 17) as f32 - 8.0) / 64.0)
+                .collect();
+            let bits = w.iter().map(|&v| bf16::from_f32(v).to_bits()).collect();
+            let weights = [
+                ("f32", dense(&w, k)),
+                (
+                    "bf16",
+                    DenseMatrix::from_parts(vec![DenseRows::Half(HalfFormat::Bf16, bits)], k),
+                ),
+            ];
+            drop(w);
+            for rows in [1, 4, 16, 64, 512] {
+                let x: Vec<f32> = (0..rows * k).map(|i| (i % 13) as f32 / 13.0).collect();
+                for (name, weight) in &weights {
+                    let reps = if n * rows > 1 << 24 { 3 } else { 9 };
+                    let mut times: Vec<f64> = (0..reps)
+                        .map(|_| {
+                            let start = std::time::Instant::now();
+                            std::hint::black_box(matmul(
+                                &x,
+                                rows,
+                                PanelWeight::Dense(weight),
+                                n,
+                                None,
+                            ));
+                            start.elapsed().as_secs_f64() * 1e3
+                        })
+                        .collect();
+                    times.sort_by(f64::total_cmp);
+                    println!("{n}x{k} {rows} rows {name}: {:.2} ms", times[reps / 2]);
+                }
+            }
+        }
+    }
 }
