@@ -6,8 +6,8 @@
 
 use std::sync::Arc;
 
+use burn::tensor::Tensor;
 use burn::tensor::module::linear;
-use burn::tensor::{Device, Tensor};
 
 use crate::error::{ForwardError, LoadError};
 use crate::layers::dense_matrix::{DenseMatrix, DenseRows};
@@ -113,23 +113,11 @@ impl Linear {
         Ok(Self::new(weight, Some(bias), loader))
     }
 
-    /// A bias-free layer over an `[out, in]` matrix already on the device (a tied head); on
-    /// the CPU backend its values are packed into panels.
+    /// A bias-free layer over an `[out, in]` matrix on a device other than the CPU backend's
+    /// (a tied head).
     pub(crate) fn from_out_in(weight: Tensor<2>) -> Self {
-        let [_, k] = weight.dims();
-        let weight = if weight.device() == Device::flex() {
-            match to_host(weight.clone()) {
-                Ok(values) => {
-                    let rows = DenseRows::F32(values);
-                    Weight::Dense(Arc::new(DenseMatrix::from_parts(vec![rows], k)))
-                }
-                Err(_) => Weight::Device(Box::new(weight)),
-            }
-        } else {
-            Weight::Device(Box::new(weight))
-        };
         Self {
-            weight,
+            weight: Weight::Device(Box::new(weight)),
             bias: None,
             bias_host: None,
         }
