@@ -351,4 +351,42 @@ mod tests {
         );
         assert_eq!(to_f32(&[1, 2, 3, 4], Dtype::I32), None);
     }
+
+    #[test]
+    fn tensors_read_again_after_their_pages_are_released_and_16_bit_ones_keep_their_bits() {
+        use safetensors::tensor::TensorView;
+        // Large enough to span several pages, so that releasing them drops resident pages.
+        let values: Vec<half::bf16> = (0..10_000)
+            .map(|i| half::bf16::from_f32(i as f32 / 64.0 - 70.0))
+            .collect();
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let floats: Vec<u8> = [0.5f32, -1.25]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SINGLE_FILE);
+        let views = [
+            (
+                "w",
+                TensorView::new(Dtype::BF16, vec![100, 100], &bytes).unwrap(),
+            ),
+            ("b", TensorView::new(Dtype::F32, vec![2], &floats).unwrap()),
+        ];
+        safetensors::serialize_to_file(views, None, &path).unwrap();
+        let source = SafetensorsSource::open_file(&path).unwrap();
+        let widened: Vec<f32> = values.iter().map(|v| v.to_f32()).collect();
+        let bits: Vec<u16> = values.iter().map(|v| v.to_bits()).collect();
+        for _ in 0..2 {
+            assert_eq!(source.tensor("w").unwrap().data, widened);
+            let half = source.half("w").unwrap().unwrap();
+            assert_eq!(
+                (half.shape, half.format),
+                (vec![100, 100], HalfFormat::Bf16)
+            );
+            assert_eq!(half.bits, bits);
+            assert_eq!(source.half("b").unwrap(), None);
+            assert_eq!(source.tensor("b").unwrap().data, vec![0.5, -1.25]);
+        }
+    }
 }
