@@ -1,8 +1,11 @@
 //! A [`WeightSource`] over an HF model folder: `config.json` plus `model.safetensors` or the
-//! shards listed by `model.safetensors.index.json`, memory-mapped and converted to f32 on read.
+//! shards listed by `model.safetensors.index.json`, memory-mapped and converted to f32 on read
+//! (or kept as their 16-bit values, [`WeightSource::half`]); a tensor's pages are released from
+//! the process once it has been read.
 
 use std::collections::HashMap;
 use std::fs::File;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use memmap2::Mmap;
@@ -10,7 +13,7 @@ use safetensors::tensor::{Dtype, Metadata, SafeTensorError, SafeTensors, TensorI
 use serde::Deserialize;
 
 use crate::error::LoadError;
-use crate::weights::{HostTensor, WeightSource};
+use crate::weights::{HalfFormat, HalfTensor, HostTensor, WeightSource};
 
 /// The single-file checkpoint name HF transformers writes.
 const SINGLE_FILE: &str = "model.safetensors";
@@ -168,8 +171,9 @@ impl SafetensorsSource {
     }
 }
 
-impl WeightSource for SafetensorsSource {
-    fn tensor(&self, name: &str) -> Result<HostTensor, LoadError> {
+impl SafetensorsSource {
+    /// The shard, header entry and byte range (within the shard's map) of tensor `name`.
+    fn locate(&self, name: &str) -> Result<(&Shard, &TensorInfo, Range<usize>), LoadError> {
         let (shard_idx, info) = self
             .tensors
             .get(name)
@@ -179,18 +183,69 @@ impl WeightSource for SafetensorsSource {
             })?;
         let shard = &self.shards[*shard_idx];
         let (begin, end) = info.data_offsets;
-        let bytes = &shard.map[shard.data_start + begin..shard.data_start + end];
-        let data = to_f32(bytes, info.dtype).ok_or_else(|| LoadError::Format {
+        Ok((
+            shard,
+            info,
+            shard.data_start + begin..shard.data_start + end,
+        ))
+    }
+}
+
+impl Shard {
+    /// Lets the kernel drop the pages of `range` from this process's memory once they have
+    /// been copied out: a checkpoint is read once, and mapped pages left resident would count
+    /// twice against the peak memory of a load (the file, and the weights made from it).
+    fn release(&self, range: Range<usize>) {
+        #[cfg(not(unix))]
+        let _ = range;
+        #[cfg(unix)]
+        // SAFETY: the map is a read-only view of the file and no borrow of these bytes outlives
+        // the read that just copied them; a later read faults the same bytes back in from the
+        // file. The advice is only a hint, so a failure changes nothing but the memory use.
+        let _ = unsafe {
+            self.map.unchecked_advise_range(
+                memmap2::UncheckedAdvice::DontNeed,
+                range.start,
+                range.len(),
+            )
+        };
+    }
+}
+
+impl WeightSource for SafetensorsSource {
+    fn tensor(&self, name: &str) -> Result<HostTensor, LoadError> {
+        let (shard, info, range) = self.locate(name)?;
+        let data = to_f32(&shard.map[range.clone()], info.dtype).ok_or_else(|| LoadError::Format {
             path: shard.path.clone(),
             message: format!(
                 "tensor `{name}` has dtype {:?}; only F32, F16, BF16 and F64 weights are supported",
                 info.dtype
             ),
         })?;
+        shard.release(range);
         Ok(HostTensor {
             shape: info.shape.clone(),
             data,
         })
+    }
+
+    fn half(&self, name: &str) -> Result<Option<HalfTensor>, LoadError> {
+        let (shard, info, range) = self.locate(name)?;
+        let format = match info.dtype {
+            Dtype::BF16 => HalfFormat::Bf16,
+            Dtype::F16 => HalfFormat::F16,
+            _ => return Ok(None),
+        };
+        let bits = shard.map[range.clone()]
+            .chunks_exact(2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+            .collect();
+        shard.release(range);
+        Ok(Some(HalfTensor {
+            shape: info.shape.clone(),
+            format,
+            bits,
+        }))
     }
 
     fn contains(&self, name: &str) -> bool {
@@ -295,5 +350,43 @@ mod tests {
             Some(vec![0.125])
         );
         assert_eq!(to_f32(&[1, 2, 3, 4], Dtype::I32), None);
+    }
+
+    #[test]
+    fn tensors_read_again_after_their_pages_are_released_and_16_bit_ones_keep_their_bits() {
+        use safetensors::tensor::TensorView;
+        // Large enough to span several pages, so that releasing them drops resident pages.
+        let values: Vec<half::bf16> = (0..10_000)
+            .map(|i| half::bf16::from_f32(i as f32 / 64.0 - 70.0))
+            .collect();
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let floats: Vec<u8> = [0.5f32, -1.25]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SINGLE_FILE);
+        let views = [
+            (
+                "w",
+                TensorView::new(Dtype::BF16, vec![100, 100], &bytes).unwrap(),
+            ),
+            ("b", TensorView::new(Dtype::F32, vec![2], &floats).unwrap()),
+        ];
+        safetensors::serialize_to_file(views, None, &path).unwrap();
+        let source = SafetensorsSource::open_file(&path).unwrap();
+        let widened: Vec<f32> = values.iter().map(|v| v.to_f32()).collect();
+        let bits: Vec<u16> = values.iter().map(|v| v.to_bits()).collect();
+        for _ in 0..2 {
+            assert_eq!(source.tensor("w").unwrap().data, widened);
+            let half = source.half("w").unwrap().unwrap();
+            assert_eq!(
+                (half.shape, half.format),
+                (vec![100, 100], HalfFormat::Bf16)
+            );
+            assert_eq!(half.bits, bits);
+            assert_eq!(source.half("b").unwrap(), None);
+            assert_eq!(source.tensor("b").unwrap().data, vec![0.5, -1.25]);
+        }
     }
 }

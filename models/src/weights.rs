@@ -13,6 +13,26 @@ pub struct HostTensor {
     pub data: Vec<f32>,
 }
 
+/// The two 16-bit float formats a checkpoint may store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HalfFormat {
+    /// bfloat16: the upper half of an f32.
+    Bf16,
+    /// IEEE 754 binary16.
+    F16,
+}
+
+/// A tensor kept in its 16-bit storage format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HalfTensor {
+    /// Dimensions, outermost first (PyTorch order).
+    pub shape: Vec<usize>,
+    /// How `bits` encode values.
+    pub format: HalfFormat,
+    /// Row-major values as their bit patterns.
+    pub bits: Vec<u16>,
+}
+
 /// Where an architecture reads its weights from: a safetensors folder or a GGUF file, both
 /// exposed with HF tensor names and HF conventions (GGUF's Gemma `1 + w` norms and permuted
 /// llama Q/K rows already undone).
@@ -23,6 +43,13 @@ pub trait WeightSource {
     /// values need no conversion beyond reordering rows; `None` otherwise (read it with
     /// [`WeightSource::tensor`]).
     fn grouped(&self, name: &str) -> Result<Option<GroupedQuants>, LoadError> {
+        let _ = name;
+        Ok(None)
+    }
+    /// The tensor called `name` as its 16-bit values, when it is stored as bf16 or f16; `None`
+    /// otherwise (read it with [`WeightSource::tensor`]). Widening the result gives the values
+    /// [`WeightSource::tensor`] returns.
+    fn half(&self, name: &str) -> Result<Option<HalfTensor>, LoadError> {
         let _ = name;
         Ok(None)
     }

@@ -12,6 +12,7 @@ use crate::arch::{
 };
 use crate::error::{ForwardError, LoadError};
 use crate::layers::attention::{HeadLayout, LayerCacheSlot, SelfAttention};
+use crate::layers::embedding::TokenEmbedding;
 use crate::layers::layer_norm::LayerNorm;
 use crate::layers::linear::Linear;
 use crate::layers::mask::StepContext;
@@ -32,7 +33,7 @@ pub(super) struct Gpt2 {
     /// Attention heads (all of them key/value heads).
     heads: usize,
     device: Device,
-    wte: Tensor<2>,
+    wte: TokenEmbedding,
     wpe: Tensor<2>,
     blocks: Vec<Block>,
     ln_f: LayerNorm,
@@ -101,7 +102,7 @@ pub(super) fn load(checkpoint: &Checkpoint<'_>, device: &Device) -> Result<Gpt2,
     } else {
         ""
     };
-    let wte = loader.tensor(&format!("{p}wte.weight"), [vocab, hidden])?;
+    let wte = TokenEmbedding::load(&loader, &format!("{p}wte.weight"), vocab, hidden)?;
     let wpe = loader.tensor(&format!("{p}wpe.weight"), [positions, hidden])?;
     let blocks = (0..num_layers)
         .map(|i| {
@@ -138,7 +139,7 @@ pub(super) fn load(checkpoint: &Checkpoint<'_>, device: &Device) -> Result<Gpt2,
         .collect::<Result<Vec<_>, LoadError>>()?;
     let ln_f = LayerNorm::load(&loader, &format!("{p}ln_f"), hidden, eps)?;
     let head = if tie {
-        Linear::from_out_in(wte.clone())
+        wte.tied_head()
     } else {
         Linear::load(&loader, "lm_head", hidden, vocab, false)?
     };
@@ -190,8 +191,8 @@ impl CausalLm for Gpt2 {
         let positions: Vec<i64> = context.positions().iter().map(|&p| p as i64).collect();
         let positions: Tensor<2, Int> =
             Tensor::from_data(TensorData::new(positions, [rows, seq]), &self.device);
-        let mut hidden = embedding(self.wte.clone(), batch.id_tensor(&self.device))
-            + embedding(self.wpe.clone(), positions);
+        let mut hidden =
+            self.wte.lookup(batch, &self.device) + embedding(self.wpe.clone(), positions);
         let mask = context.for_layer(None);
         let mut states = output_hidden_states.then(Vec::new);
         for (i, block) in self.blocks.iter().enumerate() {

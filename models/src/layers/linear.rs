@@ -1,20 +1,17 @@
-//! Dense projections `y = x·Wᵀ + b` with the weight kept in HF's row-major `[out, in]` layout,
-//! or, for a quantized GGUF weight on the CPU backend, as grouped 8-bit quants
-//! ([`QuantMatrix`]). On the CPU backend a quantized weight always goes through [`panel_gemm`],
-//! and so do many rows of a dense one; its sums do not depend on the other rows of the batch.
-//! A few rows of a dense weight (decoding steps, small LM-head calls) go through
-//! [`matmul_rows`], which streams the weight once. Other backends use their own GEMM on a
-//! transposed view.
+//! Dense projections `y = x·Wᵀ + b`. On the CPU backend the weight is packed at load into
+//! panels ([`DenseMatrix`], in the checkpoint's f32, bf16 or f16) or kept as grouped 8-bit
+//! quants ([`QuantMatrix`]), and every product, of any number of rows, goes through
+//! [`panel_gemm`], whose sums do not depend on the other rows of the batch. Other backends keep
+//! HF's row-major `[out, in]` tensor and use their own GEMM on a transposed view.
 
 use std::sync::Arc;
 
 use burn::tensor::Tensor;
 use burn::tensor::module::linear;
-use burn_flex::Flex;
 
 use crate::error::{ForwardError, LoadError};
+use crate::layers::dense_matrix::{DenseMatrix, DenseRows};
 use crate::layers::host::{from_host, to_host};
-use crate::layers::matvec::{MAX_ROWS, matmul_rows};
 use crate::layers::panel_gemm::{self, PanelWeight};
 use crate::layers::param::ParamLoader;
 use crate::layers::quant_matrix::QuantMatrix;
@@ -22,8 +19,10 @@ use crate::layers::quant_matrix::QuantMatrix;
 /// Where a layer's weight lives.
 #[derive(Debug, Clone)]
 enum Weight {
-    /// `[out, in]` f32 on the device, contiguous.
-    Dense(Box<Tensor<2>>),
+    /// `[out, in]` f32 on a device other than the CPU backend's.
+    Device(Box<Tensor<2>>),
+    /// Panels on the host (the CPU backend).
+    Dense(Arc<DenseMatrix>),
     /// Grouped 8-bit quants on the host.
     Quantized(Arc<QuantMatrix>),
 }
@@ -33,7 +32,7 @@ enum Weight {
 pub(crate) struct Linear {
     weight: Weight,
     bias: Option<Tensor<1>>,
-    /// The bias on the host, for the few-rows path.
+    /// The bias on the host, for the panel GEMM.
     bias_host: Option<Vec<f32>>,
 }
 
@@ -74,12 +73,20 @@ impl Linear {
                 loader,
             ));
         }
+        if loader.packs() {
+            let parts = parts
+                .iter()
+                .map(|(prefix, out)| loader.dense(&format!("{prefix}.weight"), [*out, in_features]))
+                .collect::<Result<Vec<_>, _>>()?;
+            let weight = DenseMatrix::from_parts(parts, in_features);
+            return Ok(Self::new(Weight::Dense(Arc::new(weight)), bias, loader));
+        }
         let mut weight = Vec::with_capacity(total_out * in_features);
         for (prefix, out) in parts {
             weight.extend(loader.host(&format!("{prefix}.weight"), &[*out, in_features])?);
         }
         let weight = loader.place(weight, [total_out, in_features]);
-        Ok(Self::new(Weight::Dense(Box::new(weight)), bias, loader))
+        Ok(Self::new(Weight::Device(Box::new(weight)), bias, loader))
     }
 
     /// A GPT-2 `Conv1D` at `prefix`: `prefix.weight` stored `[in, out]` and `prefix.bias`.
@@ -96,19 +103,30 @@ impl Linear {
                 out_in[o * in_features + i] = v;
             }
         }
-        let weight = loader.place(out_in, [out_features, in_features]);
+        let weight = if loader.packs() {
+            let rows = DenseRows::F32(out_in);
+            Weight::Dense(Arc::new(DenseMatrix::from_parts(vec![rows], in_features)))
+        } else {
+            Weight::Device(Box::new(loader.place(out_in, [out_features, in_features])))
+        };
         let bias = loader.host(&format!("{prefix}.bias"), &[out_features])?;
-        Ok(Self::new(
-            Weight::Dense(Box::new(weight)),
-            Some(bias),
-            loader,
-        ))
+        Ok(Self::new(weight, Some(bias), loader))
     }
 
-    /// A bias-free layer over an `[out, in]` matrix already on the device (a tied head).
+    /// A bias-free layer over an `[out, in]` matrix on a device other than the CPU backend's
+    /// (a tied head).
     pub(crate) fn from_out_in(weight: Tensor<2>) -> Self {
         Self {
-            weight: Weight::Dense(Box::new(weight)),
+            weight: Weight::Device(Box::new(weight)),
+            bias: None,
+            bias_host: None,
+        }
+    }
+
+    /// A bias-free layer over a dense `[out, in]` matrix in panels (a tied head).
+    pub(crate) fn from_dense(weight: Arc<DenseMatrix>) -> Self {
+        Self {
+            weight: Weight::Dense(weight),
             bias: None,
             bias_host: None,
         }
@@ -138,52 +156,26 @@ impl Linear {
     /// Input width.
     pub(crate) fn in_features(&self) -> usize {
         match &self.weight {
-            Weight::Dense(weight) => weight.dims()[1],
+            Weight::Device(weight) => weight.dims()[1],
+            Weight::Dense(weight) => weight.in_features(),
             Weight::Quantized(weight) => weight.in_features(),
         }
     }
 
     /// `x·Wᵀ + b` over the last dimension of `x`.
     pub(crate) fn forward<const D: usize>(&self, x: Tensor<D>) -> Result<Tensor<D>, ForwardError> {
-        let dims = x.dims();
-        let rows: usize = dims[..D - 1].iter().product();
-        let weight = match &self.weight {
-            Weight::Dense(weight) => weight,
-            Weight::Quantized(weight) => return self.forward_quantized(x, rows, weight),
+        let (weight, n) = match &self.weight {
+            Weight::Device(weight) => {
+                return Ok(linear(x, weight.clone().transpose(), self.bias.clone()));
+            }
+            Weight::Dense(weight) => (PanelWeight::Dense(weight), weight.out_features()),
+            Weight::Quantized(weight) => (PanelWeight::Quantized(weight), weight.out_features()),
         };
-        let kernel = if rows <= MAX_ROWS {
-            HostKernel::FewRows
-        } else {
-            HostKernel::Panels
-        };
-        if let Ok(values) = weight.clone().try_into_primitive::<Flex>()
-            && let Some(values) = values.as_slice::<f32>()
-        {
-            let [n, _] = weight.dims();
-            let device = x.device();
-            let x_values = to_host(x)?;
-            let out = kernel.run(&x_values, rows, values, n, self.bias_host.as_deref());
-            let mut out_dims = dims;
-            out_dims[D - 1] = n;
-            return Ok(from_host(out, out_dims, &device));
-        }
-        Ok(linear(x, weight.clone().transpose(), self.bias.clone()))
-    }
-
-    /// [`Linear::forward`] for a quantized weight: the panel GEMM (expanded panels for many
-    /// rows, the quantized kernel for a few; the same sums either way).
-    fn forward_quantized<const D: usize>(
-        &self,
-        x: Tensor<D>,
-        rows: usize,
-        weight: &QuantMatrix,
-    ) -> Result<Tensor<D>, ForwardError> {
         let mut dims = x.dims();
+        let rows: usize = dims[..D - 1].iter().product();
         let device = x.device();
         let values = to_host(x)?;
-        let n = weight.out_features();
-        let bias = self.bias_host.as_deref();
-        let out = panel_gemm::matmul(&values, rows, PanelWeight::Quantized(weight), n, bias);
+        let out = panel_gemm::matmul(&values, rows, weight, n, self.bias_host.as_deref());
         dims[D - 1] = n;
         Ok(from_host(out, dims, &device))
     }
@@ -204,30 +196,4 @@ fn load_grouped(
         }
     }
     Ok(Some(QuantMatrix::from_parts(grouped)))
-}
-
-/// Where a product `x·Wᵀ + b` on host buffers runs.
-#[derive(Clone, Copy)]
-enum HostKernel {
-    /// [`matmul_rows`]: up to [`MAX_ROWS`] rows.
-    FewRows,
-    /// [`panel_gemm::matmul`]: any number of rows.
-    Panels,
-}
-
-impl HostKernel {
-    /// `x` (`[rows, k]`) times the transpose of `weight` (`[n, k]`), plus `bias`.
-    fn run(
-        self,
-        x: &[f32],
-        rows: usize,
-        weight: &[f32],
-        n: usize,
-        bias: Option<&[f32]>,
-    ) -> Vec<f32> {
-        match self {
-            Self::FewRows => matmul_rows(x, rows, weight, n, bias),
-            Self::Panels => panel_gemm::matmul(x, rows, PanelWeight::OutIn(weight), n, bias),
-        }
-    }
 }

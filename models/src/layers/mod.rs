@@ -4,13 +4,13 @@
 pub(crate) mod attention;
 pub(crate) mod decode_attention;
 pub(crate) mod decoder;
+pub(crate) mod dense_matrix;
 pub(crate) mod embedding;
 pub(crate) mod host;
 pub(crate) mod kv_cache;
 pub(crate) mod layer_norm;
 pub(crate) mod linear;
 pub(crate) mod mask;
-pub(crate) mod matvec;
 pub(crate) mod mlp;
 pub(crate) mod panel_gemm;
 pub(crate) mod panel_kernel;

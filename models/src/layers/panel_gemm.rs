@@ -6,30 +6,36 @@
 //! its tiles: OpenBLAS's Haswell and Zen kernels give a row other bits at another row index
 //! modulo 12.)
 //!
-//! The weight is taken a panel of [`PANEL`] output features at a time: a dense `[out, in]`
-//! weight is transposed into the panel buffer, a quantized one expanded into it (the f32
-//! values a dequantized copy holds). For a few rows (decoding steps) a quantized weight is
-//! multiplied straight from its quants by the quantized kernel, which reads a quarter of the
-//! bytes and sums in the same order, so the bits are the same either way. Rows go in blocks of
-//! up to twelve (eight for the quantized kernel), interleaved once for all panels. Panels are
-//! spread over rayon's threads.
+//! The weight is taken a panel of [`PANEL`] output features at a time, from panels packed at
+//! load ([`DenseMatrix`], [`QuantMatrix`]). An f32 panel is read in place. For many rows a
+//! 16-bit panel is widened into a buffer and a quantized one expanded into it (the f32 values a
+//! dequantized copy holds), once per panel for all rows; for a few rows (decoding steps, small
+//! LM-head calls) the kernels read the 16-bit values or the quants themselves, fewer bytes
+//! summed in the same order, so the bits are the same either way. Every panel is streamed once,
+//! all row blocks passing over it while it sits in cache. Rows go in blocks of up to twelve
+//! (eight for the quantized kernel), interleaved once for all panels. Panels are spread over
+//! rayon's threads.
 
 use rayon::prelude::*;
 
+use crate::layers::dense_matrix::DenseMatrix;
 use crate::layers::host::SharedOut;
-use crate::layers::matvec::MAX_ROWS as FEW_ROWS;
-use crate::layers::panel_kernel::{self, MAX_ROWS};
+use crate::layers::panel_kernel::{self, MAX_ROWS, PanelValues};
 use crate::layers::quant_kernel::{self, interleave};
 use crate::layers::quant_matrix::{PANEL, QuantMatrix};
 
 /// Panels computed by one parallel task.
 const PANELS_PER_TASK: usize = 2;
 
+/// Most rows for which a 16-bit or quantized panel is read as stored rather than widened into
+/// a buffer first.
+const FEW_ROWS: usize = 16;
+
 /// The weight of a product.
 #[derive(Clone, Copy)]
 pub(crate) enum PanelWeight<'a> {
-    /// Row-major `[n, k]` f32 values.
-    OutIn(&'a [f32]),
+    /// Dense values in panels.
+    Dense(&'a DenseMatrix),
     /// Grouped 8-bit quants in panels.
     Quantized(&'a QuantMatrix),
 }
@@ -80,15 +86,17 @@ pub(crate) fn matmul(
         return out;
     }
     let k = x.len() / rows;
+    // Whether the kernels read the panels as stored (f32 always; 16-bit values and quants
+    // for a few rows) rather than from a buffer of f32.
     let direct = match weight {
-        // A few rows stream the quants themselves, as the dense few-row kernel streams f32.
-        PanelWeight::Quantized(matrix) if rows <= FEW_ROWS => Some(matrix),
-        _ => None,
+        PanelWeight::Dense(matrix) => {
+            rows <= FEW_ROWS || matches!(matrix.panel(0), PanelValues::F32(_))
+        }
+        PanelWeight::Quantized(_) => rows <= FEW_ROWS,
     };
-    let widest = if direct.is_some() {
-        quant_kernel::MAX_ROWS
-    } else {
-        MAX_ROWS
+    let widest = match weight {
+        PanelWeight::Quantized(_) if direct => quant_kernel::MAX_ROWS,
+        _ => MAX_ROWS,
     };
     let mut blocks = Vec::new();
     let mut r = 0;
@@ -103,15 +111,18 @@ pub(crate) fn matmul(
     (0..panels.div_ceil(PANELS_PER_TASK))
         .into_par_iter()
         .for_each_init(
-            || vec![0.0f32; if direct.is_some() { 0 } else { k * PANEL }],
+            || vec![0.0f32; if direct { 0 } else { k * PANEL }],
             |buffer, task| {
                 let first = task * PANELS_PER_TASK;
                 for panel in first..(first + PANELS_PER_TASK).min(panels) {
-                    let source = match direct {
-                        Some(matrix) => Source::Quants(matrix.panel(panel)),
-                        None => {
-                            fill_panel(weight, panel, k, n, buffer);
-                            Source::Values(buffer)
+                    let source = match weight {
+                        PanelWeight::Dense(matrix) if direct => Source::Values(matrix.panel(panel)),
+                        PanelWeight::Quantized(matrix) if direct => {
+                            Source::Quants(matrix.panel(panel))
+                        }
+                        _ => {
+                            fill_panel(weight, panel, buffer);
+                            Source::Values(PanelValues::F32(buffer))
                         }
                     };
                     let columns = panel * PANEL..((panel + 1) * PANEL).min(n);
@@ -143,8 +154,8 @@ pub(crate) fn matmul(
 
 /// Where one panel's weights come from.
 enum Source<'a> {
-    /// Expanded to f32, `[k][PANEL]`.
-    Values(&'a [f32]),
+    /// Values, `[k][PANEL]`.
+    Values(PanelValues<'a>),
     /// The quants, for the quantized kernel.
     Quants(quant_kernel::Panel<'a>),
 }
@@ -153,37 +164,32 @@ impl Source<'_> {
     /// The sums of `R` interleaved input rows with this panel.
     fn sums<const R: usize>(&self, x: &[f32], k: usize) -> [[f32; PANEL]; R] {
         match self {
-            Source::Values(values) => panel_kernel::panel_sums::<R>(values, x, k),
+            Source::Values(values) => panel_kernel::panel_sums::<R>(*values, x, k),
             Source::Quants(panel) => quant_kernel::panel_sums::<R>(panel, x),
         }
     }
 }
 
-/// Panel `panel` of the weight as `[k][PANEL]` f32 in `buffer`; features past `n` are zero.
-fn fill_panel(weight: PanelWeight<'_>, panel: usize, k: usize, n: usize, buffer: &mut [f32]) {
+/// Panel `panel` of the weight as `[k][PANEL]` f32 in `buffer`.
+fn fill_panel(weight: PanelWeight<'_>, panel: usize, buffer: &mut [f32]) {
     match weight {
         PanelWeight::Quantized(matrix) => quant_kernel::expand(&matrix.panel(panel), buffer, PANEL),
-        PanelWeight::OutIn(values) => {
-            for lane in 0..PANEL {
-                let feature = panel * PANEL + lane;
-                if feature < n {
-                    let row = &values[feature * k..(feature + 1) * k];
-                    for (c, &v) in row.iter().enumerate() {
-                        buffer[c * PANEL + lane] = v;
-                    }
-                } else {
-                    for c in 0..k {
-                        buffer[c * PANEL + lane] = 0.0;
-                    }
-                }
-            }
-        }
+        PanelWeight::Dense(matrix) => matrix.panel(panel).widen_into(buffer),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use half::{bf16, f16};
+
     use super::*;
+    use crate::layers::dense_matrix::DenseRows;
+    use crate::weights::HalfFormat;
+
+    /// `w` (`[n, k]`, row-major) packed as f32.
+    fn dense(w: &[f32], k: usize) -> DenseMatrix {
+        DenseMatrix::from_parts(vec![DenseRows::F32(w.to_vec())], k)
+    }
 
     fn operands(rows: usize, k: usize, n: usize) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
         let x = (0..rows * k)
@@ -210,7 +216,7 @@ mod tests {
         // k = 45 and n = 70: ragged everywhere.
         let (rows, k, n) = (29, 45, 70);
         let (x, w, bias) = operands(rows, k, n);
-        let got = matmul(&x, rows, PanelWeight::OutIn(&w), n, Some(&bias));
+        let got = matmul(&x, rows, PanelWeight::Dense(&dense(&w, k)), n, Some(&bias));
         for r in 0..rows {
             for j in 0..n {
                 let want: f32 = (0..k).map(|i| x[r * k + i] * w[j * k + i]).sum::<f32>() + bias[j];
@@ -227,12 +233,13 @@ mod tests {
     fn a_row_gives_the_same_bits_at_any_place_in_any_batch_on_any_thread_count() {
         let (k, n) = (256, 200);
         let (x, w, bias) = operands(64, k, n);
-        let all = matmul(&x, 64, PanelWeight::OutIn(&w), n, Some(&bias));
+        let w = dense(&w, k);
+        let all = matmul(&x, 64, PanelWeight::Dense(&w), n, Some(&bias));
         for (first, rows) in [(5, 20), (0, 17), (40, 1), (13, 3), (1, 63)] {
             let some = matmul(
                 &x[first * k..(first + rows) * k],
                 rows,
-                PanelWeight::OutIn(&w),
+                PanelWeight::Dense(&w),
                 n,
                 Some(&bias),
             );
@@ -243,7 +250,7 @@ mod tests {
         }
         for threads in [1, 3] {
             let again = on_threads(threads, || {
-                matmul(&x, 64, PanelWeight::OutIn(&w), n, Some(&bias))
+                matmul(&x, 64, PanelWeight::Dense(&w), n, Some(&bias))
             });
             assert!(again == all, "{threads} threads");
         }
@@ -254,7 +261,7 @@ mod tests {
         use crate::layers::quant_matrix::tests::part;
         // 200 outputs: a ragged last panel.
         let parts = vec![part(136, 256, 32, true), part(64, 256, 16, false)];
-        let dense: Vec<f32> = parts.iter().flat_map(|p| p.to_f32()).collect();
+        let values: Vec<f32> = parts.iter().flat_map(|p| p.to_f32()).collect();
         let matrix = QuantMatrix::from_parts(parts);
         let (rows, k, n) = (40, 256, 200);
         let (x, _, bias) = operands(rows, k, n);
@@ -273,8 +280,111 @@ mod tests {
             );
         }
         assert!(
-            panels == matmul(&x, rows, PanelWeight::OutIn(&dense), n, Some(&bias)),
+            panels
+                == matmul(
+                    &x,
+                    rows,
+                    PanelWeight::Dense(&dense(&values, k)),
+                    n,
+                    Some(&bias)
+                ),
             "dequantized copy"
         );
+    }
+
+    /// The product as one scalar chain of fused multiply-adds per output, in input order from
+    /// zero, plus the bias: the order every kernel promises.
+    fn fma_chain(x: &[f32], rows: usize, w: &[f32], n: usize, bias: &[f32]) -> Vec<f32> {
+        let k = x.len() / rows;
+        let mut out = Vec::with_capacity(rows * n);
+        for r in 0..rows {
+            for j in 0..n {
+                let sum = (0..k).fold(0.0f32, |acc, c| x[r * k + c].mul_add(w[j * k + c], acc));
+                out.push(sum + bias[j]);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_row_count_gives_the_bits_of_the_scalar_fma_chain_in_every_precision() {
+        // k = 45 and n = 70: ragged panels; values bf16 and f16 hold exactly, so the three
+        // precisions hold the same weights.
+        let (k, n) = (45, 70);
+        let (x, _, bias) = operands(40, k, n);
+        let w: Vec<f32> = (0..n * k)
+            .map(|i| ((i * 3 % 17) as f32 - 8.0) / 16.0)
+            .collect();
+        let half = |format: HalfFormat| {
+            let bits = w
+                .iter()
+                .map(|&v| match format {
+                    HalfFormat::Bf16 => bf16::from_f32(v).to_bits(),
+                    HalfFormat::F16 => f16::from_f32(v).to_bits(),
+                })
+                .collect();
+            DenseMatrix::from_parts(vec![DenseRows::Half(format, bits)], k)
+        };
+        let weights = [dense(&w, k), half(HalfFormat::Bf16), half(HalfFormat::F16)];
+        let want = fma_chain(&x, 40, &w, n, &bias);
+        for (p, weight) in weights.iter().enumerate() {
+            for rows in [1, 3, 16, 17, 40] {
+                let got = matmul(
+                    &x[..rows * k],
+                    rows,
+                    PanelWeight::Dense(weight),
+                    n,
+                    Some(&bias),
+                );
+                let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert_eq!(
+                    bits(&got),
+                    bits(&want[..rows * n]),
+                    "precision {p}, {rows} rows"
+                );
+            }
+        }
+    }
+
+    /// Milliseconds of dense products in f32 and bf16 panels, median of a few calls, for
+    /// BENCHMARKS.md: `cargo test --workspace -- --ignored --nocapture dense_product_timing`.
+    #[test]
+    #[ignore = "a measurement, not a check"]
+    fn dense_product_timing() {
+        for (n, k) in [(640, 2048), (2048, 640), (262_144, 640)] {
+            let w: Vec<f32> = (0..n * k)
+                .map(|i| ((i * 3 % 17) as f32 - 8.0) / 64.0)
+                .collect();
+            let bits = w.iter().map(|&v| bf16::from_f32(v).to_bits()).collect();
+            let weights = [
+                ("f32", dense(&w, k)),
+                (
+                    "bf16",
+                    DenseMatrix::from_parts(vec![DenseRows::Half(HalfFormat::Bf16, bits)], k),
+                ),
+            ];
+            drop(w);
+            for rows in [1, 4, 16, 64, 512] {
+                let x: Vec<f32> = (0..rows * k).map(|i| (i % 13) as f32 / 13.0).collect();
+                for (name, weight) in &weights {
+                    let reps = if n * rows > 1 << 24 { 3 } else { 9 };
+                    let mut times: Vec<f64> = (0..reps)
+                        .map(|_| {
+                            let start = std::time::Instant::now();
+                            std::hint::black_box(matmul(
+                                &x,
+                                rows,
+                                PanelWeight::Dense(weight),
+                                n,
+                                None,
+                            ));
+                            start.elapsed().as_secs_f64() * 1e3
+                        })
+                        .collect();
+                    times.sort_by(f64::total_cmp);
+                    println!("{n}x{k} {rows} rows {name}: {:.2} ms", times[reps / 2]);
+                }
+            }
+        }
     }
 }

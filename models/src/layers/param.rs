@@ -5,9 +5,10 @@ use std::path::Path;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::error::LoadError;
+use crate::layers::dense_matrix::DenseRows;
 use crate::layers::quant_kernel;
 use crate::quantized::GroupedQuants;
-use crate::weights::{HostTensor, WeightSource};
+use crate::weights::{HalfTensor, HostTensor, WeightSource};
 
 /// Reads checkpoint tensors, checks their shapes and places them on a device.
 pub(crate) struct ParamLoader<'a> {
@@ -42,6 +43,40 @@ impl<'a> ParamLoader<'a> {
             shape: actual,
             data,
         } = self.weights.tensor(name)?;
+        self.check(name, actual, shape, data.len())?;
+        Ok(data)
+    }
+
+    /// Whether matrices are packed into panels on the host ([`ParamLoader::dense`]): on the CPU
+    /// backend.
+    pub(crate) fn packs(&self) -> bool {
+        *self.device == Device::flex()
+    }
+
+    /// The matrix `name`, checked against `shape` (`[out, in]`), as stored: 16-bit values
+    /// when the checkpoint holds bf16 or f16, f32 otherwise.
+    pub(crate) fn dense(&self, name: &str, shape: [usize; 2]) -> Result<DenseRows, LoadError> {
+        match self.weights.half(name)? {
+            Some(HalfTensor {
+                shape: actual,
+                format,
+                bits,
+            }) => {
+                self.check(name, actual, &shape, bits.len())?;
+                Ok(DenseRows::Half(format, bits))
+            }
+            None => Ok(DenseRows::F32(self.host(name, &shape)?)),
+        }
+    }
+
+    /// An error unless tensor `name` of shape `actual` holding `len` values has `shape`.
+    fn check(
+        &self,
+        name: &str,
+        actual: Vec<usize>,
+        shape: &[usize],
+        len: usize,
+    ) -> Result<(), LoadError> {
         if actual != shape {
             return Err(LoadError::ShapeMismatch {
                 path: self.path.to_path_buf(),
@@ -51,17 +86,16 @@ impl<'a> ParamLoader<'a> {
             });
         }
         let expected_len: usize = shape.iter().product();
-        if data.len() != expected_len {
+        if len != expected_len {
             return Err(LoadError::Format {
                 path: self.path.to_path_buf(),
                 message: format!(
-                    "tensor `{name}` of shape {shape:?} holds {} values instead of \
-                     {expected_len}; re-create the checkpoint",
-                    data.len()
+                    "tensor `{name}` of shape {shape:?} holds {len} values instead of \
+                     {expected_len}; re-create the checkpoint"
                 ),
             });
         }
-        Ok(data)
+        Ok(())
     }
 
     /// The matrix `name` as grouped 8-bit quants, checked against `shape` (`[out, in]`), when
@@ -73,7 +107,7 @@ impl<'a> ParamLoader<'a> {
         name: &str,
         shape: [usize; 2],
     ) -> Result<Option<GroupedQuants>, LoadError> {
-        let wanted = *self.device == Device::flex()
+        let wanted = self.packs()
             && quant_kernel::fast()
             && !std::env::var("BABELBENCH_QUANTIZED").is_ok_and(|v| v == "off" || v == "0");
         if !wanted {

@@ -8,7 +8,8 @@
 //! per output feature per group of inputs. A kernel expands one input's 32 weights into two
 //! registers and multiplies them into up to eight input rows at once, so the sums need no
 //! horizontal reduction, and each output is summed in input order whatever the number of rows
-//! (products go through [`crate::layers::panel_gemm`]).
+//! (products go through [`crate::layers::panel_gemm`]). Dense weights use the same layout
+//! ([`crate::layers::dense_matrix`]).
 
 use rayon::prelude::*;
 
@@ -124,7 +125,7 @@ impl QuantMatrix {
 /// `width` values per output feature laid out in panels, `[panel][width][PANEL]`: the values
 /// of feature `i` (`row(i)`, zeros for `None` and past the last of the `n` features) go to lane
 /// `i % PANEL` of panel `i / PANEL`.
-fn to_panels<'a, T: Copy + Default + Send + Sync + 'a>(
+pub(crate) fn to_panels<'a, T: Copy + Default + Send + Sync + 'a>(
     n: usize,
     width: usize,
     row: impl Fn(usize) -> Option<&'a [T]> + Sync,

@@ -5,6 +5,7 @@ mod bad_checkpoints;
 mod gemma3_270m;
 mod gguf;
 mod gguf_support;
+mod half_checkpoints;
 mod runner;
 mod runner_loader;
 mod runner_support;

@@ -242,9 +242,11 @@ fn greedy_decoding_matches_transformers() {
 
 /// Eight rows of 17 to 24 tokens in one right-padded batch give, at every real position, bit
 /// for bit the hidden states and logits of each row run alone. Rows alone are longer than 16
-/// tokens so that both runs take the panel GEMM, whose sums do not depend on the batch; up to
-/// 16 rows take the matvec kernel, which sums in another order (last-bit differences, covered
-/// by the 1e-5 tolerance of `padded_batches_equal_rows_run_alone`).
+/// tokens: for a row alone of 4 to 16 tokens the gemm crate inside burn-flex's attention picks
+/// other kernels than for the batch's 24 positions, which sum in another order (last-bit
+/// differences at positions that see 4 or more keys, covered by the 1e-5 tolerance of
+/// `padded_batches_equal_rows_run_alone`). The dense products themselves are batch-invariant
+/// at any length (`short_prompt_alone_is_bit_identical_to_a_batch_of_eight`).
 #[test]
 fn batch_of_eight_is_bit_identical_to_rows_alone() {
     for arch in ARCHS {
@@ -268,6 +270,39 @@ fn batch_of_eight_is_bit_identical_to_rows_alone() {
                     at(&logits, seq, VOCAB, row, pos),
                     at(&single_logits, tokens.len(), VOCAB, 0, pos),
                     "{arch} row {row} pos {pos}: logits"
+                );
+            }
+        }
+    }
+}
+
+/// A short prompt run alone gives bit for bit the hidden states and logits it gets inside a
+/// batch of eight prompts of its length (no padding, so attention sees the same shapes): alone
+/// its 3 to 16 tokens take the few-row path of the dense products, in the batch the many-row
+/// path, and both sum each output in the same order.
+#[test]
+fn short_prompt_alone_is_bit_identical_to_a_batch_of_eight() {
+    for arch in ARCHS {
+        let reference = reference(arch);
+        let model = model(arch);
+        let ids = reference.ids.concat();
+        for len in [3, 7, 12, 16] {
+            let rows: Vec<Vec<u32>> = (0..8).map(|i| ids[2 * i..2 * i + len].to_vec()).collect();
+            let batch = TokenBatch::padded(&rows, PadSide::Right).unwrap();
+            let (hidden, logits) = run(model.as_ref(), &batch);
+            for (row, tokens) in rows.iter().enumerate() {
+                let alone = TokenBatch::padded(&[tokens], PadSide::Right).unwrap();
+                let (single_hidden, single_logits) = run(model.as_ref(), &alone);
+                let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert_eq!(
+                    bits(&hidden[row * len * HIDDEN..(row + 1) * len * HIDDEN]),
+                    bits(&single_hidden),
+                    "{arch} {len} tokens, row {row}: hidden states"
+                );
+                assert_eq!(
+                    bits(&logits[row * len * VOCAB..(row + 1) * len * VOCAB]),
+                    bits(&single_logits),
+                    "{arch} {len} tokens, row {row}: logits"
                 );
             }
         }
