@@ -275,7 +275,7 @@ impl CausalLm for DecoderModel {
         let tables: Vec<_> = self
             .ropes
             .iter()
-            .map(|rope| rope.table(context.positions()))
+            .map(|rope| rope.table(context.positions(), context.lengths()))
             .collect();
         let mut hidden = self.embed.lookup(batch, &self.device);
         if let Some(scale) = self.embed_scale {
@@ -307,6 +307,10 @@ impl CausalLm for DecoderModel {
             last_hidden_state: last,
             hidden_states: states,
         })
+    }
+
+    fn cache_stale_past(&self) -> Option<usize> {
+        self.ropes.iter().find_map(Rope::short_context)
     }
 
     fn lm_head(&self, hidden: Tensor<2>) -> Result<Tensor<2>, ForwardError> {

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::arch::config::{
-    ConfigFile, HiddenAct, LayerType, Positive, RopeFields, default_true, single_rope,
+    ConfigFile, HiddenAct, LayerType, Positive, RopeContext, RopeFields, default_true, single_rope,
 };
 use crate::arch::decoder_model::{DecoderModel, DecoderSpec, LayerPattern, ProjectionNames};
 use crate::arch::llama::{DEFAULT_RMS_NORM_EPS, head_layout};
@@ -82,6 +82,9 @@ pub(super) struct Config {
     rope_local_base_freq: Option<f64>,
     /// One [`RopeFields`] or one per layer type; read by [`ropes`].
     rope_parameters: Option<Value>,
+    max_position_embeddings: Option<usize>,
+    /// Read over a single RoPE object's, as HF does; see [`RopeContext`].
+    original_max_position_embeddings: Option<usize>,
 }
 
 /// Loads a Gemma 3 text checkpoint.
@@ -213,7 +216,20 @@ impl Config {
             self.rope_theta,
             self.rope_scaling.as_ref(),
             default_theta,
+            &self.rope_context(false),
         )
+    }
+
+    /// What HF's RoPE functions read outside the RoPE object; `per_layer_type` RoPE objects
+    /// do not take the top-level `original_max_position_embeddings`.
+    fn rope_context(&self, per_layer_type: bool) -> RopeContext {
+        RopeContext {
+            max_position_embeddings: self.max_position_embeddings,
+            original_max_position_embeddings: self
+                .original_max_position_embeddings
+                .filter(|_| !per_layer_type),
+            head_dim: self.head_dim,
+        }
     }
 }
 
@@ -233,6 +249,7 @@ fn ropes(file: &ConfigFile<'_>, config: &Config) -> Result<Vec<RopeConfig>, Load
             config.rope_theta,
             config.rope_scaling.as_ref(),
             DEFAULT_GLOBAL_THETA,
+            &config.rope_context(false),
         )
     };
     let legacy_local = || RopeConfig {
@@ -246,16 +263,31 @@ fn ropes(file: &ConfigFile<'_>, config: &Config) -> Result<Vec<RopeConfig>, Load
     if per_type.full_attention.is_none() && per_type.sliding_attention.is_none() {
         let flat: RopeFields = file.parse(params, "rope_parameters")?;
         return Ok(vec![
-            flat.rope(file, "rope_parameters", Some(DEFAULT_GLOBAL_THETA))?,
+            flat.rope(
+                file,
+                "rope_parameters",
+                Some(DEFAULT_GLOBAL_THETA),
+                &config.rope_context(false),
+            )?,
             legacy_local(),
         ]);
     }
     let global = match &per_type.full_attention {
-        Some(full) => full.rope(file, "rope_parameters.full_attention", None)?,
+        Some(full) => full.rope(
+            file,
+            "rope_parameters.full_attention",
+            None,
+            &config.rope_context(true),
+        )?,
         None => legacy_global()?,
     };
     let local = match &per_type.sliding_attention {
-        Some(sliding) => sliding.rope(file, "rope_parameters.sliding_attention", None)?,
+        Some(sliding) => sliding.rope(
+            file,
+            "rope_parameters.sliding_attention",
+            None,
+            &config.rope_context(true),
+        )?,
         None => legacy_local(),
     };
     Ok(vec![global, local])

@@ -171,6 +171,14 @@ pub trait CausalLm: Send + Sync {
     fn new_cache(&self, rows: usize) -> KvCache {
         KvCache::new(self.info().num_layers, rows)
     }
+
+    /// A length `n` at which a KV cache goes stale: LongRoPE rotates passes of up to `n`
+    /// tokens with its short factors and longer ones with its long factors. Generation that
+    /// grows a row from `n` to `n + 1` tokens computes the cache again over the whole sequence,
+    /// as transformers' Phi-3 `generate` does. `None` (the default): caches never go stale.
+    fn cache_stale_past(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// What a model is built from: a config.json-shaped value and tensors with HF names.

@@ -174,7 +174,7 @@ fn invalid_config_fields_are_named() {
         ("hidden_act", "relu".into(), "hidden_act"),
         (
             "rope_parameters",
-            serde_json::json!({"rope_theta": 10000.0, "rope_type": "yarn"}),
+            serde_json::json!({"rope_theta": 10000.0, "rope_type": "proportional"}),
             "rope_parameters.rope_type",
         ),
     ];
@@ -197,7 +197,7 @@ fn invalid_config_fields_are_named() {
 #[test]
 fn config_errors_name_the_dotted_field_and_the_fault() {
     use serde_json::json;
-    let cases: [(&str, &str, Option<serde_json::Value>, &str, &str); 11] = [
+    let cases: [(&str, &str, Option<serde_json::Value>, &str, &str); 17] = [
         ("llama", "vocab_size", None, "vocab_size", "missing"),
         (
             "llama",
@@ -236,8 +236,55 @@ fn config_errors_name_the_dotted_field_and_the_fault() {
             "rope_parameters",
             Some(json!({"rope_type": "longrope", "rope_theta": 10000.0,
                         "short_factor": [1.0], "long_factor": [1.0]})),
+            "rope_parameters.short_factor",
+            "1 entries; LongRoPE needs one per frequency, head_dim / 2 = 8",
+        ),
+        (
+            "gemma2",
+            "rope_parameters",
+            Some(json!({"rope_type": "longrope", "rope_theta": 10000.0,
+                        "short_factor": [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]})),
+            "rope_parameters.long_factor",
+            "missing",
+        ),
+        (
+            "llama_yarn",
+            "rope_parameters",
+            Some(json!({"rope_type": "yarn", "rope_theta": 10000.0,
+                        "original_max_position_embeddings": 4096})),
+            "rope_parameters.factor",
+            "missing",
+        ),
+        (
+            "llama_yarn",
+            "rope_parameters",
+            Some(
+                json!({"rope_type": "yarn", "rope_theta": 10000.0, "factor": 4.0,
+                        "attention_factor": -1.0}),
+            ),
+            "rope_parameters.attention_factor",
+            "must be positive",
+        ),
+        (
+            "qwen3",
+            "rope_parameters",
+            Some(json!({"rope_type": "dynamic", "rope_theta": 1000000.0})),
+            "rope_parameters.factor",
+            "missing",
+        ),
+        (
+            "llama_dynamic",
+            "max_position_embeddings",
+            None,
+            "max_position_embeddings",
+            "dynamic RoPE rescales beyond it",
+        ),
+        (
+            "llama",
+            "rope_parameters",
+            Some(json!({"rope_type": "proportional", "rope_theta": 10000.0})),
             "rope_parameters.rope_type",
-            "`longrope`",
+            "expected one of `default`, `linear`, `llama3`, `dynamic`, `yarn`, `longrope`",
         ),
         (
             "phi3",
