@@ -153,6 +153,35 @@ def phi3_longrope():
     return transformers.Phi3ForCausalLM, config, 0.1
 
 
+def gemma3_multimodal():
+    """Gemma 3 with a vision tower (Gemma3ForConditionalGeneration): the text model of the
+    `gemma3` fixture's shape (2 sliding layers, window 4, then a global one) in `text_config`,
+    and a SigLIP tower as small as transformers allows (width 8, one layer, one 14-pixel
+    patch, one image token), whose tensors babelbench must leave unread."""
+    text = dict(
+        **COMMON,
+        head_dim=16,
+        query_pre_attn_scalar=16,
+        sliding_window=4,
+        layer_types=["sliding_attention", "sliding_attention", "full_attention"],
+        pad_token_id=0,
+        eos_token_id=1,
+        bos_token_id=2,
+    )
+    vision = dict(
+        hidden_size=8,
+        intermediate_size=8,
+        num_hidden_layers=1,
+        num_attention_heads=1,
+        image_size=14,
+        patch_size=14,
+    )
+    config = transformers.Gemma3Config(
+        text_config=text, vision_config=vision, mm_tokens_per_image=1
+    )
+    return transformers.Gemma3ForConditionalGeneration, config, 0.02
+
+
 ARCHS = {
     "qwen3": qwen3,
     "gemma2": gemma2,
@@ -160,6 +189,7 @@ ARCHS = {
     "llama_yarn": llama_yarn,
     "llama_dynamic": llama_dynamic,
     "phi3_longrope": phi3_longrope,
+    "gemma3_multimodal": gemma3_multimodal,
 }
 
 # RoPE types whose frequencies depend on the length of the forward pass: their references run

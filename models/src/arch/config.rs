@@ -16,12 +16,21 @@ use crate::layers::rope::{RopeConfig, RopeScaling, Yarn};
 #[derive(Clone, Copy)]
 pub(crate) struct ConfigFile<'a> {
     path: &'a Path,
+    /// Dotted path of the object read, inside the file (`text_config` of a multimodal
+    /// config), empty for the whole file.
+    scope: &'a str,
 }
 
 impl<'a> ConfigFile<'a> {
     /// Errors about the config at `path`.
     pub(crate) fn new(path: &'a Path) -> Self {
-        Self { path }
+        Self { path, scope: "" }
+    }
+
+    /// Errors about the object at dotted path `scope` of the config at `path`, whose fields
+    /// are then named from the file's top.
+    pub(crate) fn nested(path: &'a Path, scope: &'a str) -> Self {
+        Self { path, scope }
     }
 
     /// `value` (the whole file, or the object at dotted path `scope` inside it) read as `T`.
@@ -56,7 +65,7 @@ impl<'a> ConfigFile<'a> {
     pub(crate) fn error(&self, field: &str, message: impl Into<String>) -> LoadError {
         LoadError::InvalidConfig {
             path: self.path.to_path_buf(),
-            field: field.to_string(),
+            field: join(self.scope, field),
             message: message.into(),
         }
     }

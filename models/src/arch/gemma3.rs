@@ -1,7 +1,8 @@
 //! Gemma 3 text models: sliding-window and global layers (`layer_types`) with their own RoPE
 //! bases, per-head query/key RMSNorm, norms before and after both sub-blocks, `(1 + w)` norm
 //! weights, GELU-tanh gating, embeddings scaled by `sqrt(hidden)`, `query_pre_attn_scalar`
-//! score scaling, tied embeddings and optional logit softcapping.
+//! score scaling, tied embeddings and optional logit softcapping. Also the language model of a
+//! multimodal Gemma 3 (`Gemma3ForConditionalGeneration`), read from its `text_config`.
 
 use burn::tensor::Device;
 use serde::Deserialize;
@@ -10,7 +11,9 @@ use serde_json::Value;
 use crate::arch::config::{
     ConfigFile, HiddenAct, LayerType, Positive, RopeContext, RopeFields, default_true, single_rope,
 };
-use crate::arch::decoder_model::{DecoderModel, DecoderSpec, LayerPattern, ProjectionNames};
+use crate::arch::decoder_model::{
+    DecoderModel, DecoderSpec, LayerPattern, ProjectionNames, WeightNames,
+};
 use crate::arch::llama::{DEFAULT_RMS_NORM_EPS, head_layout};
 use crate::arch::{Architecture, Checkpoint, ModelInfo};
 use crate::error::LoadError;
@@ -87,31 +90,85 @@ pub(super) struct Config {
     original_max_position_embeddings: Option<usize>,
 }
 
+/// Where the language model's tensors are in a multimodal checkpoint: transformers 5 saves
+/// them as the original checkpoints have them (`language_model.model.`), transformers 4.5x
+/// as its modules nest (`model.language_model.`).
+const MULTIMODAL_NAMES: [WeightNames; 2] = [
+    WeightNames {
+        prefix: "language_model.model.",
+        lm_head: "language_model.lm_head",
+    },
+    WeightNames {
+        prefix: "model.language_model.",
+        lm_head: "lm_head",
+    },
+];
+
 /// Loads a Gemma 3 text checkpoint.
 pub(super) fn load(
     checkpoint: &Checkpoint<'_>,
     device: &Device,
 ) -> Result<DecoderModel, LoadError> {
     let file = ConfigFile::new(checkpoint.config_path);
-    let config: Config = file.parse(checkpoint.config, "")?;
+    let spec = text_spec(&file, checkpoint.config, Architecture::Gemma3)?;
+    DecoderModel::load(&spec, checkpoint, device)
+}
+
+/// Loads the language model of a multimodal Gemma 3 checkpoint (`gemma3`,
+/// `Gemma3ForConditionalGeneration`): its `text_config`, and the tensors under one of
+/// [`MULTIMODAL_NAMES`]; the vision tower and projector are not read.
+pub(super) fn load_multimodal(
+    checkpoint: &Checkpoint<'_>,
+    device: &Device,
+) -> Result<DecoderModel, LoadError> {
+    let text_config = checkpoint
+        .config
+        .get("text_config")
+        .filter(|c| c.is_object())
+        .ok_or_else(|| {
+            ConfigFile::new(checkpoint.config_path).error(
+                "text_config",
+                "missing; a multimodal Gemma 3 config.json holds the language model's config \
+                 there",
+            )
+        })?;
+    let file = ConfigFile::nested(checkpoint.config_path, "text_config");
+    let mut spec = text_spec(&file, text_config, Architecture::Gemma3Multimodal)?;
+    spec.names = MULTIMODAL_NAMES
+        .into_iter()
+        .find(|names| {
+            checkpoint
+                .weights
+                .contains(&format!("{}embed_tokens.weight", names.prefix))
+        })
+        .unwrap_or(MULTIMODAL_NAMES[0]);
+    DecoderModel::load(&spec, checkpoint, device)
+}
+
+/// The spec of the Gemma 3 text config `value`.
+fn text_spec(
+    file: &ConfigFile<'_>,
+    value: &Value,
+    architecture: Architecture,
+) -> Result<DecoderSpec, LoadError> {
+    let config: Config = file.parse(value, "")?;
     let pattern = config
         .sliding_window_pattern
         .or(config.private_sliding_window_pattern)
         .map_or(6, |Positive(n)| n);
-    let layers = config.layers(&file, |i| (i + 1) % pattern != 0, LOCAL_ROPE, GLOBAL_ROPE)?;
+    let layers = config.layers(file, |i| (i + 1) % pattern != 0, LOCAL_ROPE, GLOBAL_ROPE)?;
     let softcaps = Softcaps {
         attention: config.attn_logit_softcapping,
         logits: config.final_logit_softcapping,
     };
-    let spec = config.spec(
-        &file,
-        Architecture::Gemma3,
+    config.spec(
+        file,
+        architecture,
         softcaps,
         true,
-        ropes(&file, &config)?,
+        ropes(file, &config)?,
         layers,
-    )?;
-    DecoderModel::load(&spec, checkpoint, device)
+    )
 }
 
 /// The softcaps of a Gemma model (their defaults differ between Gemma 2 and 3).
@@ -197,6 +254,7 @@ impl Config {
             tie_embeddings: self.tie_word_embeddings,
             ropes,
             layers,
+            names: WeightNames::CAUSAL_LM,
         })
     }
 

@@ -5,7 +5,9 @@ use burn::tensor::Device;
 use serde::Deserialize;
 
 use crate::arch::config::{ConfigFile, HiddenAct, Positive, RopeContext, RopeFields, single_rope};
-use crate::arch::decoder_model::{DecoderModel, DecoderSpec, LayerPattern, ProjectionNames};
+use crate::arch::decoder_model::{
+    DecoderModel, DecoderSpec, LayerPattern, ProjectionNames, WeightNames,
+};
 use crate::arch::{Architecture, Checkpoint, ModelInfo};
 use crate::error::LoadError;
 use crate::layers::attention::HeadLayout;
@@ -163,6 +165,7 @@ impl Config {
                 };
                 num_layers
             ],
+            names: WeightNames::CAUSAL_LM,
         })
     }
 

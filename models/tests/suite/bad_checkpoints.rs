@@ -98,6 +98,21 @@ fn unknown_architecture_names_model_type() {
         other => panic!("wrong error: {other}"),
     }
     assert!(error.to_string().contains("\"bert\""), "{error}");
+    // The message lists what is supported.
+    for supported in [
+        "llama",
+        "qwen3",
+        "gemma2",
+        "gemma3_text",
+        "gemma3 ",
+        "phi3",
+        "gpt2",
+    ] {
+        assert!(
+            error.to_string().contains(supported),
+            "{supported}: {error}"
+        );
+    }
 }
 
 #[test]
@@ -416,5 +431,45 @@ fn shard_missing_from_disk_is_named() {
     match load_error(dir.path()) {
         LoadError::Io { path, .. } => assert_eq!(path, missing),
         other => panic!("wrong error: {other}"),
+    }
+}
+
+/// A multimodal Gemma 3 config names its language model's fields under `text_config`.
+#[test]
+fn multimodal_config_errors_name_text_config() {
+    let source = testdata::fixtures().join("models/tiny/gemma3_multimodal");
+    let original: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(source.join("config.json")).unwrap())
+            .unwrap();
+    let mut bad_width = original.clone();
+    bad_width["text_config"]["hidden_size"] = "big".into();
+    let mut no_text = original.clone();
+    no_text.as_object_mut().unwrap().remove("text_config");
+    let mut bad_rope = original;
+    bad_rope["text_config"]["rope_parameters"]["full_attention"] =
+        serde_json::json!({"rope_type": "yarn", "rope_theta": 10000.0});
+    for (config, field_name, fault) in [
+        (bad_width, "text_config.hidden_size", "invalid type"),
+        (no_text, "text_config", "missing"),
+        (
+            bad_rope,
+            "text_config.rope_parameters.full_attention.factor",
+            "missing",
+        ),
+    ] {
+        let dir = folder(Some(&config), |dir| {
+            std::fs::copy(
+                source.join("model.safetensors"),
+                dir.join("model.safetensors"),
+            )
+            .unwrap();
+        });
+        match load_error(dir.path()) {
+            LoadError::InvalidConfig { field, message, .. } => {
+                assert_eq!(field, field_name);
+                assert!(message.contains(fault), "{field}: {message}");
+            }
+            other => panic!("{field_name}: wrong error: {other}"),
+        }
     }
 }

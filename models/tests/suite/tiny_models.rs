@@ -10,7 +10,7 @@ use models::error::ForwardError;
 use models::safetensors_source::SafetensorsSource;
 use models::weights::WeightSource;
 
-const ARCHS: [&str; 10] = [
+const ARCHS: [&str; 11] = [
     "llama",
     "qwen2",
     "gemma3",
@@ -21,6 +21,7 @@ const ARCHS: [&str; 10] = [
     "llama_yarn",
     "llama_dynamic",
     "phi3_longrope",
+    "gemma3_multimodal",
 ];
 /// Fixtures whose RoPE frequencies depend on the length of the forward pass (dynamic NTK,
 /// LongRoPE): as in HF, keys cached by a shorter pass keep the frequencies of that pass.
@@ -224,6 +225,15 @@ fn phi3_matches_pytorch() {
     check_reference("phi3");
 }
 
+/// The language model of a Gemma3ForConditionalGeneration checkpoint, against HF's text-only
+/// forward (input_ids only); the vision tower's tensors are in the file and left unread.
+#[test]
+fn gemma3_multimodal_matches_pytorch() {
+    check_reference("gemma3_multimodal");
+    let model = model("gemma3_multimodal");
+    assert_eq!(model.info().architecture.model_type(), "gemma3");
+}
+
 /// YaRN with non-default betas, `truncate: false` and mscale/mscale_all_dim.
 #[test]
 fn llama_yarn_matches_pytorch() {
@@ -276,8 +286,8 @@ fn greedy_decoding_matches_transformers() {
         checked += 1;
     }
     assert_eq!(
-        checked, 6,
-        "qwen3, gemma2, phi3 and the three RoPE-scaling fixtures carry greedy_ids"
+        checked, 7,
+        "the fixtures of scripts/tiny_models.py carry greedy_ids"
     );
 }
 
@@ -575,4 +585,35 @@ fn gemma2_null_softcap_is_off_and_absent_is_the_default() {
     let expected: Vec<f32> = off.iter().map(|x| (x / 30.0).tanh() * 30.0).collect();
     assert!(max_abs_diff(&default, &expected) <= 1e-5);
     assert!(max_abs_diff(&default, &off) > 1e-3);
+}
+
+/// A multimodal Gemma 3 saved with its modules' nesting (`model.language_model.`, as
+/// transformers 4.5x wrote it) loads like the one transformers 5 saves
+/// (`language_model.model.`).
+#[test]
+fn gemma3_multimodal_reads_either_prefix() {
+    let source = fixture("gemma3_multimodal");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(source.join("config.json"), dir.path().join("config.json")).unwrap();
+    let bytes = std::fs::read(source.join("model.safetensors")).unwrap();
+    let tensors = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let renamed: Vec<(String, safetensors::tensor::TensorView<'_>)> = tensors
+        .tensors()
+        .into_iter()
+        .map(|(name, view)| {
+            let name = match name.strip_prefix("language_model.model.") {
+                Some(rest) => format!("model.language_model.{rest}"),
+                None => name,
+            };
+            (name, view)
+        })
+        .collect();
+    assert!(renamed.iter().any(|(n, _)| n.starts_with("vision_tower.")));
+    safetensors::serialize_to_file(renamed, None, &dir.path().join("model.safetensors")).unwrap();
+    let batch = reference("gemma3_multimodal").batch();
+    let nested = load_hf_folder(dir.path(), &Device::flex()).unwrap();
+    assert_eq!(
+        run(nested.as_ref(), &batch),
+        run(model("gemma3_multimodal").as_ref(), &batch)
+    );
 }
