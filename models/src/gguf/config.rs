@@ -15,6 +15,10 @@ const GEMMA3_GLOBAL_EVERY: usize = 6;
 /// Gemma 3 27B (62 layers) scales queries by hidden/heads instead of head_dim; llama.cpp
 /// recognises it by its layer count.
 const GEMMA3_27B_LAYERS: usize = 62;
+/// Gemma 2 27B's depth: llama.cpp scales its scores by `hidden / heads`, not the head size.
+const GEMMA2_27B_LAYERS: usize = 46;
+/// llama.cpp's Gemma 2 softcaps when the GGUF has none (attention, logits).
+const GEMMA2_DEFAULT_SOFTCAPS: (f64, f64) = (50.0, 30.0);
 /// RoPE base when the metadata has none (llama.cpp's default).
 const DEFAULT_ROPE_THETA: f64 = 10_000.0;
 
@@ -247,6 +251,9 @@ pub fn synthesize(file: &GgufFile, arch: GgufArchitecture) -> Result<Value, Load
         GgufArchitecture::Gemma3 => gemma3(&keys, tied),
         GgufArchitecture::Llama => llama(&keys, tied),
         GgufArchitecture::Qwen2 => qwen2(&keys, tied),
+        GgufArchitecture::Qwen3 => qwen3(&keys, tied),
+        GgufArchitecture::Gemma2 => gemma2(&keys, tied),
+        GgufArchitecture::Phi3 => phi3(&keys, tied),
     }
 }
 
@@ -351,6 +358,120 @@ fn qwen2(keys: &Keys<'_>, tied: bool) -> Result<Value, LoadError> {
         "sliding_window": null,
         "max_window_layers": c.layers,
         "layer_types": vec!["full_attention"; c.layers],
+        "tie_word_embeddings": tied,
+        "bos_token_id": keys.token_id("bos")?,
+        "eos_token_id": keys.token_id("eos")?,
+        "pad_token_id": keys.token_id("padding")?,
+    }))
+}
+
+/// A `qwen3` config: llama.cpp keeps no sliding window for Qwen3, so every layer is global.
+fn qwen3(keys: &Keys<'_>, tied: bool) -> Result<Value, LoadError> {
+    let c = Common::read(keys, None)?;
+    Ok(json!({
+        "architectures": ["Qwen3ForCausalLM"],
+        "model_type": "qwen3",
+        "hidden_size": c.hidden,
+        "intermediate_size": c.intermediate,
+        "num_hidden_layers": c.layers,
+        "num_attention_heads": c.heads,
+        "num_key_value_heads": c.kv_heads,
+        "head_dim": c.head_dim,
+        "rms_norm_eps": c.rms_eps,
+        "max_position_embeddings": c.context,
+        "vocab_size": c.vocab,
+        "rope_parameters": rope_parameters(keys, c.rope_theta)?,
+        "hidden_act": "silu",
+        "attention_bias": keys.file.tensor("blk.0.attn_q.bias").is_some(),
+        "use_sliding_window": false,
+        "sliding_window": null,
+        "max_window_layers": c.layers,
+        "layer_types": vec!["full_attention"; c.layers],
+        "tie_word_embeddings": tied,
+        "bos_token_id": keys.token_id("bos")?,
+        "eos_token_id": keys.token_id("eos")?,
+        "pad_token_id": keys.token_id("padding")?,
+    }))
+}
+
+/// A `gemma2` config: even layers slide (llama.cpp's and HF's pattern), softcaps from the
+/// file or llama.cpp's defaults.
+fn gemma2(keys: &Keys<'_>, tied: bool) -> Result<Value, LoadError> {
+    let c = Common::read(keys, Some(1e-6))?;
+    let layer_types: Vec<&str> = (0..c.layers)
+        .map(|i| {
+            if i % 2 == 0 {
+                "sliding_attention"
+            } else {
+                "full_attention"
+            }
+        })
+        .collect();
+    let query_pre_attn_scalar = if c.layers == GEMMA2_27B_LAYERS {
+        c.hidden / c.heads
+    } else {
+        c.head_dim
+    };
+    let (attn_cap, final_cap) = GEMMA2_DEFAULT_SOFTCAPS;
+    Ok(json!({
+        "architectures": ["Gemma2ForCausalLM"],
+        "model_type": "gemma2",
+        "hidden_size": c.hidden,
+        "intermediate_size": c.intermediate,
+        "num_hidden_layers": c.layers,
+        "num_attention_heads": c.heads,
+        "num_key_value_heads": c.kv_heads,
+        "head_dim": c.head_dim,
+        "rms_norm_eps": c.rms_eps,
+        "max_position_embeddings": c.context,
+        "vocab_size": c.vocab,
+        "sliding_window": keys.positive("attention.sliding_window")?,
+        "layer_types": layer_types,
+        "rope_parameters": rope_parameters(keys, c.rope_theta)?,
+        "query_pre_attn_scalar": query_pre_attn_scalar,
+        "hidden_activation": "gelu_pytorch_tanh",
+        "attention_bias": false,
+        "attn_logit_softcapping": keys.opt_f64("attn_logit_softcapping")?.unwrap_or(attn_cap),
+        "final_logit_softcapping": keys.opt_f64("final_logit_softcapping")?.unwrap_or(final_cap),
+        "tie_word_embeddings": tied,
+        "bos_token_id": keys.token_id("bos")?,
+        "eos_token_id": keys.token_id("eos")?,
+        "pad_token_id": keys.token_id("padding")?,
+    }))
+}
+
+/// A `phi3` config; a window of 0 (how the converter marks Phi-4) is none. LongRoPE factors
+/// (`rope_factors_long.weight`) are refused: load such a model from its HF folder.
+fn phi3(keys: &Keys<'_>, tied: bool) -> Result<Value, LoadError> {
+    if keys.file.tensor("rope_factors_long.weight").is_some() {
+        return Err(LoadError::Format {
+            path: keys.file.path().to_path_buf(),
+            message: "tensor `rope_factors_long.weight` holds LongRoPE factors, which babelbench \
+                      reads only from config.json; load this model from its HF folder instead"
+                .into(),
+        });
+    }
+    let c = Common::read(keys, Some(1e-5))?;
+    let window = keys
+        .opt_usize("attention.sliding_window")?
+        .filter(|&w| w > 0);
+    Ok(json!({
+        "architectures": ["Phi3ForCausalLM"],
+        "model_type": "phi3",
+        "hidden_size": c.hidden,
+        "intermediate_size": c.intermediate,
+        "num_hidden_layers": c.layers,
+        "num_attention_heads": c.heads,
+        "num_key_value_heads": c.kv_heads,
+        "rms_norm_eps": c.rms_eps,
+        "max_position_embeddings": c.context,
+        "original_max_position_embeddings": keys
+            .opt_usize("rope.scaling.original_context_length")?
+            .unwrap_or(c.context),
+        "vocab_size": c.vocab,
+        "rope_parameters": rope_parameters(keys, c.rope_theta)?,
+        "hidden_act": "silu",
+        "sliding_window": window,
         "tie_word_embeddings": tied,
         "bos_token_id": keys.token_id("bos")?,
         "eos_token_id": keys.token_id("eos")?,

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use burn::tensor::{Device, Tensor};
-use models::arch::{CausalLm, PadSide, TokenBatch, load_hf_folder};
+use models::arch::{CausalLm, Checkpoint, PadSide, TokenBatch, load_hf_folder};
 use models::error::ForwardError;
 use models::safetensors_source::SafetensorsSource;
 use models::weights::WeightSource;
@@ -146,11 +146,15 @@ fn at(data: &[f32], seq: usize, width: usize, row: usize, pos: usize) -> &[f32] 
 }
 
 fn check_reference(arch: &str) {
+    check_against_reference(arch, "safetensors", model(arch).as_ref());
+}
+
+/// Compares `model` with fixture `arch`'s PyTorch reference (see [`check_reference`]).
+fn check_against_reference(arch: &str, label: &str, model: &dyn CausalLm) {
     let reference = reference(arch);
-    let model = model(arch);
     let batch = reference.batch();
     let seq = batch.seq_len();
-    let (hidden, logits) = run(model.as_ref(), &batch);
+    let (hidden, logits) = run(model, &batch);
     let mut logit_diff = 0.0f32;
     let mut mean_diff = 0.0f32;
     for (row, row_logits) in reference.logits.iter().enumerate() {
@@ -171,7 +175,9 @@ fn check_reference(arch: &str) {
         }
         mean_diff = mean_diff.max(max_abs_diff(&mean, &reference.last_hidden_mean[row]));
     }
-    eprintln!("{arch}: max |Δ logits| = {logit_diff:.3e}, max |Δ hidden mean| = {mean_diff:.3e}");
+    eprintln!(
+        "{arch} {label}: max |Δ logits| = {logit_diff:.3e}, max |Δ hidden mean| = {mean_diff:.3e}"
+    );
     assert!(logit_diff <= 1e-4, "{arch}: logits differ by {logit_diff}");
     assert!(
         mean_diff <= 1e-4,
@@ -265,22 +271,7 @@ fn greedy_decoding_matches_transformers() {
         };
         let model = model(arch);
         for (row, tokens) in reference.sequences().iter().enumerate() {
-            let mut cache = model.new_cache(1);
-            let mut batch = TokenBatch::padded(&[tokens], PadSide::Right).unwrap();
-            let mut generated = Vec::new();
-            while generated.len() < expected[row].len() {
-                let (_, logits) = run_cached(model.as_ref(), &batch, &mut cache);
-                let last = batch.seq_len() - 1;
-                let next = argmax(at(&logits, batch.seq_len(), VOCAB, 0, last)) as u32;
-                generated.push(next);
-                batch = TokenBatch::new(1, 1, vec![next], vec![true]).unwrap();
-                let length = tokens.len() + generated.len();
-                if model.cache_stale_past().is_some_and(|n| length == n + 1) {
-                    cache = model.new_cache(1);
-                    let sequence = [tokens.as_slice(), &generated].concat();
-                    batch = TokenBatch::padded(&[sequence], PadSide::Right).unwrap();
-                }
-            }
+            let generated = greedy(model.as_ref(), tokens, expected[row].len());
             assert_eq!(&generated, &expected[row], "{arch} row {row}");
         }
         checked += 1;
@@ -289,6 +280,28 @@ fn greedy_decoding_matches_transformers() {
         checked, 7,
         "the fixtures of scripts/tiny_models.py carry greedy_ids"
     );
+}
+
+/// `count` greedy tokens after `tokens`, decoded with the KV cache; where the model's cache
+/// goes stale the whole sequence is prefilled again.
+fn greedy(model: &dyn CausalLm, tokens: &[u32], count: usize) -> Vec<u32> {
+    let mut cache = model.new_cache(1);
+    let mut batch = TokenBatch::padded(&[tokens], PadSide::Right).unwrap();
+    let mut generated = Vec::new();
+    while generated.len() < count {
+        let (_, logits) = run_cached(model, &batch, &mut cache);
+        let last = batch.seq_len() - 1;
+        let next = argmax(at(&logits, batch.seq_len(), VOCAB, 0, last)) as u32;
+        generated.push(next);
+        batch = TokenBatch::new(1, 1, vec![next], vec![true]).unwrap();
+        let length = tokens.len() + generated.len();
+        if model.cache_stale_past().is_some_and(|n| length == n + 1) {
+            cache = model.new_cache(1);
+            let sequence = [tokens, &generated].concat();
+            batch = TokenBatch::padded(&[sequence], PadSide::Right).unwrap();
+        }
+    }
+    generated
 }
 
 /// Eight rows of 17 to 24 tokens in one right-padded batch give, at every real position, bit
@@ -616,4 +629,84 @@ fn gemma3_multimodal_reads_either_prefix() {
         run(nested.as_ref(), &batch),
         run(model("gemma3_multimodal").as_ref(), &batch)
     );
+}
+
+/// The F32 GGUFs that llama.cpp's own convert_hf_to_gguf.py writes of the tiny Qwen3, Gemma 2
+/// and Phi-3 (scripts/tiny_gguf.py) hold the safetensors tensors under their HF names, and give
+/// the safetensors model's logits and, for Gemma 2 and Phi-3, PyTorch's and its greedy tokens.
+/// llama.cpp keeps no sliding window for Qwen3, so that GGUF equals the safetensors model with
+/// every layer global, not the reference, whose layer 2 slides.
+#[test]
+fn llama_cpp_ggufs_match_the_safetensors_models() {
+    for arch in ["qwen3", "gemma2", "phi3"] {
+        let path = fixture(arch).join("model-f32.gguf");
+        let checkpoint = models::gguf::open(&path).unwrap();
+        assert_eq!(checkpoint.architecture.name(), arch);
+        let weights =
+            SafetensorsSource::open_file(&fixture(arch).join("model.safetensors")).unwrap();
+        let mut names = checkpoint.weights.names();
+        names.sort_unstable();
+        let mut expected: Vec<&str> = weights.names().collect();
+        expected.sort_unstable();
+        assert_eq!(names, expected, "{arch}");
+        let from_gguf = models::arch::load(
+            &Checkpoint {
+                config: &checkpoint.config,
+                config_path: &path,
+                weights: &checkpoint.weights,
+                weights_path: &path,
+            },
+            &Device::flex(),
+        )
+        .unwrap();
+        let from_safetensors = if arch == "qwen3" {
+            let dir = tempfile::tempdir().unwrap();
+            let mut config: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(fixture(arch).join("config.json")).unwrap(),
+            )
+            .unwrap();
+            config["use_sliding_window"] = false.into();
+            config["layer_types"] = serde_json::json!(vec!["full_attention"; 3]);
+            std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
+            std::fs::copy(
+                fixture(arch).join("model.safetensors"),
+                dir.path().join("model.safetensors"),
+            )
+            .unwrap();
+            load_hf_folder(dir.path(), &Device::flex()).unwrap()
+        } else {
+            model(arch)
+        };
+        let reference = reference(arch);
+        let batch = reference.batch();
+        let (_, gguf_logits) = run(from_gguf.as_ref(), &batch);
+        let (_, st_logits) = run(from_safetensors.as_ref(), &batch);
+        let mut diff = 0.0f32;
+        let mut to_reference = 0.0f32;
+        for (row, row_logits) in reference.logits.iter().enumerate() {
+            for (pos, expected) in row_logits.iter().enumerate() {
+                let ours = at(&gguf_logits, batch.seq_len(), VOCAB, row, pos);
+                diff = diff.max(max_abs_diff(
+                    ours,
+                    at(&st_logits, batch.seq_len(), VOCAB, row, pos),
+                ));
+                to_reference = to_reference.max(max_abs_diff(ours, expected));
+            }
+        }
+        eprintln!(
+            "{arch} GGUF: max |Δ logits| = {diff:.3e} vs safetensors, {to_reference:.3e} vs PyTorch"
+        );
+        assert!(
+            diff <= 1e-4,
+            "{arch}: GGUF and safetensors logits differ by {diff}"
+        );
+        if arch != "qwen3" {
+            check_against_reference(arch, "GGUF", from_gguf.as_ref());
+            let expected = reference.greedy_ids.as_ref().unwrap();
+            for (row, tokens) in reference.sequences().iter().enumerate() {
+                let generated = greedy(from_gguf.as_ref(), tokens, expected[row].len());
+                assert_eq!(&generated, &expected[row], "{arch} GGUF row {row}");
+            }
+        }
+    }
 }
