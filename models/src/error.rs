@@ -53,7 +53,8 @@ pub enum LoadError {
     /// config.json names an architecture this runtime does not implement.
     #[error(
         "{path}: unsupported architecture (model_type {model_type:?}, architectures \
-         {architectures:?}); supported: llama, mistral, qwen2, qwen3, gemma2, gemma3_text, phi3, gpt2"
+         {architectures:?}); supported model_type values: llama, mistral, qwen2, qwen3, gemma2, \
+         gemma3_text, gemma3 (its language model), phi3, gpt2"
     )]
     UnknownArchitecture {
         /// The config file.

@@ -10,18 +10,27 @@ use serde_json::Value;
 
 use crate::error::LoadError;
 use crate::layers::mlp::Activation;
-use crate::layers::rope::{RopeConfig, RopeScaling};
+use crate::layers::rope::{RopeConfig, RopeScaling, Yarn};
 
 /// The config file that errors name.
 #[derive(Clone, Copy)]
 pub(crate) struct ConfigFile<'a> {
     path: &'a Path,
+    /// Dotted path of the object read, inside the file (`text_config` of a multimodal
+    /// config), empty for the whole file.
+    scope: &'a str,
 }
 
 impl<'a> ConfigFile<'a> {
     /// Errors about the config at `path`.
     pub(crate) fn new(path: &'a Path) -> Self {
-        Self { path }
+        Self { path, scope: "" }
+    }
+
+    /// Errors about the object at dotted path `scope` of the config at `path`, whose fields
+    /// are then named from the file's top.
+    pub(crate) fn nested(path: &'a Path, scope: &'a str) -> Self {
+        Self { path, scope }
     }
 
     /// `value` (the whole file, or the object at dotted path `scope` inside it) read as `T`.
@@ -56,7 +65,7 @@ impl<'a> ConfigFile<'a> {
     pub(crate) fn error(&self, field: &str, message: impl Into<String>) -> LoadError {
         LoadError::InvalidConfig {
             path: self.path.to_path_buf(),
-            field: field.to_string(),
+            field: join(self.scope, field),
             message: message.into(),
         }
     }
@@ -200,6 +209,12 @@ enum RopeType {
     Linear,
     /// Llama 3.x frequency-dependent rescaling.
     Llama3,
+    /// Dynamic NTK scaling.
+    Dynamic,
+    /// YaRN.
+    Yarn,
+    /// LongRoPE (Phi-3).
+    Longrope,
 }
 
 /// RoPE fields of one object: transformers 5's `rope_parameters` (or one of Gemma 3's
@@ -216,6 +231,27 @@ pub(crate) struct RopeFields {
     high_freq_factor: Option<f64>,
     original_max_position_embeddings: Option<usize>,
     partial_rotary_factor: Option<f64>,
+    attention_factor: Option<f64>,
+    beta_fast: Option<f64>,
+    beta_slow: Option<f64>,
+    mscale: Option<f64>,
+    mscale_all_dim: Option<f64>,
+    truncate: Option<bool>,
+    short_factor: Option<Vec<f64>>,
+    long_factor: Option<Vec<f64>>,
+}
+
+/// The config fields outside the RoPE object that HF's RoPE functions read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RopeContext {
+    /// Top-level `max_position_embeddings`: where dynamic NTK starts, the default of
+    /// `original_max_position_embeddings`, and LongRoPE's default `factor` over it.
+    pub(crate) max_position_embeddings: Option<usize>,
+    /// Top-level `original_max_position_embeddings` (Phi-3 keeps it there), which HF's
+    /// `standardize_rope_params` puts over the RoPE object's for llama3, yarn and longrope.
+    pub(crate) original_max_position_embeddings: Option<usize>,
+    /// Values per head, `2 ×` the length of LongRoPE's factor lists.
+    pub(crate) head_dim: usize,
 }
 
 impl RopeFields {
@@ -226,6 +262,7 @@ impl RopeFields {
         file: &ConfigFile<'_>,
         scope: &str,
         default_theta: Option<f64>,
+        context: &RopeContext,
     ) -> Result<RopeConfig, LoadError> {
         let theta = self.rope_theta.or(default_theta).ok_or_else(|| {
             file.error(
@@ -239,7 +276,7 @@ impl RopeFields {
         )?;
         Ok(RopeConfig {
             theta: rope_theta(file, &join(scope, "rope_theta"), theta)?,
-            scaling: self.scaling(file, scope)?,
+            scaling: self.scaling(file, scope, context)?,
         })
     }
 
@@ -248,12 +285,30 @@ impl RopeFields {
         &self,
         file: &ConfigFile<'_>,
         scope: &str,
+        context: &RopeContext,
     ) -> Result<RopeScaling, LoadError> {
         let field = |name: &str| join(scope, name);
-        let required = |value: Option<f64>, name: &str| {
-            value.ok_or_else(|| file.error(&field(name), "missing; config.json must set it"))
-        };
+        let missing = |name: &str| file.error(&field(name), "missing; config.json must set it");
+        let required = |value: Option<f64>, name: &str| value.ok_or_else(|| missing(name));
         let factor = || file.positive_f64(&field("factor"), required(self.factor, "factor")?);
+        // HF's standardize_rope_params: the top-level value first, then the object's, then
+        // max_position_embeddings.
+        let original_context = || {
+            context
+                .original_max_position_embeddings
+                .or(self.original_max_position_embeddings)
+                .or(context.max_position_embeddings)
+                .filter(|&n| n > 0)
+                .ok_or_else(|| missing("original_max_position_embeddings"))
+        };
+        let max_positions = |why: &str| {
+            context.max_position_embeddings.ok_or_else(|| {
+                file.error(
+                    "max_position_embeddings",
+                    format!("missing; config.json must set it ({why})"),
+                )
+            })
+        };
         match self
             .rope_type
             .or(self.legacy_type)
@@ -270,20 +325,87 @@ impl RopeFields {
                         format!("{high_freq_factor} must exceed low_freq_factor {low_freq_factor}"),
                     ));
                 }
-                let context = self.original_max_position_embeddings.ok_or_else(|| {
-                    file.error(
-                        &field("original_max_position_embeddings"),
-                        "missing; config.json must set it",
-                    )
-                })?;
                 Ok(RopeScaling::Llama3 {
                     factor: factor()?,
                     low_freq_factor,
                     high_freq_factor,
-                    original_max_position_embeddings: context as f64,
+                    original_max_position_embeddings: original_context()? as f64,
+                })
+            }
+            RopeType::Dynamic => Ok(RopeScaling::Dynamic {
+                factor: factor()?,
+                max_position_embeddings: max_positions("dynamic RoPE rescales beyond it")?,
+            }),
+            RopeType::Yarn => {
+                let factor = factor()?;
+                let attention_factor = match self.attention_factor {
+                    Some(a) => file.positive_f64(&field("attention_factor"), a)?,
+                    None => match (self.mscale, self.mscale_all_dim) {
+                        (Some(m), Some(all)) if m != 0.0 && all != 0.0 => {
+                            yarn_mscale(factor, m) / yarn_mscale(factor, all)
+                        }
+                        _ => yarn_mscale(factor, 1.0),
+                    },
+                };
+                // `beta_fast or 32`, `beta_slow or 1`: a zero takes the default too.
+                let beta = |value: Option<f64>, default: f64| {
+                    value.filter(|&b| b != 0.0).unwrap_or(default)
+                };
+                Ok(RopeScaling::Yarn(Yarn {
+                    factor,
+                    original_max_position_embeddings: original_context()? as f64,
+                    beta_fast: beta(self.beta_fast, 32.0),
+                    beta_slow: beta(self.beta_slow, 1.0),
+                    truncate: self.truncate.unwrap_or(true),
+                    attention_factor,
+                }))
+            }
+            RopeType::Longrope => {
+                let half = context.head_dim / 2;
+                let factors = |value: &Option<Vec<f64>>, name: &str| match value {
+                    None => Err(missing(name)),
+                    Some(list) if list.len() != half => Err(file.error(
+                        &field(name),
+                        format!(
+                            "{} entries; LongRoPE needs one per frequency, head_dim / 2 = {half}",
+                            list.len()
+                        ),
+                    )),
+                    Some(list) => Ok(list.clone()),
+                };
+                let short_factor = factors(&self.short_factor, "short_factor")?;
+                let long_factor = factors(&self.long_factor, "long_factor")?;
+                let original = original_context()?;
+                let factor = match self.factor {
+                    Some(f) => file.positive_f64(&field("factor"), f)?,
+                    None => {
+                        max_positions("LongRoPE's default factor is its ratio to the original")?
+                            as f64
+                            / original as f64
+                    }
+                };
+                let attention_factor = match self.attention_factor {
+                    Some(a) => file.positive_f64(&field("attention_factor"), a)?,
+                    None if factor <= 1.0 => 1.0,
+                    None => (1.0 + factor.ln() / (original as f64).ln()).sqrt(),
+                };
+                Ok(RopeScaling::LongRope {
+                    short_factor,
+                    long_factor,
+                    original_max_position_embeddings: original,
+                    attention_factor,
                 })
             }
         }
+    }
+}
+
+/// YaRN's `yarn_get_mscale`: `0.1 · mscale · ln(scale) + 1`, 1 for scales up to 1.
+fn yarn_mscale(scale: f64, mscale: f64) -> f64 {
+    if scale <= 1.0 {
+        1.0
+    } else {
+        0.1 * mscale * scale.ln() + 1.0
     }
 }
 
@@ -304,9 +426,10 @@ pub(crate) fn single_rope(
     rope_theta_field: Option<f64>,
     rope_scaling: Option<&RopeFields>,
     default_theta: f64,
+    context: &RopeContext,
 ) -> Result<RopeConfig, LoadError> {
     if let Some(params) = rope_parameters {
-        return params.rope(file, "rope_parameters", Some(default_theta));
+        return params.rope(file, "rope_parameters", Some(default_theta), context);
     }
     Ok(RopeConfig {
         theta: rope_theta(
@@ -315,7 +438,7 @@ pub(crate) fn single_rope(
             rope_theta_field.unwrap_or(default_theta),
         )?,
         scaling: match rope_scaling {
-            Some(scaling) => scaling.scaling(file, "rope_scaling")?,
+            Some(scaling) => scaling.scaling(file, "rope_scaling", context)?,
             None => RopeScaling::None,
         },
     })

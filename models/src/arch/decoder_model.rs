@@ -72,6 +72,25 @@ pub(crate) struct DecoderSpec {
     pub(crate) ropes: Vec<RopeConfig>,
     /// One entry per block.
     pub(crate) layers: Vec<LayerPattern>,
+    /// Where the tensors are.
+    pub(crate) names: WeightNames,
+}
+
+/// Where a decoder's tensors are in its checkpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct WeightNames {
+    /// Prefix of `embed_tokens`, `layers.{i}` and `norm`.
+    pub(crate) prefix: &'static str,
+    /// The untied LM head (without `.weight`).
+    pub(crate) lm_head: &'static str,
+}
+
+impl WeightNames {
+    /// A causal LM's: `model.layers.0...`, `lm_head`.
+    pub(crate) const CAUSAL_LM: Self = Self {
+        prefix: "model.",
+        lm_head: "lm_head",
+    };
 }
 
 /// A loaded decoder-only model.
@@ -89,8 +108,8 @@ pub(crate) struct DecoderModel {
 }
 
 impl DecoderModel {
-    /// Reads the weights `spec` calls for (HF names under `model.`) from `checkpoint` onto
-    /// `device`.
+    /// Reads the weights `spec` calls for (HF names under [`DecoderSpec::names`]) from
+    /// `checkpoint` onto `device`.
     pub(crate) fn load(
         spec: &DecoderSpec,
         checkpoint: &Checkpoint<'_>,
@@ -102,7 +121,13 @@ impl DecoderModel {
             hidden_size: hidden,
             ..
         } = spec.info;
-        let embed = TokenEmbedding::load(loader, "model.embed_tokens.weight", vocab_size, hidden)?;
+        let prefix = spec.names.prefix;
+        let embed = TokenEmbedding::load(
+            loader,
+            &format!("{prefix}embed_tokens.weight"),
+            vocab_size,
+            hidden,
+        )?;
         let layers = spec
             .layers
             .iter()
@@ -111,7 +136,7 @@ impl DecoderModel {
             .collect::<Result<Vec<_>, _>>()?;
         let norm = RmsNorm::load(
             loader,
-            "model.norm.weight",
+            &format!("{prefix}norm.weight"),
             hidden,
             spec.rms_norm_eps,
             spec.norm_weights,
@@ -119,7 +144,7 @@ impl DecoderModel {
         let head = if spec.tie_embeddings {
             embed.tied_head()
         } else {
-            Linear::load(loader, "lm_head", hidden, vocab_size, false)?
+            Linear::load(loader, spec.names.lm_head, hidden, vocab_size, false)?
         };
         Ok(Self {
             info: spec.info.clone(),
@@ -154,7 +179,7 @@ fn load_layer(
         head_dim,
         ..
     } = spec.heads;
-    let p = format!("model.layers.{i}");
+    let p = format!("{}layers.{i}", spec.names.prefix);
     let norm = |name: &str, dim: usize| {
         RmsNorm::load(
             loader,
@@ -275,7 +300,7 @@ impl CausalLm for DecoderModel {
         let tables: Vec<_> = self
             .ropes
             .iter()
-            .map(|rope| rope.table(context.positions()))
+            .map(|rope| rope.table(context.positions(), context.lengths()))
             .collect();
         let mut hidden = self.embed.lookup(batch, &self.device);
         if let Some(scale) = self.embed_scale {
@@ -307,6 +332,10 @@ impl CausalLm for DecoderModel {
             last_hidden_state: last,
             hidden_states: states,
         })
+    }
+
+    fn cache_stale_past(&self) -> Option<usize> {
+        self.ropes.iter().find_map(Rope::short_context)
     }
 
     fn lm_head(&self, hidden: Tensor<2>) -> Result<Tensor<2>, ForwardError> {

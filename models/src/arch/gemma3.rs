@@ -1,16 +1,19 @@
 //! Gemma 3 text models: sliding-window and global layers (`layer_types`) with their own RoPE
 //! bases, per-head query/key RMSNorm, norms before and after both sub-blocks, `(1 + w)` norm
 //! weights, GELU-tanh gating, embeddings scaled by `sqrt(hidden)`, `query_pre_attn_scalar`
-//! score scaling, tied embeddings and optional logit softcapping.
+//! score scaling, tied embeddings and optional logit softcapping. Also the language model of a
+//! multimodal Gemma 3 (`Gemma3ForConditionalGeneration`), read from its `text_config`.
 
 use burn::tensor::Device;
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::arch::config::{
-    ConfigFile, HiddenAct, LayerType, Positive, RopeFields, default_true, single_rope,
+    ConfigFile, HiddenAct, LayerType, Positive, RopeContext, RopeFields, default_true, single_rope,
 };
-use crate::arch::decoder_model::{DecoderModel, DecoderSpec, LayerPattern, ProjectionNames};
+use crate::arch::decoder_model::{
+    DecoderModel, DecoderSpec, LayerPattern, ProjectionNames, WeightNames,
+};
 use crate::arch::llama::{DEFAULT_RMS_NORM_EPS, head_layout};
 use crate::arch::{Architecture, Checkpoint, ModelInfo};
 use crate::error::LoadError;
@@ -82,7 +85,24 @@ pub(super) struct Config {
     rope_local_base_freq: Option<f64>,
     /// One [`RopeFields`] or one per layer type; read by [`ropes`].
     rope_parameters: Option<Value>,
+    max_position_embeddings: Option<usize>,
+    /// Read over a single RoPE object's, as HF does; see [`RopeContext`].
+    original_max_position_embeddings: Option<usize>,
 }
+
+/// Where the language model's tensors are in a multimodal checkpoint: transformers 5 saves
+/// them as the original checkpoints have them (`language_model.model.`), transformers 4.5x
+/// as its modules nest (`model.language_model.`).
+const MULTIMODAL_NAMES: [WeightNames; 2] = [
+    WeightNames {
+        prefix: "language_model.model.",
+        lm_head: "language_model.lm_head",
+    },
+    WeightNames {
+        prefix: "model.language_model.",
+        lm_head: "lm_head",
+    },
+];
 
 /// Loads a Gemma 3 text checkpoint.
 pub(super) fn load(
@@ -90,25 +110,65 @@ pub(super) fn load(
     device: &Device,
 ) -> Result<DecoderModel, LoadError> {
     let file = ConfigFile::new(checkpoint.config_path);
-    let config: Config = file.parse(checkpoint.config, "")?;
+    let spec = text_spec(&file, checkpoint.config, Architecture::Gemma3)?;
+    DecoderModel::load(&spec, checkpoint, device)
+}
+
+/// Loads the language model of a multimodal Gemma 3 checkpoint (`gemma3`,
+/// `Gemma3ForConditionalGeneration`): its `text_config`, and the tensors under one of
+/// [`MULTIMODAL_NAMES`]; the vision tower and projector are not read.
+pub(super) fn load_multimodal(
+    checkpoint: &Checkpoint<'_>,
+    device: &Device,
+) -> Result<DecoderModel, LoadError> {
+    let text_config = checkpoint
+        .config
+        .get("text_config")
+        .filter(|c| c.is_object())
+        .ok_or_else(|| {
+            ConfigFile::new(checkpoint.config_path).error(
+                "text_config",
+                "missing; a multimodal Gemma 3 config.json holds the language model's config \
+                 there",
+            )
+        })?;
+    let file = ConfigFile::nested(checkpoint.config_path, "text_config");
+    let mut spec = text_spec(&file, text_config, Architecture::Gemma3Multimodal)?;
+    spec.names = MULTIMODAL_NAMES
+        .into_iter()
+        .find(|names| {
+            checkpoint
+                .weights
+                .contains(&format!("{}embed_tokens.weight", names.prefix))
+        })
+        .unwrap_or(MULTIMODAL_NAMES[0]);
+    DecoderModel::load(&spec, checkpoint, device)
+}
+
+/// The spec of the Gemma 3 text config `value`.
+fn text_spec(
+    file: &ConfigFile<'_>,
+    value: &Value,
+    architecture: Architecture,
+) -> Result<DecoderSpec, LoadError> {
+    let config: Config = file.parse(value, "")?;
     let pattern = config
         .sliding_window_pattern
         .or(config.private_sliding_window_pattern)
         .map_or(6, |Positive(n)| n);
-    let layers = config.layers(&file, |i| (i + 1) % pattern != 0, LOCAL_ROPE, GLOBAL_ROPE)?;
+    let layers = config.layers(file, |i| (i + 1) % pattern != 0, LOCAL_ROPE, GLOBAL_ROPE)?;
     let softcaps = Softcaps {
         attention: config.attn_logit_softcapping,
         logits: config.final_logit_softcapping,
     };
-    let spec = config.spec(
-        &file,
-        Architecture::Gemma3,
+    config.spec(
+        file,
+        architecture,
         softcaps,
         true,
-        ropes(&file, &config)?,
+        ropes(file, &config)?,
         layers,
-    )?;
-    DecoderModel::load(&spec, checkpoint, device)
+    )
 }
 
 /// The softcaps of a Gemma model (their defaults differ between Gemma 2 and 3).
@@ -194,6 +254,7 @@ impl Config {
             tie_embeddings: self.tie_word_embeddings,
             ropes,
             layers,
+            names: WeightNames::CAUSAL_LM,
         })
     }
 
@@ -213,7 +274,20 @@ impl Config {
             self.rope_theta,
             self.rope_scaling.as_ref(),
             default_theta,
+            &self.rope_context(false),
         )
+    }
+
+    /// What HF's RoPE functions read outside the RoPE object; `per_layer_type` RoPE objects
+    /// do not take the top-level `original_max_position_embeddings`.
+    fn rope_context(&self, per_layer_type: bool) -> RopeContext {
+        RopeContext {
+            max_position_embeddings: self.max_position_embeddings,
+            original_max_position_embeddings: self
+                .original_max_position_embeddings
+                .filter(|_| !per_layer_type),
+            head_dim: self.head_dim,
+        }
     }
 }
 
@@ -233,6 +307,7 @@ fn ropes(file: &ConfigFile<'_>, config: &Config) -> Result<Vec<RopeConfig>, Load
             config.rope_theta,
             config.rope_scaling.as_ref(),
             DEFAULT_GLOBAL_THETA,
+            &config.rope_context(false),
         )
     };
     let legacy_local = || RopeConfig {
@@ -246,16 +321,31 @@ fn ropes(file: &ConfigFile<'_>, config: &Config) -> Result<Vec<RopeConfig>, Load
     if per_type.full_attention.is_none() && per_type.sliding_attention.is_none() {
         let flat: RopeFields = file.parse(params, "rope_parameters")?;
         return Ok(vec![
-            flat.rope(file, "rope_parameters", Some(DEFAULT_GLOBAL_THETA))?,
+            flat.rope(
+                file,
+                "rope_parameters",
+                Some(DEFAULT_GLOBAL_THETA),
+                &config.rope_context(false),
+            )?,
             legacy_local(),
         ]);
     }
     let global = match &per_type.full_attention {
-        Some(full) => full.rope(file, "rope_parameters.full_attention", None)?,
+        Some(full) => full.rope(
+            file,
+            "rope_parameters.full_attention",
+            None,
+            &config.rope_context(true),
+        )?,
         None => legacy_global()?,
     };
     let local = match &per_type.sliding_attention {
-        Some(sliding) => sliding.rope(file, "rope_parameters.sliding_attention", None)?,
+        Some(sliding) => sliding.rope(
+            file,
+            "rope_parameters.sliding_attention",
+            None,
+            &config.rope_context(true),
+        )?,
         None => legacy_local(),
     };
     Ok(vec![global, local])

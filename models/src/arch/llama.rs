@@ -4,8 +4,10 @@
 use burn::tensor::Device;
 use serde::Deserialize;
 
-use crate::arch::config::{ConfigFile, HiddenAct, Positive, RopeFields, single_rope};
-use crate::arch::decoder_model::{DecoderModel, DecoderSpec, LayerPattern, ProjectionNames};
+use crate::arch::config::{ConfigFile, HiddenAct, Positive, RopeContext, RopeFields, single_rope};
+use crate::arch::decoder_model::{
+    DecoderModel, DecoderSpec, LayerPattern, ProjectionNames, WeightNames,
+};
 use crate::arch::{Architecture, Checkpoint, ModelInfo};
 use crate::error::LoadError;
 use crate::layers::attention::HeadLayout;
@@ -46,6 +48,9 @@ pub(super) struct Config {
     rope_theta: Option<f64>,
     rope_scaling: Option<RopeFields>,
     rope_parameters: Option<RopeFields>,
+    max_position_embeddings: Option<usize>,
+    /// Phi-3's pretraining context, outside `rope_parameters`; see [`RopeContext`].
+    original_max_position_embeddings: Option<usize>,
     /// Mistral's and Phi-3's window on every layer.
     sliding_window: Option<Positive>,
 }
@@ -58,6 +63,8 @@ pub(super) struct Defaults {
     pub(super) head_dim: Option<usize>,
     /// `rope_theta`.
     pub(super) rope_theta: f64,
+    /// Top-level `original_max_position_embeddings` (Phi-3: 4096, the others have none).
+    pub(super) original_max_position_embeddings: Option<usize>,
 }
 
 /// The defaults of Llama and Mistral.
@@ -65,6 +72,7 @@ const LLAMA_DEFAULTS: Defaults = Defaults {
     rms_norm_eps: DEFAULT_RMS_NORM_EPS,
     head_dim: None,
     rope_theta: DEFAULT_ROPE_THETA,
+    original_max_position_embeddings: None,
 };
 
 /// Loads a Llama or Mistral checkpoint.
@@ -119,6 +127,13 @@ impl Config {
             self.rope_theta,
             self.rope_scaling.as_ref(),
             defaults.rope_theta,
+            &RopeContext {
+                max_position_embeddings: self.max_position_embeddings,
+                original_max_position_embeddings: self
+                    .original_max_position_embeddings
+                    .or(defaults.original_max_position_embeddings),
+                head_dim,
+            },
         )?;
         Ok(DecoderSpec {
             info: ModelInfo {
@@ -150,6 +165,7 @@ impl Config {
                 };
                 num_layers
             ],
+            names: WeightNames::CAUSAL_LM,
         })
     }
 

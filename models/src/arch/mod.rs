@@ -55,6 +55,8 @@ pub enum Architecture {
     Gemma2,
     /// Gemma 3 text models (`gemma3_text`).
     Gemma3,
+    /// The language model of a multimodal Gemma 3 (`gemma3`), its vision tower ignored.
+    Gemma3Multimodal,
     /// Phi-3 (`phi3`): Llama with fused Q/K/V and gate/up projections.
     Phi3,
     /// GPT-2 (`gpt2`).
@@ -76,6 +78,7 @@ impl Architecture {
             "qwen3" => Some(Self::Qwen3),
             "gemma2" => Some(Self::Gemma2),
             "gemma3_text" => Some(Self::Gemma3),
+            "gemma3" => Some(Self::Gemma3Multimodal),
             "phi3" => Some(Self::Phi3),
             "gpt2" => Some(Self::Gpt2),
             _ => None,
@@ -88,6 +91,7 @@ impl Architecture {
                 "Qwen3ForCausalLM" => Some(Self::Qwen3),
                 "Gemma2ForCausalLM" => Some(Self::Gemma2),
                 "Gemma3ForCausalLM" => Some(Self::Gemma3),
+                "Gemma3ForConditionalGeneration" => Some(Self::Gemma3Multimodal),
                 "Phi3ForCausalLM" => Some(Self::Phi3),
                 "GPT2LMHeadModel" => Some(Self::Gpt2),
                 _ => None,
@@ -115,6 +119,7 @@ impl Architecture {
             Self::Qwen3 => "qwen3",
             Self::Gemma2 => "gemma2",
             Self::Gemma3 => "gemma3_text",
+            Self::Gemma3Multimodal => "gemma3",
             Self::Phi3 => "phi3",
             Self::Gpt2 => "gpt2",
         }
@@ -171,6 +176,14 @@ pub trait CausalLm: Send + Sync {
     fn new_cache(&self, rows: usize) -> KvCache {
         KvCache::new(self.info().num_layers, rows)
     }
+
+    /// A length `n` at which a KV cache goes stale: LongRoPE rotates passes of up to `n`
+    /// tokens with its short factors and longer ones with its long factors. Generation that
+    /// grows a row from `n` to `n + 1` tokens computes the cache again over the whole sequence,
+    /// as transformers' Phi-3 `generate` does. `None` (the default): caches never go stale.
+    fn cache_stale_past(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// What a model is built from: a config.json-shaped value and tensors with HF names.
@@ -197,6 +210,9 @@ pub fn load(checkpoint: &Checkpoint<'_>, device: &Device) -> Result<Box<dyn Caus
             Architecture::Qwen3 => Box::new(qwen3::load(checkpoint, device)?),
             Architecture::Gemma2 => Box::new(gemma2::load(checkpoint, device)?),
             Architecture::Gemma3 => Box::new(gemma3::load(checkpoint, device)?),
+            Architecture::Gemma3Multimodal => {
+                Box::new(gemma3::load_multimodal(checkpoint, device)?)
+            }
             Architecture::Phi3 => Box::new(phi3::load(checkpoint, device)?),
             Architecture::Gpt2 => Box::new(gpt2::load(checkpoint, device)?),
         };

@@ -1,6 +1,7 @@
 //! Phi-3: the Llama block with Q/K/V fused into `qkv_proj` and gate/up into `gate_up_proj`,
-//! and an optional sliding window on every layer. LongRoPE (`rope_type: longrope`) and partial
-//! rotary embeddings are rejected as unsupported.
+//! an optional sliding window on every layer, and LongRoPE (`rope_type: longrope`) with the
+//! pretraining context `original_max_position_embeddings` at the top level of config.json.
+//! Partial rotary embeddings are rejected as unsupported.
 
 use burn::tensor::Device;
 use serde::Deserialize;
@@ -16,6 +17,7 @@ const DEFAULTS: Defaults = Defaults {
     rms_norm_eps: 1e-5,
     head_dim: None,
     rope_theta: DEFAULT_ROPE_THETA,
+    original_max_position_embeddings: Some(4096),
 };
 
 /// config.json of `phi3` (HF `Phi3Config`) beyond the Llama fields of [`llama::Config`].

@@ -33,6 +33,7 @@ pub(super) fn load(
         rms_norm_eps: DEFAULT_RMS_NORM_EPS,
         head_dim: None,
         rope_theta: DEFAULT_ROPE_THETA,
+        original_max_position_embeddings: None,
     };
     let mut spec = base.spec(&file, Architecture::Qwen2, &defaults)?;
     // Qwen2 always has biases on Q/K/V and never on the output projection.

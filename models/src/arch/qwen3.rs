@@ -36,6 +36,7 @@ pub(super) fn load(
         rms_norm_eps: DEFAULT_RMS_NORM_EPS,
         head_dim: Some(config.head_dim),
         rope_theta: DEFAULT_ROPE_THETA,
+        original_max_position_embeddings: None,
     };
     let mut spec = base.spec(&file, Architecture::Qwen3, &defaults)?;
     spec.qkv_bias = base.attention_bias();

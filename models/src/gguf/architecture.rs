@@ -15,11 +15,24 @@ pub enum GgufArchitecture {
     Qwen2,
     /// `gemma3` (the text model).
     Gemma3,
+    /// `qwen3`.
+    Qwen3,
+    /// `gemma2`.
+    Gemma2,
+    /// `phi3` (Q/K/V fused in `attn_qkv`, gate and up in `ffn_up`).
+    Phi3,
 }
 
 impl GgufArchitecture {
     /// Every supported architecture.
-    pub const ALL: [Self; 3] = [Self::Llama, Self::Qwen2, Self::Gemma3];
+    pub const ALL: [Self; 6] = [
+        Self::Llama,
+        Self::Qwen2,
+        Self::Gemma3,
+        Self::Qwen3,
+        Self::Gemma2,
+        Self::Phi3,
+    ];
 
     /// The name in `general.architecture`, also the prefix of its metadata keys.
     pub fn name(self) -> &'static str {
@@ -27,6 +40,9 @@ impl GgufArchitecture {
             Self::Llama => "llama",
             Self::Qwen2 => "qwen2",
             Self::Gemma3 => "gemma3",
+            Self::Qwen3 => "qwen3",
+            Self::Gemma2 => "gemma2",
+            Self::Phi3 => "phi3",
         }
     }
 
@@ -54,8 +70,8 @@ impl GgufArchitecture {
             .find(|a| a.name() == name)
             .ok_or_else(|| {
                 error(format!(
-                    "GGUF architecture `{name}` is not supported; supported: llama, qwen2, gemma3 \
-                 (or load the model from an HF folder)"
+                    "GGUF architecture `{name}` is not supported; supported: llama, qwen2, qwen3, \
+                     gemma2, gemma3, phi3 (or load the model from an HF folder)"
                 ))
             })
     }

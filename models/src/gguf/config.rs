@@ -15,6 +15,10 @@ const GEMMA3_GLOBAL_EVERY: usize = 6;
 /// Gemma 3 27B (62 layers) scales queries by hidden/heads instead of head_dim; llama.cpp
 /// recognises it by its layer count.
 const GEMMA3_27B_LAYERS: usize = 62;
+/// Gemma 2 27B's depth: llama.cpp scales its scores by `hidden / heads`, not the head size.
+const GEMMA2_27B_LAYERS: usize = 46;
+/// llama.cpp's Gemma 2 softcaps when the GGUF has none (attention, logits).
+const GEMMA2_DEFAULT_SOFTCAPS: (f64, f64) = (50.0, 30.0);
 /// RoPE base when the metadata has none (llama.cpp's default).
 const DEFAULT_ROPE_THETA: f64 = 10_000.0;
 
@@ -181,6 +185,41 @@ impl Common {
     }
 }
 
+impl Common {
+    /// A config of `model_type` (HF class `class`): the keys every architecture has, the
+    /// special token ids, and the architecture's own `extra` keys.
+    fn config(
+        &self,
+        keys: &Keys<'_>,
+        model_type: &str,
+        class: &str,
+        tied: bool,
+        extra: Value,
+    ) -> Result<Value, LoadError> {
+        let mut config = json!({
+            "architectures": [class],
+            "model_type": model_type,
+            "hidden_size": self.hidden,
+            "intermediate_size": self.intermediate,
+            "num_hidden_layers": self.layers,
+            "num_attention_heads": self.heads,
+            "num_key_value_heads": self.kv_heads,
+            "head_dim": self.head_dim,
+            "rms_norm_eps": self.rms_eps,
+            "max_position_embeddings": self.context,
+            "vocab_size": self.vocab,
+            "tie_word_embeddings": tied,
+            "bos_token_id": keys.token_id("bos")?,
+            "eos_token_id": keys.token_id("eos")?,
+            "pad_token_id": keys.token_id("padding")?,
+        });
+        if let (Some(all), Value::Object(extra)) = (config.as_object_mut(), extra) {
+            all.extend(extra);
+        }
+        Ok(config)
+    }
+}
+
 /// Rows of `token_embd.weight`, checked against the hidden size.
 fn vocab_size(keys: &Keys<'_>, hidden: usize) -> Result<usize, LoadError> {
     let name = "token_embd.weight";
@@ -246,7 +285,10 @@ pub fn synthesize(file: &GgufFile, arch: GgufArchitecture) -> Result<Value, Load
     match arch {
         GgufArchitecture::Gemma3 => gemma3(&keys, tied),
         GgufArchitecture::Llama => llama(&keys, tied),
-        GgufArchitecture::Qwen2 => qwen2(&keys, tied),
+        GgufArchitecture::Qwen2 => qwen(&keys, tied, "qwen2", "Qwen2ForCausalLM"),
+        GgufArchitecture::Qwen3 => qwen(&keys, tied, "qwen3", "Qwen3ForCausalLM"),
+        GgufArchitecture::Gemma2 => gemma2(&keys, tied),
+        GgufArchitecture::Phi3 => phi3(&keys, tied),
     }
 }
 
@@ -271,35 +313,26 @@ fn gemma3(keys: &Keys<'_>, tied: bool) -> Result<Value, LoadError> {
     let soft_cap = |suffix| -> Result<Value, LoadError> {
         Ok(keys.opt_f64(suffix)?.map_or(Value::Null, Value::from))
     };
-    Ok(json!({
-        "architectures": ["Gemma3ForCausalLM"],
-        "model_type": "gemma3_text",
-        "hidden_size": c.hidden,
-        "intermediate_size": c.intermediate,
-        "num_hidden_layers": c.layers,
-        "num_attention_heads": c.heads,
-        "num_key_value_heads": c.kv_heads,
-        "head_dim": c.head_dim,
-        "rms_norm_eps": c.rms_eps,
-        "max_position_embeddings": c.context,
-        "vocab_size": c.vocab,
-        "sliding_window": window,
-        "layer_types": layer_types,
-        "rope_parameters": {
-            "full_attention": rope_parameters(keys, c.rope_theta)?,
-            "sliding_attention": { "rope_theta": GEMMA3_LOCAL_ROPE_THETA, "rope_type": "default" },
-        },
-        "query_pre_attn_scalar": query_pre_attn_scalar,
-        "hidden_activation": "gelu_pytorch_tanh",
-        "attention_bias": false,
-        "attn_logit_softcapping": soft_cap("attn_logit_softcapping")?,
-        "final_logit_softcapping": soft_cap("final_logit_softcapping")?,
-        "use_bidirectional_attention": false,
-        "tie_word_embeddings": tied,
-        "bos_token_id": keys.token_id("bos")?,
-        "eos_token_id": keys.token_id("eos")?,
-        "pad_token_id": keys.token_id("padding")?,
-    }))
+    c.config(
+        keys,
+        "gemma3_text",
+        "Gemma3ForCausalLM",
+        tied,
+        json!({
+            "sliding_window": window,
+            "layer_types": layer_types,
+            "rope_parameters": {
+                "full_attention": rope_parameters(keys, c.rope_theta)?,
+                "sliding_attention": { "rope_theta": GEMMA3_LOCAL_ROPE_THETA, "rope_type": "default" },
+            },
+            "query_pre_attn_scalar": query_pre_attn_scalar,
+            "hidden_activation": "gelu_pytorch_tanh",
+            "attention_bias": false,
+            "attn_logit_softcapping": soft_cap("attn_logit_softcapping")?,
+            "final_logit_softcapping": soft_cap("final_logit_softcapping")?,
+            "use_bidirectional_attention": false,
+        }),
+    )
 }
 
 /// A `llama` config.
@@ -307,53 +340,105 @@ fn llama(keys: &Keys<'_>, tied: bool) -> Result<Value, LoadError> {
     reject_rope_freqs(keys)?;
     let c = Common::read(keys, None)?;
     let file = keys.file;
-    Ok(json!({
-        "architectures": ["LlamaForCausalLM"],
-        "model_type": "llama",
-        "hidden_size": c.hidden,
-        "intermediate_size": c.intermediate,
-        "num_hidden_layers": c.layers,
-        "num_attention_heads": c.heads,
-        "num_key_value_heads": c.kv_heads,
-        "head_dim": c.head_dim,
-        "rms_norm_eps": c.rms_eps,
-        "max_position_embeddings": c.context,
-        "vocab_size": c.vocab,
-        "rope_parameters": rope_parameters(keys, c.rope_theta)?,
-        "hidden_act": "silu",
-        "attention_bias": file.tensor("blk.0.attn_q.bias").is_some(),
-        "mlp_bias": file.tensor("blk.0.ffn_up.bias").is_some(),
-        "tie_word_embeddings": tied,
-        "bos_token_id": keys.token_id("bos")?,
-        "eos_token_id": keys.token_id("eos")?,
-        "pad_token_id": keys.token_id("padding")?,
-    }))
+    c.config(
+        keys,
+        "llama",
+        "LlamaForCausalLM",
+        tied,
+        json!({
+            "rope_parameters": rope_parameters(keys, c.rope_theta)?,
+            "hidden_act": "silu",
+            "attention_bias": file.tensor("blk.0.attn_q.bias").is_some(),
+            "mlp_bias": file.tensor("blk.0.ffn_up.bias").is_some(),
+        }),
+    )
 }
 
-/// A `qwen2` config.
-fn qwen2(keys: &Keys<'_>, tied: bool) -> Result<Value, LoadError> {
+/// A `qwen2` or `qwen3` config (`model_type`, HF class `class`): llama.cpp keeps no sliding
+/// window for either, so every layer is global.
+fn qwen(keys: &Keys<'_>, tied: bool, model_type: &str, class: &str) -> Result<Value, LoadError> {
     let c = Common::read(keys, None)?;
-    Ok(json!({
-        "architectures": ["Qwen2ForCausalLM"],
-        "model_type": "qwen2",
-        "hidden_size": c.hidden,
-        "intermediate_size": c.intermediate,
-        "num_hidden_layers": c.layers,
-        "num_attention_heads": c.heads,
-        "num_key_value_heads": c.kv_heads,
-        "head_dim": c.head_dim,
-        "rms_norm_eps": c.rms_eps,
-        "max_position_embeddings": c.context,
-        "vocab_size": c.vocab,
-        "rope_parameters": rope_parameters(keys, c.rope_theta)?,
-        "hidden_act": "silu",
-        "use_sliding_window": false,
-        "sliding_window": null,
-        "max_window_layers": c.layers,
-        "layer_types": vec!["full_attention"; c.layers],
-        "tie_word_embeddings": tied,
-        "bos_token_id": keys.token_id("bos")?,
-        "eos_token_id": keys.token_id("eos")?,
-        "pad_token_id": keys.token_id("padding")?,
-    }))
+    c.config(
+        keys,
+        model_type,
+        class,
+        tied,
+        json!({
+            "rope_parameters": rope_parameters(keys, c.rope_theta)?,
+            "hidden_act": "silu",
+            "attention_bias": keys.file.tensor("blk.0.attn_q.bias").is_some(),
+            "use_sliding_window": false,
+            "sliding_window": null,
+            "max_window_layers": c.layers,
+            "layer_types": vec!["full_attention"; c.layers],
+        }),
+    )
+}
+
+/// A `gemma2` config: even layers slide (llama.cpp's and HF's pattern), softcaps from the
+/// file or llama.cpp's defaults.
+fn gemma2(keys: &Keys<'_>, tied: bool) -> Result<Value, LoadError> {
+    let c = Common::read(keys, Some(1e-6))?;
+    let layer_types: Vec<&str> = (0..c.layers)
+        .map(|i| {
+            if i % 2 == 0 {
+                "sliding_attention"
+            } else {
+                "full_attention"
+            }
+        })
+        .collect();
+    let query_pre_attn_scalar = if c.layers == GEMMA2_27B_LAYERS {
+        c.hidden / c.heads
+    } else {
+        c.head_dim
+    };
+    let (attn_cap, final_cap) = GEMMA2_DEFAULT_SOFTCAPS;
+    c.config(
+        keys,
+        "gemma2",
+        "Gemma2ForCausalLM",
+        tied,
+        json!({
+            "sliding_window": keys.positive("attention.sliding_window")?,
+            "layer_types": layer_types,
+            "rope_parameters": rope_parameters(keys, c.rope_theta)?,
+            "query_pre_attn_scalar": query_pre_attn_scalar,
+            "hidden_activation": "gelu_pytorch_tanh",
+            "attention_bias": false,
+            "attn_logit_softcapping": keys.opt_f64("attn_logit_softcapping")?.unwrap_or(attn_cap),
+            "final_logit_softcapping": keys.opt_f64("final_logit_softcapping")?.unwrap_or(final_cap),
+        }),
+    )
+}
+
+/// A `phi3` config; a window of 0 (how the converter marks Phi-4) is none. LongRoPE factors
+/// (`rope_factors_long.weight`) are refused: load such a model from its HF folder.
+fn phi3(keys: &Keys<'_>, tied: bool) -> Result<Value, LoadError> {
+    if keys.file.tensor("rope_factors_long.weight").is_some() {
+        return Err(LoadError::Format {
+            path: keys.file.path().to_path_buf(),
+            message: "tensor `rope_factors_long.weight` holds LongRoPE factors, which babelbench \
+                      reads only from config.json; load this model from its HF folder instead"
+                .into(),
+        });
+    }
+    let c = Common::read(keys, Some(1e-5))?;
+    let window = keys
+        .opt_usize("attention.sliding_window")?
+        .filter(|&w| w > 0);
+    c.config(
+        keys,
+        "phi3",
+        "Phi3ForCausalLM",
+        tied,
+        json!({
+            "original_max_position_embeddings": keys
+                .opt_usize("rope.scaling.original_context_length")?
+                .unwrap_or(c.context),
+            "rope_parameters": rope_parameters(keys, c.rope_theta)?,
+            "hidden_act": "silu",
+            "sliding_window": window,
+        }),
+    )
 }

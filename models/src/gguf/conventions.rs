@@ -1,11 +1,12 @@
 //! llama.cpp's converter changes some tensors on their way into a GGUF; these functions undo
 //! that so the values equal the HF checkpoint's.
 //!
-//! - Gemma 3 RMSNorm weights are stored as `1 + w` (the converter adds 1 to every tensor whose
+//! - Gemma 2 and 3 RMSNorm weights are stored as `1 + w` (the converter adds 1 to every tensor whose
 //!   name ends in `norm.weight`, since llama.cpp's norm multiplies by the weight directly).
 //! - Llama Q and K projections (weights and biases) have the rows of each head reordered from
 //!   HF's "first half, second half" rotary layout to interleaved pairs: HF row `h * d/2 + i`
-//!   of a head of `d` rows is stored as row `2 * i + h`. Qwen2 and Gemma 3 are not reordered.
+//!   of a head of `d` rows is stored as row `2 * i + h`. Qwen2/3, Gemma 2/3 and Phi-3 are not
+//!   reordered.
 
 use super::architecture::GgufArchitecture;
 
@@ -31,7 +32,9 @@ pub(crate) fn fixup_for(
     kv_heads: usize,
 ) -> Fixup {
     match arch {
-        GgufArchitecture::Gemma3 if hf_name.ends_with("norm.weight") => Fixup::NormShift,
+        GgufArchitecture::Gemma3 | GgufArchitecture::Gemma2 if hf_name.ends_with("norm.weight") => {
+            Fixup::NormShift
+        }
         GgufArchitecture::Llama if is_projection(hf_name, "q_proj") => Fixup::Unpermute { heads },
         GgufArchitecture::Llama if is_projection(hf_name, "k_proj") => {
             Fixup::Unpermute { heads: kv_heads }

@@ -6,8 +6,14 @@ use super::architecture::GgufArchitecture;
 /// The HF name of a tensor inside decoder block `N`, given its GGUF name after `blk.N.`
 /// without the `.weight`/`.bias` suffix; `None` for tensors HF has no counterpart for.
 fn block_tensor(arch: GgufArchitecture, stem: &str) -> Option<&'static str> {
-    let gemma = arch == GgufArchitecture::Gemma3;
+    let gemma = matches!(arch, GgufArchitecture::Gemma3 | GgufArchitecture::Gemma2);
+    let qk_norm = matches!(arch, GgufArchitecture::Gemma3 | GgufArchitecture::Qwen3);
+    let phi3 = arch == GgufArchitecture::Phi3;
     Some(match stem {
+        // Phi-3 keeps HF's fused projections: Q, K, V rows in `attn_qkv`, gate then up rows
+        // in `ffn_up`.
+        "attn_qkv" if phi3 => "self_attn.qkv_proj",
+        "ffn_up" if phi3 => "mlp.gate_up_proj",
         "attn_q" => "self_attn.q_proj",
         "attn_k" => "self_attn.k_proj",
         "attn_v" => "self_attn.v_proj",
@@ -16,14 +22,15 @@ fn block_tensor(arch: GgufArchitecture, stem: &str) -> Option<&'static str> {
         "ffn_gate" => "mlp.gate_proj",
         "ffn_up" => "mlp.up_proj",
         "ffn_down" => "mlp.down_proj",
-        // llama.cpp's `ffn_norm` is the norm before the MLP: Llama/Qwen2 call it
-        // post_attention_layernorm, Gemma 3 (which also norms after attention) pre_feedforward.
+        // llama.cpp's `ffn_norm` is the norm before the MLP: Llama/Qwen/Phi-3 call it
+        // post_attention_layernorm, Gemma 2/3 (which also norm after attention)
+        // pre_feedforward.
         "ffn_norm" if gemma => "pre_feedforward_layernorm",
         "ffn_norm" => "post_attention_layernorm",
         "post_attention_norm" if gemma => "post_attention_layernorm",
         "post_ffw_norm" if gemma => "post_feedforward_layernorm",
-        "attn_q_norm" if gemma => "self_attn.q_norm",
-        "attn_k_norm" if gemma => "self_attn.k_norm",
+        "attn_q_norm" if qk_norm => "self_attn.q_norm",
+        "attn_k_norm" if qk_norm => "self_attn.k_norm",
         _ => return None,
     })
 }
@@ -56,7 +63,7 @@ pub fn hf_name(arch: GgufArchitecture, gguf_name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use GgufArchitecture::{Gemma3, Llama, Qwen2};
+    use GgufArchitecture::{Gemma2, Gemma3, Llama, Phi3, Qwen2, Qwen3};
 
     fn name(arch: GgufArchitecture, gguf: &str) -> Option<String> {
         hf_name(arch, gguf)
@@ -115,6 +122,32 @@ mod tests {
         );
         // Llama has no post-attention norm of its own: the name would collide with ffn_norm.
         assert_eq!(name(Llama, "blk.0.post_attention_norm.weight"), None);
+    }
+
+    #[test]
+    fn qwen3_gemma2_and_phi3_names_as_llama_cpp_writes_them() {
+        assert_eq!(
+            name(Qwen3, "blk.1.attn_q_norm.weight").unwrap(),
+            "model.layers.1.self_attn.q_norm.weight"
+        );
+        assert_eq!(name(Qwen2, "blk.1.attn_q_norm.weight"), None);
+        assert_eq!(
+            name(Gemma2, "blk.0.ffn_norm.weight").unwrap(),
+            "model.layers.0.pre_feedforward_layernorm.weight"
+        );
+        assert_eq!(name(Gemma2, "blk.0.attn_q_norm.weight"), None);
+        assert_eq!(
+            name(Phi3, "blk.2.attn_qkv.weight").unwrap(),
+            "model.layers.2.self_attn.qkv_proj.weight"
+        );
+        assert_eq!(
+            name(Phi3, "blk.2.ffn_up.weight").unwrap(),
+            "model.layers.2.mlp.gate_up_proj.weight"
+        );
+        assert_eq!(
+            name(Llama, "blk.2.ffn_up.weight").unwrap(),
+            "model.layers.2.mlp.up_proj.weight"
+        );
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub(crate) struct StepContext {
     device: Device,
     /// `[rows × q_len]` position ids of the new tokens.
     positions: Vec<usize>,
+    /// Real tokens of each row once this step's are added (cached plus new).
+    lengths: Vec<usize>,
     /// `[rows × (past + q_len)]` whether each key slot is a real token.
     key_real: Vec<bool>,
     /// `[rows × (past + q_len)]` position id of each key slot.
@@ -37,6 +39,7 @@ impl StepContext {
         let past = cache.map_or(0, KvCache::slots);
         let kv_len = past + q_len;
         let mut positions = Vec::with_capacity(rows * q_len);
+        let mut lengths = Vec::with_capacity(rows);
         let mut key_real = Vec::with_capacity(rows * kv_len);
         let mut key_position = Vec::with_capacity(rows * kv_len);
         for row in 0..rows {
@@ -53,6 +56,7 @@ impl StepContext {
                 key_position.push(next);
                 next += usize::from(real);
             }
+            lengths.push(next);
         }
         Self {
             rows,
@@ -60,6 +64,7 @@ impl StepContext {
             past,
             device: device.clone(),
             positions,
+            lengths,
             key_real,
             key_position,
             masks: RefCell::new(Vec::new()),
@@ -70,6 +75,12 @@ impl StepContext {
     /// one in its row.
     pub(crate) fn positions(&self) -> &[usize] {
         &self.positions
+    }
+
+    /// Real tokens of each row, cached plus new: the sequence length of that row's forward
+    /// pass, on which dynamic and LongRoPE frequencies depend.
+    pub(crate) fn lengths(&self) -> &[usize] {
+        &self.lengths
     }
 
     /// `[rows, 1, q_len, slots]`, `true` where a query may not see a key: padding, the future,

@@ -2,7 +2,8 @@
 //! (little padding goes through the model, and every pass still has many rows), the group
 //! caches stacked right-aligned into one batch cache, then one token per step for every row
 //! still running. A finished row is fed masked padding, so it no longer adds to the cache and
-//! its answer is fixed.
+//! its answer is fixed. When a row grows past the length at which the model's cache goes stale
+//! (LongRoPE), the whole batch is prefilled again with the tokens so far.
 
 use harness::model::ModelError;
 use harness::request::GenerateResponse;
@@ -111,6 +112,32 @@ fn prefill(
     Ok((cache, last))
 }
 
+/// The cache of every row's prompt and generated tokens, computed afresh, and the last hidden
+/// state of each row still running.
+fn prefill_again(
+    engine: &Engine<'_>,
+    jobs: &[&GenerationJob<'_>],
+    states: &[RowState],
+) -> Result<(KvCache, Vec<f32>), ModelError> {
+    let grown: Vec<GenerationJob<'_>> = jobs
+        .iter()
+        .zip(states)
+        .map(|(job, state)| GenerationJob {
+            prompt: [job.prompt.as_slice(), &state.ids].concat(),
+            ..(*job).clone()
+        })
+        .collect();
+    let (cache, all) = prefill(engine, &grown.iter().collect::<Vec<_>>())?;
+    let hidden = all.len() / jobs.len();
+    let last = states
+        .iter()
+        .enumerate()
+        .filter(|(_, state)| !state.done)
+        .flat_map(|(row, _)| all[row * hidden..(row + 1) * hidden].iter().copied())
+        .collect();
+    Ok((cache, last))
+}
+
 /// Progress of one row.
 struct RowState {
     ids: Vec<u32>,
@@ -147,6 +174,13 @@ fn generate_chunk(
         }
         if states.iter().all(|s| s.done) {
             break;
+        }
+        if let Some(n) = engine.lm.cache_stale_past()
+            && (0..rows)
+                .any(|r| !states[r].done && jobs[r].prompt.len() + states[r].ids.len() == n + 1)
+        {
+            (cache, last) = prefill_again(engine, jobs, &states)?;
+            continue;
         }
         let mut ids = Vec::with_capacity(rows);
         let mut mask = Vec::with_capacity(rows);

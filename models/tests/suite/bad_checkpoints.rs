@@ -98,6 +98,21 @@ fn unknown_architecture_names_model_type() {
         other => panic!("wrong error: {other}"),
     }
     assert!(error.to_string().contains("\"bert\""), "{error}");
+    // The message lists what is supported.
+    for supported in [
+        "llama",
+        "qwen3",
+        "gemma2",
+        "gemma3_text",
+        "gemma3 ",
+        "phi3",
+        "gpt2",
+    ] {
+        assert!(
+            error.to_string().contains(supported),
+            "{supported}: {error}"
+        );
+    }
 }
 
 #[test]
@@ -174,7 +189,7 @@ fn invalid_config_fields_are_named() {
         ("hidden_act", "relu".into(), "hidden_act"),
         (
             "rope_parameters",
-            serde_json::json!({"rope_theta": 10000.0, "rope_type": "yarn"}),
+            serde_json::json!({"rope_theta": 10000.0, "rope_type": "proportional"}),
             "rope_parameters.rope_type",
         ),
     ];
@@ -197,7 +212,7 @@ fn invalid_config_fields_are_named() {
 #[test]
 fn config_errors_name_the_dotted_field_and_the_fault() {
     use serde_json::json;
-    let cases: [(&str, &str, Option<serde_json::Value>, &str, &str); 11] = [
+    let cases: [(&str, &str, Option<serde_json::Value>, &str, &str); 17] = [
         ("llama", "vocab_size", None, "vocab_size", "missing"),
         (
             "llama",
@@ -236,8 +251,55 @@ fn config_errors_name_the_dotted_field_and_the_fault() {
             "rope_parameters",
             Some(json!({"rope_type": "longrope", "rope_theta": 10000.0,
                         "short_factor": [1.0], "long_factor": [1.0]})),
+            "rope_parameters.short_factor",
+            "1 entries; LongRoPE needs one per frequency, head_dim / 2 = 8",
+        ),
+        (
+            "gemma2",
+            "rope_parameters",
+            Some(json!({"rope_type": "longrope", "rope_theta": 10000.0,
+                        "short_factor": [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]})),
+            "rope_parameters.long_factor",
+            "missing",
+        ),
+        (
+            "llama_yarn",
+            "rope_parameters",
+            Some(json!({"rope_type": "yarn", "rope_theta": 10000.0,
+                        "original_max_position_embeddings": 4096})),
+            "rope_parameters.factor",
+            "missing",
+        ),
+        (
+            "llama_yarn",
+            "rope_parameters",
+            Some(
+                json!({"rope_type": "yarn", "rope_theta": 10000.0, "factor": 4.0,
+                        "attention_factor": -1.0}),
+            ),
+            "rope_parameters.attention_factor",
+            "must be positive",
+        ),
+        (
+            "qwen3",
+            "rope_parameters",
+            Some(json!({"rope_type": "dynamic", "rope_theta": 1000000.0})),
+            "rope_parameters.factor",
+            "missing",
+        ),
+        (
+            "llama_dynamic",
+            "max_position_embeddings",
+            None,
+            "max_position_embeddings",
+            "dynamic RoPE rescales beyond it",
+        ),
+        (
+            "llama",
+            "rope_parameters",
+            Some(json!({"rope_type": "proportional", "rope_theta": 10000.0})),
             "rope_parameters.rope_type",
-            "`longrope`",
+            "expected one of `default`, `linear`, `llama3`, `dynamic`, `yarn`, `longrope`",
         ),
         (
             "phi3",
@@ -369,5 +431,45 @@ fn shard_missing_from_disk_is_named() {
     match load_error(dir.path()) {
         LoadError::Io { path, .. } => assert_eq!(path, missing),
         other => panic!("wrong error: {other}"),
+    }
+}
+
+/// A multimodal Gemma 3 config names its language model's fields under `text_config`.
+#[test]
+fn multimodal_config_errors_name_text_config() {
+    let source = testdata::fixtures().join("models/tiny/gemma3_multimodal");
+    let original: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(source.join("config.json")).unwrap())
+            .unwrap();
+    let mut bad_width = original.clone();
+    bad_width["text_config"]["hidden_size"] = "big".into();
+    let mut no_text = original.clone();
+    no_text.as_object_mut().unwrap().remove("text_config");
+    let mut bad_rope = original;
+    bad_rope["text_config"]["rope_parameters"]["full_attention"] =
+        serde_json::json!({"rope_type": "yarn", "rope_theta": 10000.0});
+    for (config, field_name, fault) in [
+        (bad_width, "text_config.hidden_size", "invalid type"),
+        (no_text, "text_config", "missing"),
+        (
+            bad_rope,
+            "text_config.rope_parameters.full_attention.factor",
+            "missing",
+        ),
+    ] {
+        let dir = folder(Some(&config), |dir| {
+            std::fs::copy(
+                source.join("model.safetensors"),
+                dir.join("model.safetensors"),
+            )
+            .unwrap();
+        });
+        match load_error(dir.path()) {
+            LoadError::InvalidConfig { field, message, .. } => {
+                assert_eq!(field, field_name);
+                assert!(message.contains(fault), "{field}: {message}");
+            }
+            other => panic!("{field_name}: wrong error: {other}"),
+        }
     }
 }

@@ -584,12 +584,15 @@ fn absurd_counts_dimensions_and_offsets_error_without_allocating() {
 
     // An architecture llama.cpp has but babelbench does not.
     let mut w = GgufWriter::new();
-    w.string("general.architecture", "phi3");
+    w.string("general.architecture", "phi2");
     let err = open_bytes(dir.path(), "phi.gguf", &w.bytes())
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("GGUF architecture `phi3` is not supported"),
+        err.contains(
+            "GGUF architecture `phi2` is not supported; supported: llama, qwen2, qwen3, gemma2, \
+             gemma3, phi3"
+        ),
         "{err}"
     );
 }

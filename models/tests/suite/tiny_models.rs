@@ -5,14 +5,27 @@
 use std::path::PathBuf;
 
 use burn::tensor::{Device, Tensor};
-use models::arch::{CausalLm, PadSide, TokenBatch, load_hf_folder};
+use models::arch::{CausalLm, Checkpoint, PadSide, TokenBatch, load_hf_folder};
 use models::error::ForwardError;
 use models::safetensors_source::SafetensorsSource;
 use models::weights::WeightSource;
 
-const ARCHS: [&str; 7] = [
-    "llama", "qwen2", "gemma3", "gpt2", "qwen3", "gemma2", "phi3",
+const ARCHS: [&str; 11] = [
+    "llama",
+    "qwen2",
+    "gemma3",
+    "gpt2",
+    "qwen3",
+    "gemma2",
+    "phi3",
+    "llama_yarn",
+    "llama_dynamic",
+    "phi3_longrope",
+    "gemma3_multimodal",
 ];
+/// Fixtures whose RoPE frequencies depend on the length of the forward pass (dynamic NTK,
+/// LongRoPE): as in HF, keys cached by a shorter pass keep the frequencies of that pass.
+const LENGTH_DEPENDENT: [&str; 2] = ["llama_dynamic", "phi3_longrope"];
 const VOCAB: usize = 512;
 const HIDDEN: usize = 64;
 
@@ -133,11 +146,15 @@ fn at(data: &[f32], seq: usize, width: usize, row: usize, pos: usize) -> &[f32] 
 }
 
 fn check_reference(arch: &str) {
+    check_against_reference(arch, "safetensors", model(arch).as_ref());
+}
+
+/// Compares `model` with fixture `arch`'s PyTorch reference (see [`check_reference`]).
+fn check_against_reference(arch: &str, label: &str, model: &dyn CausalLm) {
     let reference = reference(arch);
-    let model = model(arch);
     let batch = reference.batch();
     let seq = batch.seq_len();
-    let (hidden, logits) = run(model.as_ref(), &batch);
+    let (hidden, logits) = run(model, &batch);
     let mut logit_diff = 0.0f32;
     let mut mean_diff = 0.0f32;
     for (row, row_logits) in reference.logits.iter().enumerate() {
@@ -158,7 +175,9 @@ fn check_reference(arch: &str) {
         }
         mean_diff = mean_diff.max(max_abs_diff(&mean, &reference.last_hidden_mean[row]));
     }
-    eprintln!("{arch}: max |Δ logits| = {logit_diff:.3e}, max |Δ hidden mean| = {mean_diff:.3e}");
+    eprintln!(
+        "{arch} {label}: max |Δ logits| = {logit_diff:.3e}, max |Δ hidden mean| = {mean_diff:.3e}"
+    );
     assert!(logit_diff <= 1e-4, "{arch}: logits differ by {logit_diff}");
     assert!(
         mean_diff <= 1e-4,
@@ -212,7 +231,36 @@ fn phi3_matches_pytorch() {
     check_reference("phi3");
 }
 
+/// The language model of a Gemma3ForConditionalGeneration checkpoint, against HF's text-only
+/// forward (input_ids only); the vision tower's tensors are in the file and left unread.
+#[test]
+fn gemma3_multimodal_matches_pytorch() {
+    check_reference("gemma3_multimodal");
+    let model = model("gemma3_multimodal");
+    assert_eq!(model.info().architecture.model_type(), "gemma3");
+}
+
+/// YaRN with non-default betas, `truncate: false` and mscale/mscale_all_dim.
+#[test]
+fn llama_yarn_matches_pytorch() {
+    check_reference("llama_yarn");
+}
+
+/// Dynamic NTK: rows of 12 and 9 tokens pass max_position_embeddings 8, the row of 5 does not.
+#[test]
+fn llama_dynamic_matches_pytorch() {
+    check_reference("llama_dynamic");
+}
+
+/// LongRoPE: rows of 12 and 9 tokens take the long factors, the row of 5 the short ones.
+#[test]
+fn phi3_longrope_matches_pytorch() {
+    check_reference("phi3_longrope");
+}
+
 /// Greedy decoding with the KV cache, each row alone, gives transformers' `generate` tokens.
+/// Where the model's cache goes stale (LongRoPE's switch to the long factors), the whole
+/// sequence is prefilled again, as the runner and transformers' Phi-3 `generate` do.
 #[test]
 fn greedy_decoding_matches_transformers() {
     let mut checked = 0;
@@ -223,21 +271,37 @@ fn greedy_decoding_matches_transformers() {
         };
         let model = model(arch);
         for (row, tokens) in reference.sequences().iter().enumerate() {
-            let mut cache = model.new_cache(1);
-            let mut batch = TokenBatch::padded(&[tokens], PadSide::Right).unwrap();
-            let mut generated = Vec::new();
-            while generated.len() < expected[row].len() {
-                let (_, logits) = run_cached(model.as_ref(), &batch, &mut cache);
-                let last = batch.seq_len() - 1;
-                let next = argmax(at(&logits, batch.seq_len(), VOCAB, 0, last)) as u32;
-                generated.push(next);
-                batch = TokenBatch::new(1, 1, vec![next], vec![true]).unwrap();
-            }
+            let generated = greedy(model.as_ref(), tokens, expected[row].len());
             assert_eq!(&generated, &expected[row], "{arch} row {row}");
         }
         checked += 1;
     }
-    assert_eq!(checked, 3, "qwen3, gemma2 and phi3 carry greedy_ids");
+    assert_eq!(
+        checked, 7,
+        "the fixtures of scripts/tiny_models.py carry greedy_ids"
+    );
+}
+
+/// `count` greedy tokens after `tokens`, decoded with the KV cache; where the model's cache
+/// goes stale the whole sequence is prefilled again.
+fn greedy(model: &dyn CausalLm, tokens: &[u32], count: usize) -> Vec<u32> {
+    let mut cache = model.new_cache(1);
+    let mut batch = TokenBatch::padded(&[tokens], PadSide::Right).unwrap();
+    let mut generated = Vec::new();
+    while generated.len() < count {
+        let (_, logits) = run_cached(model, &batch, &mut cache);
+        let last = batch.seq_len() - 1;
+        let next = argmax(at(&logits, batch.seq_len(), VOCAB, 0, last)) as u32;
+        generated.push(next);
+        batch = TokenBatch::new(1, 1, vec![next], vec![true]).unwrap();
+        let length = tokens.len() + generated.len();
+        if model.cache_stale_past().is_some_and(|n| length == n + 1) {
+            cache = model.new_cache(1);
+            let sequence = [tokens, &generated].concat();
+            batch = TokenBatch::padded(&[sequence], PadSide::Right).unwrap();
+        }
+    }
+    generated
 }
 
 /// Eight rows of 17 to 24 tokens in one right-padded batch give, at every real position, bit
@@ -346,11 +410,13 @@ fn padded_batches_equal_rows_run_alone() {
 
 /// Prefill all but the last `steps` tokens of each row, then feed one token per row per step:
 /// the logits of every step equal the full forward's at that position. Rows have different
-/// lengths, so the prefill is padded on either side and the cache holds padding slots.
+/// lengths, so the prefill is padded on either side and the cache holds padding slots. Not for
+/// length-dependent RoPE, where (as in HF's `generate`, which the greedy test checks) cached
+/// keys keep the frequencies of the shorter pass that computed them.
 #[test]
 fn kv_cache_decoding_matches_full_forward() {
     const STEPS: usize = 3;
-    for arch in ARCHS {
+    for arch in ARCHS.into_iter().filter(|a| !LENGTH_DEPENDENT.contains(a)) {
         let reference = reference(arch);
         let model = model(arch);
         let sequences = reference.sequences();
@@ -567,4 +633,115 @@ fn gemma2_null_softcap_is_off_and_absent_is_the_default() {
     let expected: Vec<f32> = off.iter().map(|x| (x / 30.0).tanh() * 30.0).collect();
     assert!(max_abs_diff(&default, &expected) <= 1e-5);
     assert!(max_abs_diff(&default, &off) > 1e-3);
+}
+
+/// A multimodal Gemma 3 saved with its modules' nesting (`model.language_model.`, as
+/// transformers 4.5x wrote it) loads like the one transformers 5 saves
+/// (`language_model.model.`).
+#[test]
+fn gemma3_multimodal_reads_either_prefix() {
+    let source = fixture("gemma3_multimodal");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(source.join("config.json"), dir.path().join("config.json")).unwrap();
+    let bytes = std::fs::read(source.join("model.safetensors")).unwrap();
+    let tensors = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let renamed: Vec<(String, safetensors::tensor::TensorView<'_>)> = tensors
+        .tensors()
+        .into_iter()
+        .map(|(name, view)| {
+            let name = match name.strip_prefix("language_model.model.") {
+                Some(rest) => format!("model.language_model.{rest}"),
+                None => name,
+            };
+            (name, view)
+        })
+        .collect();
+    assert!(renamed.iter().any(|(n, _)| n.starts_with("vision_tower.")));
+    safetensors::serialize_to_file(renamed, None, &dir.path().join("model.safetensors")).unwrap();
+    let batch = reference("gemma3_multimodal").batch();
+    let nested = load_hf_folder(dir.path(), &Device::flex()).unwrap();
+    assert_eq!(
+        run(nested.as_ref(), &batch),
+        run(model("gemma3_multimodal").as_ref(), &batch)
+    );
+}
+
+/// The F32 GGUFs that llama.cpp's own convert_hf_to_gguf.py writes of the tiny Qwen3, Gemma 2
+/// and Phi-3 (scripts/tiny_gguf.py) hold the safetensors tensors under their HF names, and give
+/// the safetensors model's logits and, for Gemma 2 and Phi-3, PyTorch's and its greedy tokens.
+/// llama.cpp keeps no sliding window for Qwen3, so that GGUF equals the safetensors model with
+/// every layer global, not the reference, whose layer 2 slides.
+#[test]
+fn llama_cpp_ggufs_match_the_safetensors_models() {
+    for arch in ["qwen3", "gemma2", "phi3"] {
+        let path = fixture(arch).join("model-f32.gguf");
+        let checkpoint = models::gguf::open(&path).unwrap();
+        assert_eq!(checkpoint.architecture.name(), arch);
+        let weights =
+            SafetensorsSource::open_file(&fixture(arch).join("model.safetensors")).unwrap();
+        let mut names = checkpoint.weights.names();
+        names.sort_unstable();
+        let mut expected: Vec<&str> = weights.names().collect();
+        expected.sort_unstable();
+        assert_eq!(names, expected, "{arch}");
+        let from_gguf = models::arch::load(
+            &Checkpoint {
+                config: &checkpoint.config,
+                config_path: &path,
+                weights: &checkpoint.weights,
+                weights_path: &path,
+            },
+            &Device::flex(),
+        )
+        .unwrap();
+        let from_safetensors = if arch == "qwen3" {
+            let dir = tempfile::tempdir().unwrap();
+            let mut config: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(fixture(arch).join("config.json")).unwrap(),
+            )
+            .unwrap();
+            config["use_sliding_window"] = false.into();
+            config["layer_types"] = serde_json::json!(vec!["full_attention"; 3]);
+            std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
+            std::fs::copy(
+                fixture(arch).join("model.safetensors"),
+                dir.path().join("model.safetensors"),
+            )
+            .unwrap();
+            load_hf_folder(dir.path(), &Device::flex()).unwrap()
+        } else {
+            model(arch)
+        };
+        let reference = reference(arch);
+        let batch = reference.batch();
+        let (_, gguf_logits) = run(from_gguf.as_ref(), &batch);
+        let (_, st_logits) = run(from_safetensors.as_ref(), &batch);
+        let mut diff = 0.0f32;
+        let mut to_reference = 0.0f32;
+        for (row, row_logits) in reference.logits.iter().enumerate() {
+            for (pos, expected) in row_logits.iter().enumerate() {
+                let ours = at(&gguf_logits, batch.seq_len(), VOCAB, row, pos);
+                diff = diff.max(max_abs_diff(
+                    ours,
+                    at(&st_logits, batch.seq_len(), VOCAB, row, pos),
+                ));
+                to_reference = to_reference.max(max_abs_diff(ours, expected));
+            }
+        }
+        eprintln!(
+            "{arch} GGUF: max |Δ logits| = {diff:.3e} vs safetensors, {to_reference:.3e} vs PyTorch"
+        );
+        assert!(
+            diff <= 1e-4,
+            "{arch}: GGUF and safetensors logits differ by {diff}"
+        );
+        if arch != "qwen3" {
+            check_against_reference(arch, "GGUF", from_gguf.as_ref());
+            let expected = reference.greedy_ids.as_ref().unwrap();
+            for (row, tokens) in reference.sequences().iter().enumerate() {
+                let generated = greedy(from_gguf.as_ref(), tokens, expected[row].len());
+                assert_eq!(&generated, &expected[row], "{arch} GGUF row {row}");
+            }
+        }
+    }
 }
