@@ -168,4 +168,16 @@ mod tests {
             assert!(error.contains("--features wgpu"), "{error}");
         }
     }
+
+    /// Only in a build with the backend: the adapter opens and computes (scripts/wgpu-check.sh
+    /// runs this on lavapipe).
+    #[cfg(feature = "wgpu")]
+    #[test]
+    fn wgpu_opens_and_computes() {
+        let device = DeviceChoice::Wgpu(None).open().unwrap();
+        let sum = burn::tensor::Tensor::<1>::from_floats([1.0, 2.0, 3.5], &device)
+            .sum()
+            .into_scalar();
+        assert_eq!(sum, 6.5);
+    }
 }

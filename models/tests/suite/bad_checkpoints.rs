@@ -57,7 +57,7 @@ fn rewrite_weights(
 }
 
 fn load(dir: &Path) -> Result<Box<dyn CausalLm>, LoadError> {
-    load_hf_folder(dir, &Device::flex())
+    load_hf_folder(dir, &Device::default())
 }
 
 fn load_error(dir: &Path) -> LoadError {

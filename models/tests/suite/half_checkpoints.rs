@@ -62,7 +62,7 @@ fn rounded_copy(arch: &str, dtype: Dtype, written: Dtype) -> TempDir {
 /// The final hidden states and logits of a padded batch of three rows (4, 9 and 20 tokens:
 /// the few-row and the many-row paths).
 fn outputs(dir: &Path) -> (Vec<f32>, Vec<f32>) {
-    let model = load_hf_folder(dir, &Device::flex()).unwrap();
+    let model = load_hf_folder(dir, &Device::default()).unwrap();
     let rows: Vec<Vec<u32>> = [4u32, 9, 20]
         .iter()
         .map(|&len| (0..len).map(|i| (i * 37 + len) % 500 + 3).collect())

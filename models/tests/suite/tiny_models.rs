@@ -114,7 +114,7 @@ impl Reference {
 }
 
 fn model(arch: &str) -> Box<dyn CausalLm> {
-    load_hf_folder(&fixture(arch), &Device::flex()).unwrap()
+    load_hf_folder(&fixture(arch), &Device::default()).unwrap()
 }
 
 fn values<const D: usize>(tensor: Tensor<D>) -> Vec<f32> {
@@ -554,7 +554,7 @@ fn invalid_inputs_are_errors() {
         model.forward(&batch, Some(&mut foreign), false),
         Err(ForwardError::CacheMismatch(_))
     ));
-    let narrow = Tensor::<2>::zeros([1, 32], &Device::flex());
+    let narrow = Tensor::<2>::zeros([1, 32], &Device::default());
     assert!(matches!(
         model.lm_head(narrow),
         Err(ForwardError::HiddenSize {
@@ -590,7 +590,7 @@ fn gemma3_sliding_window_is_exercised() {
     )
     .unwrap();
     let reference = reference("gemma3");
-    let model = load_hf_folder(dir.path(), &Device::flex()).unwrap();
+    let model = load_hf_folder(dir.path(), &Device::default()).unwrap();
     let (_, logits) = run(model.as_ref(), &reference.batch());
     let inside = max_abs_diff(at(&logits, 12, VOCAB, 0, 3), &reference.logits[0][3]);
     let beyond = max_abs_diff(at(&logits, 12, VOCAB, 0, 11), &reference.logits[0][11]);
@@ -617,7 +617,7 @@ fn gemma2_null_softcap_is_off_and_absent_is_the_default() {
             dir.path().join("model.safetensors"),
         )
         .unwrap();
-        let model = load_hf_folder(dir.path(), &Device::flex()).unwrap();
+        let model = load_hf_folder(dir.path(), &Device::default()).unwrap();
         let (_, logits) = run(model.as_ref(), &batch);
         // Row 0 has no padding.
         logits[..12 * VOCAB].to_vec()
@@ -659,7 +659,7 @@ fn gemma3_multimodal_reads_either_prefix() {
     assert!(renamed.iter().any(|(n, _)| n.starts_with("vision_tower.")));
     safetensors::serialize_to_file(renamed, None, &dir.path().join("model.safetensors")).unwrap();
     let batch = reference("gemma3_multimodal").batch();
-    let nested = load_hf_folder(dir.path(), &Device::flex()).unwrap();
+    let nested = load_hf_folder(dir.path(), &Device::default()).unwrap();
     assert_eq!(
         run(nested.as_ref(), &batch),
         run(model("gemma3_multimodal").as_ref(), &batch)
@@ -691,7 +691,7 @@ fn llama_cpp_ggufs_match_the_safetensors_models() {
                 weights: &checkpoint.weights,
                 weights_path: &path,
             },
-            &Device::flex(),
+            &Device::default(),
         )
         .unwrap();
         let from_safetensors = if arch == "qwen3" {
@@ -708,7 +708,7 @@ fn llama_cpp_ggufs_match_the_safetensors_models() {
                 dir.path().join("model.safetensors"),
             )
             .unwrap();
-            load_hf_folder(dir.path(), &Device::flex()).unwrap()
+            load_hf_folder(dir.path(), &Device::default()).unwrap()
         } else {
             model(arch)
         };
