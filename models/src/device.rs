@@ -175,7 +175,7 @@ mod tests {
     #[test]
     fn wgpu_opens_and_computes() {
         let device = DeviceChoice::Wgpu(None).open().unwrap();
-        let sum = burn::tensor::Tensor::<1>::from_floats([1.0, 2.0, 3.5], &device)
+        let sum: f32 = burn::tensor::Tensor::<1>::from_floats([1.0, 2.0, 3.5], &device)
             .sum()
             .into_scalar();
         assert_eq!(sum, 6.5);

@@ -3,9 +3,9 @@
 //! fused masked attention (or, for one new token per row over a KV cache, the host kernel in
 //! [`crate::layers::decode_attention`]), and the output projection.
 
-use burn::tensor::Tensor;
 use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
+use burn::tensor::{Device, Tensor};
 
 use crate::error::ForwardError;
 use crate::layers::decode_attention::attend_one_token;
@@ -115,6 +115,7 @@ impl SelfAttention {
             ),
         };
         let q = from_host(q, [rows, heads, seq, head_dim], &device);
+        let (k, v) = (grouped_heads(k, heads), grouped_heads(v, heads));
         let options = AttentionModuleOptions {
             scale: Some(self.layout.scale),
             softcap: self.layout.softcap,
@@ -126,6 +127,20 @@ impl SelfAttention {
             .reshape([rows, seq, heads * head_dim]);
         self.out.forward(merged)
     }
+}
+
+/// Keys or values `[rows, kv_heads, seq, head_dim]` for `heads` query heads. The CPU backend's
+/// attention shares each key/value head with its group of query heads itself; the GPU backends'
+/// attention needs one per query head, so each is repeated for its group (query head `h` reads
+/// key/value head `h / (heads / kv_heads)`, as in HF's `repeat_kv`).
+fn grouped_heads(kv: Tensor<4>, heads: usize) -> Tensor<4> {
+    let [rows, kv_heads, seq, head_dim] = kv.dims();
+    if kv_heads == heads || kv.device() == Device::flex() {
+        return kv;
+    }
+    kv.unsqueeze_dim::<5>(2)
+        .expand([rows, kv_heads, heads / kv_heads, seq, head_dim])
+        .reshape([rows, heads, seq, head_dim])
 }
 
 /// Splits a fused `[rows·seq, width]` projection into head-major tensors.
