@@ -20,6 +20,12 @@ pub enum DeviceChoice {
     Cuda(usize),
 }
 
+/// Whether `device` is the CPU backend, where babelbench's host kernels run: weights packed into
+/// panels at load, grouped key/value heads shared inside burn-flex's attention.
+pub(crate) fn is_cpu(device: &Device) -> bool {
+    *device == Device::flex()
+}
+
 /// A device that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum DeviceError {

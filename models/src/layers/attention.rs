@@ -3,10 +3,11 @@
 //! fused masked attention (or, for one new token per row over a KV cache, the host kernel in
 //! [`crate::layers::decode_attention`]), and the output projection.
 
+use burn::tensor::Tensor;
 use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
-use burn::tensor::{Device, Tensor};
 
+use crate::device::is_cpu;
 use crate::error::ForwardError;
 use crate::layers::decode_attention::attend_one_token;
 use crate::layers::host::{for_each_row, from_host, to_host};
@@ -135,7 +136,7 @@ impl SelfAttention {
 /// key/value head `h / (heads / kv_heads)`, as in HF's `repeat_kv`).
 fn grouped_heads(kv: Tensor<4>, heads: usize) -> Tensor<4> {
     let [rows, kv_heads, seq, head_dim] = kv.dims();
-    if kv_heads == heads || kv.device() == Device::flex() {
+    if kv_heads == heads || is_cpu(&kv.device()) {
         return kv;
     }
     kv.unsqueeze_dim::<5>(2)

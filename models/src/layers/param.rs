@@ -4,6 +4,7 @@ use std::path::Path;
 
 use burn::tensor::{Device, Tensor, TensorData};
 
+use crate::device::is_cpu;
 use crate::error::LoadError;
 use crate::layers::dense_matrix::DenseRows;
 use crate::layers::quant_kernel;
@@ -50,7 +51,7 @@ impl<'a> ParamLoader<'a> {
     /// Whether matrices are packed into panels on the host ([`ParamLoader::dense`]): on the CPU
     /// backend.
     pub(crate) fn packs(&self) -> bool {
-        *self.device == Device::flex()
+        is_cpu(self.device)
     }
 
     /// The matrix `name`, checked against `shape` (`[out, in]`), as stored: 16-bit values

@@ -12,6 +12,7 @@ use harness::request::{
 };
 
 use crate::arch::CausalLm;
+use crate::device::is_cpu;
 use crate::runner::encode::{
     continuation_tokens, move_trailing_spaces, rolling_windows, scoring_input,
 };
@@ -237,7 +238,7 @@ fn backend_name(device: &Device) -> String {
         .next()
         .unwrap_or(inner)
         .to_lowercase();
-    if name == "flex" {
+    if is_cpu(device) {
         format!("{name}+panels")
     } else {
         name
