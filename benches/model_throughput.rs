@@ -7,6 +7,7 @@
 #[path = "../models/tests/suite/runner_support/mod.rs"]
 mod runner_support;
 
+use models::dtype::Dtype;
 use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
@@ -109,7 +110,7 @@ fn gemma(c: &mut Criterion) {
         );
         return;
     }
-    let model = load_model(&gguf, None, &Device::default()).unwrap();
+    let model = load_model(&gguf, None, &Device::default(), Dtype::F32).unwrap();
     bench_model(c, "gemma3_270m", &model, &belebele_prompts(QUESTIONS));
 }
 

@@ -41,6 +41,12 @@ pub enum LoadError {
         /// Shape the config implies.
         expected: Vec<usize>,
     },
+    /// A dtype asked for on a device that does not compute in it.
+    #[error("--dtype {dtype} runs on the CPU backend only; use --device cpu, or --dtype f32")]
+    DtypeOffCpu {
+        /// The dtype asked for.
+        dtype: crate::dtype::Dtype,
+    },
     /// A model folder has no `config.json`.
     #[error(
         "{dir}: no config.json; an HF model folder needs the config.json saved with its \

@@ -4,6 +4,7 @@
 pub mod arch;
 pub mod chat_template;
 pub mod device;
+pub mod dtype;
 pub mod error;
 pub mod gguf;
 mod layers;

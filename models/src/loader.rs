@@ -11,7 +11,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::arch::{self, Architecture, Checkpoint};
+use crate::device::is_cpu;
+use crate::dtype::Dtype;
 use crate::error::LoadError;
+use crate::layers::bf16_kernel;
 use crate::runner::{BurnModel, ModelSettings};
 use crate::safetensors_source::HfFolder;
 use crate::tokenizer::TextTokenizer;
@@ -27,14 +30,25 @@ const SHARD_INDEX_FILE: &str = "model.safetensors.index.json";
 /// The single-file checkpoint HF transformers writes.
 const SINGLE_WEIGHTS_FILE: &str = "model.safetensors";
 
-/// Loads the model at `path` (an HF folder or a `.gguf` file) on `device`, with the
-/// tokenizer.json at `tokenizer` (a file or a folder holding one) or else the one inside the
-/// folder or beside the file, and checks that the tokenizer fits the model's vocabulary.
+/// Loads the model at `path` (an HF folder or a `.gguf` file) on `device` for products in
+/// `dtype`, with the tokenizer.json at `tokenizer` (a file or a folder holding one) or else the
+/// one inside the folder or beside the file, and checks that the tokenizer fits the model's
+/// vocabulary.
 pub fn load_model(
     path: &Path,
     tokenizer: Option<&Path>,
     device: &Device,
+    dtype: Dtype,
 ) -> Result<BurnModel, LoadError> {
+    if dtype == Dtype::Bf16 && !is_cpu(device) {
+        return Err(LoadError::DtypeOffCpu { dtype });
+    }
+    if dtype == Dtype::Bf16 && !bf16_kernel::accelerated() {
+        tracing::warn!(
+            "this CPU has no usable AVX512_BF16: --dtype bf16 runs on the portable kernel, \
+             slower than --dtype f32"
+        );
+    }
     if !path.exists() {
         return Err(LoadError::Io {
             path: path.to_path_buf(),
@@ -56,9 +70,11 @@ pub fn load_model(
     };
     let tokenizer = TextTokenizer::for_model(tokenizer, path)?;
     let loaded = match opened {
-        Opened::Folder(folder, architecture) => load_folder(path, &folder, architecture, device)?,
+        Opened::Folder(folder, architecture) => {
+            load_folder(path, &folder, architecture, device, dtype)?
+        }
         Opened::Gguf(checkpoint, architecture) => {
-            load_gguf(path, &checkpoint, architecture, device)?
+            load_gguf(path, &checkpoint, architecture, device, dtype)?
         }
     };
     let info = loaded.lm.info();
@@ -83,6 +99,7 @@ pub fn load_model(
         tokenizer,
         loaded.settings,
         device.clone(),
+        dtype,
         files,
     ))
 }
@@ -113,6 +130,7 @@ fn load_folder(
     folder: &HfFolder,
     architecture: Architecture,
     device: &Device,
+    dtype: Dtype,
 ) -> Result<Loaded, LoadError> {
     let lm = arch::load(
         &Checkpoint {
@@ -120,6 +138,7 @@ fn load_folder(
             config_path: &folder.config_path,
             weights: &folder.weights,
             weights_path: folder.weights.path(),
+            dtype,
         },
         device,
     )?;
@@ -189,6 +208,7 @@ fn load_gguf(
     checkpoint: &crate::gguf::GgufCheckpoint,
     architecture: Architecture,
     device: &Device,
+    dtype: Dtype,
 ) -> Result<Loaded, LoadError> {
     let config: &Value = &checkpoint.config;
     let lm = arch::load(
@@ -197,6 +217,7 @@ fn load_gguf(
             config_path: path,
             weights: &checkpoint.weights,
             weights_path: path,
+            dtype,
         },
         device,
     )?;

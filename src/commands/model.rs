@@ -12,6 +12,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use harness::model::LanguageModel;
 use harness::request::{GenerateRequest, HiddenStatesRequest, LoglikelihoodRequest, Pooling};
 use models::device::DeviceChoice;
+use models::dtype::Dtype;
 use models::runner::{BurnModel, RunnerOptions};
 use serde_json::json;
 
@@ -45,6 +46,10 @@ pub struct ModelArgs {
     /// feature of the same name).
     #[arg(long, default_value = "cpu")]
     pub device: DeviceChoice,
+    /// Precision of the matrix products: f32 (equal to HF transformers in float32) or bf16
+    /// (weights and inputs rounded to bf16, sums in f32; CPU only).
+    #[arg(long, default_value = "f32")]
+    pub dtype: Dtype,
 }
 
 /// Input, output and batching shared by the commands that run the model.
@@ -131,8 +136,9 @@ pub fn run(command: ModelCommand) -> anyhow::Result<()> {
 fn load(args: &ModelArgs) -> anyhow::Result<BurnModel> {
     let started = Instant::now();
     let device = args.device.open()?;
-    let model = models::loader::load_model(&args.model, args.tokenizer.as_deref(), &device)
-        .with_context(|| format!("cannot load model {}", args.model.display()))?;
+    let model =
+        models::loader::load_model(&args.model, args.tokenizer.as_deref(), &device, args.dtype)
+            .with_context(|| format!("cannot load model {}", args.model.display()))?;
     eprintln!(
         "loaded {} in {:.2}s",
         args.model.display(),

@@ -115,7 +115,7 @@ impl DecoderModel {
         checkpoint: &Checkpoint<'_>,
         device: &Device,
     ) -> Result<Self, LoadError> {
-        let loader = &ParamLoader::new(checkpoint.weights, checkpoint.weights_path, device);
+        let loader = &ParamLoader::new(checkpoint, device);
         let ModelInfo {
             vocab_size,
             hidden_size: hidden,

@@ -96,7 +96,7 @@ pub(super) fn load(checkpoint: &Checkpoint<'_>, device: &Device) -> Result<Gpt2,
     let by_layer_idx = config.scale_attn_by_inverse_layer_idx;
     let tie = config.tie_word_embeddings;
 
-    let loader = ParamLoader::new(checkpoint.weights, checkpoint.weights_path, device);
+    let loader = ParamLoader::new(checkpoint, device);
     let p = if loader.contains("transformer.wte.weight") {
         "transformer."
     } else {

@@ -26,6 +26,7 @@ use serde_json::Value;
 pub use crate::layers::kv_cache::KvCache;
 pub use batch::{PadSide, TokenBatch};
 
+use crate::dtype::Dtype;
 use crate::error::{ForwardError, LoadError};
 use crate::safetensors_source::HfFolder;
 use crate::weights::WeightSource;
@@ -196,6 +197,8 @@ pub struct Checkpoint<'a> {
     pub weights: &'a dyn WeightSource,
     /// File or folder named in tensor errors.
     pub weights_path: &'a Path,
+    /// The precision of the matrix products.
+    pub dtype: Dtype,
 }
 
 /// Builds the model `checkpoint` describes on `device`.
@@ -219,7 +222,8 @@ pub fn load(checkpoint: &Checkpoint<'_>, device: &Device) -> Result<Box<dyn Caus
     Ok(model)
 }
 
-/// Builds the model saved by HF transformers in `dir` (config.json + safetensors).
+/// Builds the model saved by HF transformers in `dir` (config.json + safetensors), for f32
+/// products.
 pub fn load_hf_folder(dir: &Path, device: &Device) -> Result<Box<dyn CausalLm>, LoadError> {
     let folder = HfFolder::open(dir)?;
     load(
@@ -228,6 +232,7 @@ pub fn load_hf_folder(dir: &Path, device: &Device) -> Result<Box<dyn CausalLm>, 
             config_path: &folder.config_path,
             weights: &folder.weights,
             weights_path: folder.weights.path(),
+            dtype: Dtype::F32,
         },
         device,
     )

@@ -1,7 +1,8 @@
 //! The token embedding table: on the CPU backend in panels on the host, as the checkpoint
 //! stores it (grouped 8-bit quants, see [`ParamLoader::grouped`]; or f32, bf16 or f16 values,
 //! see [`ParamLoader::dense`]), where a tied LM head reads the same panels and a lookup reads
-//! rows out of them, so the table is held once; f32 on other devices.
+//! rows out of them, so the table is held once; under `--dtype bf16` rounded into bf16 panels;
+//! f32 on other devices.
 
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use burn::tensor::{Device, Tensor};
 
 use crate::arch::TokenBatch;
 use crate::error::LoadError;
+use crate::layers::bf16_matrix::Bf16Matrix;
 use crate::layers::dense_matrix::DenseMatrix;
 use crate::layers::host::{for_each_row, from_host};
 use crate::layers::linear::Linear;
@@ -25,6 +27,8 @@ pub(crate) enum TokenEmbedding {
     Dense(Arc<DenseMatrix>),
     /// Grouped 8-bit quants on the host.
     Quantized(Arc<QuantMatrix>),
+    /// bf16 pairs on the host (`--dtype bf16`).
+    Bf16(Arc<Bf16Matrix>),
 }
 
 impl TokenEmbedding {
@@ -35,6 +39,13 @@ impl TokenEmbedding {
         vocab: usize,
         hidden: usize,
     ) -> Result<Self, LoadError> {
+        if loader.rounds_to_bf16() {
+            let values = loader.host(name, &[vocab, hidden])?;
+            return Ok(Self::Bf16(Arc::new(Bf16Matrix::from_parts(
+                &[values],
+                hidden,
+            ))));
+        }
         Ok(match loader.grouped(name, [vocab, hidden])? {
             Some(grouped) => Self::Quantized(Arc::new(QuantMatrix::from_parts(vec![grouped]))),
             None if loader.packs() => {
@@ -55,6 +66,9 @@ impl TokenEmbedding {
             Self::Quantized(table) => rows_of(batch, device, table.in_features(), |id, row| {
                 table.row_into(id, row)
             }),
+            Self::Bf16(table) => rows_of(batch, device, table.in_features(), |id, row| {
+                table.row_into(id, row)
+            }),
         }
     }
 
@@ -64,6 +78,7 @@ impl TokenEmbedding {
             Self::Device(table) => Linear::from_out_in(*table.clone()),
             Self::Dense(table) => Linear::from_dense(Arc::clone(table)),
             Self::Quantized(table) => Linear::from_quantized(Arc::clone(table)),
+            Self::Bf16(table) => Linear::from_bf16(Arc::clone(table)),
         }
     }
 }

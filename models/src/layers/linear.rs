@@ -2,7 +2,9 @@
 //! panels ([`DenseMatrix`], in the checkpoint's f32, bf16 or f16) or kept as grouped 8-bit
 //! quants ([`QuantMatrix`]), and every product, of any number of rows, goes through
 //! [`panel_gemm`], whose sums do not depend on the other rows of the batch. Other backends keep
-//! HF's row-major `[out, in]` tensor and use their own GEMM on a transposed view.
+//! HF's row-major `[out, in]` tensor and use their own GEMM on a transposed view. Under
+//! `--dtype bf16` every weight is rounded into bf16 panels ([`Bf16Matrix`]) whatever the
+//! checkpoint stored.
 
 use std::sync::Arc;
 
@@ -10,6 +12,7 @@ use burn::tensor::Tensor;
 use burn::tensor::module::linear;
 
 use crate::error::{ForwardError, LoadError};
+use crate::layers::bf16_matrix::Bf16Matrix;
 use crate::layers::dense_matrix::{DenseMatrix, DenseRows};
 use crate::layers::host::{from_host, to_host};
 use crate::layers::panel_gemm::{self, PanelWeight};
@@ -25,6 +28,8 @@ enum Weight {
     Dense(Arc<DenseMatrix>),
     /// Grouped 8-bit quants on the host.
     Quantized(Arc<QuantMatrix>),
+    /// bf16 pairs on the host (`--dtype bf16`).
+    Bf16(Arc<Bf16Matrix>),
 }
 
 /// A dense layer.
@@ -66,6 +71,14 @@ impl Linear {
         } else {
             None
         };
+        if loader.rounds_to_bf16() {
+            let parts = parts
+                .iter()
+                .map(|(prefix, out)| loader.host(&format!("{prefix}.weight"), &[*out, in_features]))
+                .collect::<Result<Vec<_>, _>>()?;
+            let weight = Bf16Matrix::from_parts(&parts, in_features);
+            return Ok(Self::new(Weight::Bf16(Arc::new(weight)), bias, loader));
+        }
         if let Some(quantized) = load_grouped(loader, parts, in_features)? {
             return Ok(Self::new(
                 Weight::Quantized(Arc::new(quantized)),
@@ -103,7 +116,9 @@ impl Linear {
                 out_in[o * in_features + i] = v;
             }
         }
-        let weight = if loader.packs() {
+        let weight = if loader.rounds_to_bf16() {
+            Weight::Bf16(Arc::new(Bf16Matrix::from_parts(&[out_in], in_features)))
+        } else if loader.packs() {
             let rows = DenseRows::F32(out_in);
             Weight::Dense(Arc::new(DenseMatrix::from_parts(vec![rows], in_features)))
         } else {
@@ -127,6 +142,15 @@ impl Linear {
     pub(crate) fn from_dense(weight: Arc<DenseMatrix>) -> Self {
         Self {
             weight: Weight::Dense(weight),
+            bias: None,
+            bias_host: None,
+        }
+    }
+
+    /// A bias-free layer over an `[out, in]` matrix in bf16 panels (a tied head).
+    pub(crate) fn from_bf16(weight: Arc<Bf16Matrix>) -> Self {
+        Self {
+            weight: Weight::Bf16(weight),
             bias: None,
             bias_host: None,
         }
@@ -159,26 +183,41 @@ impl Linear {
             Weight::Device(weight) => weight.dims()[1],
             Weight::Dense(weight) => weight.in_features(),
             Weight::Quantized(weight) => weight.in_features(),
+            Weight::Bf16(weight) => weight.in_features(),
         }
     }
 
     /// `x·Wᵀ + b` over the last dimension of `x`.
     pub(crate) fn forward<const D: usize>(&self, x: Tensor<D>) -> Result<Tensor<D>, ForwardError> {
-        let (weight, n) = match &self.weight {
-            Weight::Device(weight) => {
-                return Ok(linear(x, weight.clone().transpose(), self.bias.clone()));
-            }
-            Weight::Dense(weight) => (PanelWeight::Dense(weight), weight.out_features()),
-            Weight::Quantized(weight) => (PanelWeight::Quantized(weight), weight.out_features()),
-        };
-        let mut dims = x.dims();
-        let rows: usize = dims[..D - 1].iter().product();
-        let device = x.device();
-        let values = to_host(x)?;
-        let out = panel_gemm::matmul(&values, rows, weight, n, self.bias_host.as_deref());
-        dims[D - 1] = n;
-        Ok(from_host(out, dims, &device))
+        let bias = self.bias_host.as_deref();
+        match &self.weight {
+            Weight::Device(weight) => Ok(linear(x, weight.clone().transpose(), self.bias.clone())),
+            Weight::Dense(weight) => on_host(x, weight.out_features(), |values, rows, n| {
+                panel_gemm::matmul(values, rows, PanelWeight::Dense(weight), n, bias)
+            }),
+            Weight::Quantized(weight) => on_host(x, weight.out_features(), |values, rows, n| {
+                panel_gemm::matmul(values, rows, PanelWeight::Quantized(weight), n, bias)
+            }),
+            Weight::Bf16(weight) => on_host(x, weight.out_features(), |values, rows, n| {
+                panel_gemm::matmul_bf16(values, rows, weight, n, bias)
+            }),
+        }
     }
+}
+
+/// `product(values, rows, n)` of `x`'s values on the host, `rows` vectors of its last
+/// dimension, as a tensor whose last dimension is `n`.
+fn on_host<const D: usize>(
+    x: Tensor<D>,
+    n: usize,
+    product: impl FnOnce(&[f32], usize, usize) -> Vec<f32>,
+) -> Result<Tensor<D>, ForwardError> {
+    let mut dims = x.dims();
+    let rows: usize = dims[..D - 1].iter().product();
+    let device = x.device();
+    let out = product(&to_host(x)?, rows, n);
+    dims[D - 1] = n;
+    Ok(from_host(out, dims, &device))
 }
 
 /// The parts of a fused layer as one quantized matrix, when every part can be kept quantized

@@ -1,7 +1,10 @@
 //! Building blocks shared by the architectures: projections, norms, RoPE, attention with masks
 //! and KV cache, feed-forward blocks and the pre-norm decoder block.
 
+pub(crate) mod amx_kernel;
 pub(crate) mod attention;
+pub(crate) mod bf16_kernel;
+pub(crate) mod bf16_matrix;
 pub(crate) mod decode_attention;
 pub(crate) mod decoder;
 pub(crate) mod dense_matrix;

@@ -14,14 +14,19 @@
 //! summed in the same order, so the bits are the same either way. Every panel is streamed once,
 //! all row blocks passing over it while it sits in cache. Rows go in blocks of up to twelve
 //! (eight for the quantized kernel), interleaved once for all panels. Panels are spread over
-//! rayon's threads.
+//! rayon's threads. Under `--dtype bf16` ([`matmul_bf16`]) the panels hold bf16 pairs
+//! ([`Bf16Matrix`]) and the rows are rounded to bf16 pairs as they are interleaved; the
+//! driver is the same, each output one chain in input order ([`bf16_kernel`]).
 
 use rayon::prelude::*;
 
+use crate::layers::amx_kernel;
+use crate::layers::bf16_kernel;
+use crate::layers::bf16_matrix::Bf16Matrix;
 use crate::layers::dense_matrix::DenseMatrix;
 use crate::layers::host::SharedOut;
 use crate::layers::panel_kernel::{self, MAX_ROWS, PanelValues};
-use crate::layers::quant_kernel::{self, interleave};
+use crate::layers::quant_kernel;
 use crate::layers::quant_matrix::{PANEL, QuantMatrix};
 
 /// Panels computed by one parallel task.
@@ -40,25 +45,53 @@ pub(crate) enum PanelWeight<'a> {
     Quantized(&'a QuantMatrix),
 }
 
-/// Input rows interleaved for one [`Source::sums`] call.
-enum RowBlock {
-    Twelve(Vec<f32>),
-    Eight(Vec<f32>),
-    Four(Vec<f32>),
-    Two(Vec<f32>),
-    One(Vec<f32>),
+/// How input rows are laid out for a kernel: f32 values, or bf16 pairs.
+trait Interleaved: Sized + Send + Sync {
+    /// `R` rows of `x` (`[R, k]`) interleaved for the kernel.
+    fn interleave<const R: usize>(x: &[f32], k: usize) -> Vec<Self>;
 }
 
-impl RowBlock {
-    /// The block of the rows of `x` (`k` values each) that start it, taking at most `left`.
-    fn of(x: &[f32], k: usize, left: usize) -> RowBlock {
-        match left {
-            MAX_ROWS.. => RowBlock::Twelve(interleave::<MAX_ROWS>(x, k)),
-            8.. => RowBlock::Eight(interleave::<8>(x, k)),
-            4.. => RowBlock::Four(interleave::<4>(x, k)),
-            2 | 3 => RowBlock::Two(interleave::<2>(x, k)),
-            _ => RowBlock::One(interleave::<1>(x, k)),
+impl Interleaved for f32 {
+    fn interleave<const R: usize>(x: &[f32], k: usize) -> Vec<f32> {
+        quant_kernel::interleave::<R>(x, k)
+    }
+}
+
+impl Interleaved for u32 {
+    fn interleave<const R: usize>(x: &[f32], k: usize) -> Vec<u32> {
+        bf16_kernel::interleave::<R>(x, k)
+    }
+}
+
+/// Input rows interleaved for one kernel call.
+enum RowBlock<T> {
+    Twelve(Vec<T>),
+    Eight(Vec<T>),
+    Four(Vec<T>),
+    Two(Vec<T>),
+    One(Vec<T>),
+}
+
+impl<T: Interleaved> RowBlock<T> {
+    /// The blocks of all `rows` rows of `x` (`k` values each), each with its first row, at
+    /// most `widest` rows a block.
+    fn all(x: &[f32], rows: usize, k: usize, widest: usize) -> Vec<(usize, RowBlock<T>)> {
+        let mut blocks = Vec::new();
+        let mut r = 0;
+        while r < rows {
+            let x = &x[r * k..];
+            let block = match (rows - r).min(widest) {
+                MAX_ROWS.. => RowBlock::Twelve(T::interleave::<MAX_ROWS>(x, k)),
+                8.. => RowBlock::Eight(T::interleave::<8>(x, k)),
+                4.. => RowBlock::Four(T::interleave::<4>(x, k)),
+                2 | 3 => RowBlock::Two(T::interleave::<2>(x, k)),
+                _ => RowBlock::One(T::interleave::<1>(x, k)),
+            };
+            let taken = block.rows();
+            blocks.push((r, block));
+            r += taken;
         }
+        blocks
     }
 
     fn rows(&self) -> usize {
@@ -70,6 +103,23 @@ impl RowBlock {
             RowBlock::One(_) => 1,
         }
     }
+
+    /// Hands `put` the first row and the sums of this block with `panel`.
+    fn sums(&self, first: usize, panel: &impl PanelSums<T>, put: &mut Put<'_>) {
+        match self {
+            RowBlock::Twelve(x) => put(first, &panel.sums::<MAX_ROWS>(x)),
+            RowBlock::Eight(x) => put(first, &panel.sums::<8>(x)),
+            RowBlock::Four(x) => put(first, &panel.sums::<4>(x)),
+            RowBlock::Two(x) => put(first, &panel.sums::<2>(x)),
+            RowBlock::One(x) => put(first, &panel.sums::<1>(x)),
+        }
+    }
+}
+
+/// One panel's weights, as a kernel reads them with input rows laid out as `T`.
+trait PanelSums<T> {
+    /// The sums of `R` interleaved input rows with this panel.
+    fn sums<const R: usize>(&self, x: &[T]) -> [[f32; PANEL]; R];
 }
 
 /// `x` (`[rows, k]`) times the transpose of `weight` (`[n, k]`), plus `bias` (`[n]`) when
@@ -81,9 +131,8 @@ pub(crate) fn matmul(
     n: usize,
     bias: Option<&[f32]>,
 ) -> Vec<f32> {
-    let mut out = vec![0.0f32; rows * n];
     if rows == 0 || n == 0 {
-        return out;
+        return vec![0.0f32; rows * n];
     }
     let k = x.len() / rows;
     // Whether the kernels read the panels as stored (f32 always; 16-bit values and quants
@@ -98,83 +147,142 @@ pub(crate) fn matmul(
         PanelWeight::Quantized(_) if direct => quant_kernel::MAX_ROWS,
         _ => MAX_ROWS,
     };
-    let mut blocks = Vec::new();
-    let mut r = 0;
-    while r < rows {
-        let block = RowBlock::of(&x[r * k..], k, (rows - r).min(widest));
-        let taken = block.rows();
-        blocks.push((r, block));
-        r += taken;
+    let blocks = RowBlock::<f32>::all(x, rows, k, widest);
+    let buffer = if direct { 0 } else { k * PANEL };
+    by_panels(rows, n, bias, buffer, |panel, buffer, put| {
+        let source = match weight {
+            PanelWeight::Dense(matrix) if direct => Source::Values(matrix.panel(panel), k),
+            PanelWeight::Quantized(matrix) if direct => Source::Quants(matrix.panel(panel)),
+            PanelWeight::Dense(matrix) => {
+                matrix.panel(panel).widen_into(buffer);
+                Source::Values(PanelValues::F32(buffer), k)
+            }
+            PanelWeight::Quantized(matrix) => {
+                quant_kernel::expand(&matrix.panel(panel), buffer, PANEL);
+                Source::Values(PanelValues::F32(buffer), k)
+            }
+        };
+        for (r, block) in &blocks {
+            block.sums(*r, &source, put);
+        }
+    })
+}
+
+/// `x` (`[rows, k]`) rounded to bf16 times the transpose of `weight` (`[n, k]`), summed in
+/// f32 ([`bf16_kernel`]), plus `bias` (`[n]`) when given; returns `[rows, n]`.
+pub(crate) fn matmul_bf16(
+    x: &[f32],
+    rows: usize,
+    weight: &Bf16Matrix,
+    n: usize,
+    bias: Option<&[f32]>,
+) -> Vec<f32> {
+    if rows == 0 || n == 0 {
+        return vec![0.0f32; rows * n];
     }
+    let k = x.len() / rows;
+    if amx_kernel::usable() && k.is_multiple_of(amx_kernel::DEPTH) {
+        let blocks: Vec<(usize, Vec<u16>)> = (0..rows)
+            .step_by(amx_kernel::ROWS)
+            .map(|r| {
+                let taken = (rows - r).min(amx_kernel::ROWS);
+                (r, amx_kernel::block(&x[r * k..], taken, k))
+            })
+            .collect();
+        return by_panels(
+            rows,
+            n,
+            bias,
+            amx_kernel::ROWS * PANEL,
+            |panel, buffer, put| {
+                let (sums, _) = buffer.as_chunks_mut::<PANEL>();
+                amx_kernel::panel_sums(weight.panel(panel), &blocks, k, sums, |r, sums| {
+                    put(r, &sums[..(rows - r).min(amx_kernel::ROWS)]);
+                });
+            },
+        );
+    }
+    let blocks = RowBlock::<u32>::all(x, rows, k, bf16_kernel::MAX_ROWS);
+    by_panels(rows, n, bias, 0, |panel, _, put| {
+        let source = Pairs(weight.panel(panel));
+        for (r, block) in &blocks {
+            block.sums(*r, &source, put);
+        }
+    })
+}
+
+/// Output sums of a block of rows: its first row and one array of sums per row.
+type Put<'a> = dyn FnMut(usize, &[[f32; PANEL]]) + 'a;
+
+/// The `[rows, n]` product plus `bias`, a task per [`PANELS_PER_TASK`] panels spread over
+/// rayon's threads: `panel_sums(panel, buffer, put)` hands `put` the sums of every block of
+/// rows with panel `panel` (`buffer`, `buffer_len` f32 per task, is free for it to use).
+fn by_panels(
+    rows: usize,
+    n: usize,
+    bias: Option<&[f32]>,
+    buffer_len: usize,
+    panel_sums: impl Fn(usize, &mut [f32], &mut Put<'_>) + Sync,
+) -> Vec<f32> {
+    let mut out = vec![0.0f32; rows * n];
     let target = SharedOut::new(&mut out);
     let panels = n.div_ceil(PANEL);
     (0..panels.div_ceil(PANELS_PER_TASK))
         .into_par_iter()
         .for_each_init(
-            || vec![0.0f32; if direct { 0 } else { k * PANEL }],
+            || vec![0.0f32; buffer_len],
             |buffer, task| {
                 let first = task * PANELS_PER_TASK;
                 for panel in first..(first + PANELS_PER_TASK).min(panels) {
-                    let source = match weight {
-                        PanelWeight::Dense(matrix) if direct => Source::Values(matrix.panel(panel)),
-                        PanelWeight::Quantized(matrix) if direct => {
-                            Source::Quants(matrix.panel(panel))
-                        }
-                        _ => {
-                            fill_panel(weight, panel, buffer);
-                            Source::Values(PanelValues::F32(buffer))
-                        }
-                    };
                     let columns = panel * PANEL..((panel + 1) * PANEL).min(n);
-                    let put = |r: usize, sums: &[[f32; PANEL]]| {
+                    let bias = bias.map(|b| &b[columns.clone()]);
+                    let mut put = |r: usize, sums: &[[f32; PANEL]]| {
                         for (i, sums) in sums.iter().enumerate() {
                             // SAFETY: this task alone writes columns `columns` of every row of
                             // `out` (`rows × n`), which outlives the loop.
                             let row =
                                 unsafe { target.slice((r + i) * n + columns.start, columns.len()) };
-                            for (j, (o, &v)) in row.iter_mut().zip(sums).enumerate() {
-                                *o = v + bias.map_or(0.0, |b| b[columns.start + j]);
+                            let sums = &sums[..row.len()];
+                            match bias {
+                                Some(bias) => {
+                                    for ((o, &v), &b) in row.iter_mut().zip(sums).zip(bias) {
+                                        *o = v + b;
+                                    }
+                                }
+                                None => row.copy_from_slice(sums),
                             }
                         }
                     };
-                    for (r, block) in &blocks {
-                        match block {
-                            RowBlock::Twelve(x) => put(*r, &source.sums::<MAX_ROWS>(x, k)),
-                            RowBlock::Eight(x) => put(*r, &source.sums::<8>(x, k)),
-                            RowBlock::Four(x) => put(*r, &source.sums::<4>(x, k)),
-                            RowBlock::Two(x) => put(*r, &source.sums::<2>(x, k)),
-                            RowBlock::One(x) => put(*r, &source.sums::<1>(x, k)),
-                        }
-                    }
+                    panel_sums(panel, buffer, &mut put);
                 }
             },
         );
     out
 }
 
-/// Where one panel's weights come from.
+/// Where one panel's f32-input weights come from.
 enum Source<'a> {
-    /// Values, `[k][PANEL]`.
-    Values(PanelValues<'a>),
+    /// Values, `[k][PANEL]`, and `k`.
+    Values(PanelValues<'a>, usize),
     /// The quants, for the quantized kernel.
     Quants(quant_kernel::Panel<'a>),
 }
 
-impl Source<'_> {
-    /// The sums of `R` interleaved input rows with this panel.
-    fn sums<const R: usize>(&self, x: &[f32], k: usize) -> [[f32; PANEL]; R] {
+impl PanelSums<f32> for Source<'_> {
+    fn sums<const R: usize>(&self, x: &[f32]) -> [[f32; PANEL]; R] {
         match self {
-            Source::Values(values) => panel_kernel::panel_sums::<R>(*values, x, k),
+            Source::Values(values, k) => panel_kernel::panel_sums::<R>(*values, x, *k),
             Source::Quants(panel) => quant_kernel::panel_sums::<R>(panel, x),
         }
     }
 }
 
-/// Panel `panel` of the weight as `[k][PANEL]` f32 in `buffer`.
-fn fill_panel(weight: PanelWeight<'_>, panel: usize, buffer: &mut [f32]) {
-    match weight {
-        PanelWeight::Quantized(matrix) => quant_kernel::expand(&matrix.panel(panel), buffer, PANEL),
-        PanelWeight::Dense(matrix) => matrix.panel(panel).widen_into(buffer),
+/// One panel of bf16 pairs, `[k / 2][PANEL]`.
+struct Pairs<'a>(&'a [u32]);
+
+impl PanelSums<u32> for Pairs<'_> {
+    fn sums<const R: usize>(&self, x: &[u32]) -> [[f32; PANEL]; R] {
+        bf16_kernel::panel_sums::<R>(self.0, x)
     }
 }
 

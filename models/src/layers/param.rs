@@ -4,7 +4,9 @@ use std::path::Path;
 
 use burn::tensor::{Device, Tensor, TensorData};
 
+use crate::arch::Checkpoint;
 use crate::device::is_cpu;
+use crate::dtype::Dtype;
 use crate::error::LoadError;
 use crate::layers::dense_matrix::DenseRows;
 use crate::layers::quant_kernel;
@@ -16,15 +18,17 @@ pub(crate) struct ParamLoader<'a> {
     weights: &'a dyn WeightSource,
     path: &'a Path,
     device: &'a Device,
+    dtype: Dtype,
 }
 
 impl<'a> ParamLoader<'a> {
-    /// A loader over `weights`, naming `path` in its errors.
-    pub(crate) fn new(weights: &'a dyn WeightSource, path: &'a Path, device: &'a Device) -> Self {
+    /// A loader over the checkpoint's tensors for products in `checkpoint.dtype`.
+    pub(crate) fn new(checkpoint: &Checkpoint<'a>, device: &'a Device) -> Self {
         Self {
-            weights,
-            path,
+            weights: checkpoint.weights,
+            path: checkpoint.weights_path,
             device,
+            dtype: checkpoint.dtype,
         }
     }
 
@@ -52,6 +56,12 @@ impl<'a> ParamLoader<'a> {
     /// backend.
     pub(crate) fn packs(&self) -> bool {
         is_cpu(self.device)
+    }
+
+    /// Whether matrices are rounded into bf16 panels ([`crate::layers::bf16_matrix`]): under
+    /// `--dtype bf16` on the CPU backend.
+    pub(crate) fn rounds_to_bf16(&self) -> bool {
+        self.packs() && self.dtype == Dtype::Bf16
     }
 
     /// The matrix `name`, checked against `shape` (`[out, in]`), as stored: 16-bit values
@@ -109,6 +119,7 @@ impl<'a> ParamLoader<'a> {
         shape: [usize; 2],
     ) -> Result<Option<GroupedQuants>, LoadError> {
         let wanted = self.packs()
+            && !self.rounds_to_bf16()
             && quant_kernel::fast()
             && !std::env::var("BABELBENCH_QUANTIZED").is_ok_and(|v| v == "off" || v == "0");
         if !wanted {

@@ -13,6 +13,7 @@ use harness::request::{
 
 use crate::arch::CausalLm;
 use crate::device::is_cpu;
+use crate::dtype::Dtype;
 use crate::runner::encode::{
     continuation_tokens, move_trailing_spaces, rolling_windows, scoring_input,
 };
@@ -30,6 +31,8 @@ pub struct BurnModel {
     settings: ModelSettings,
     options: RunnerOptions,
     device: Device,
+    /// The precision of the matrix products.
+    dtype: Dtype,
     files: Vec<PathBuf>,
     /// Real tokens run through the forward pass so far.
     forwarded: AtomicU64,
@@ -46,13 +49,14 @@ impl std::fmt::Debug for BurnModel {
 }
 
 impl BurnModel {
-    /// Joins an architecture loaded on `device`, its tokenizer and settings; `files` are the
-    /// files that define the model (for its fingerprint).
+    /// Joins an architecture loaded on `device` for products in `dtype`, its tokenizer and
+    /// settings; `files` are the files that define the model (for its fingerprint).
     pub fn new(
         lm: Box<dyn CausalLm>,
         tokenizer: TextTokenizer,
         settings: ModelSettings,
         device: Device,
+        dtype: Dtype,
         files: Vec<PathBuf>,
     ) -> Self {
         Self {
@@ -61,6 +65,7 @@ impl BurnModel {
             settings,
             options: RunnerOptions::default(),
             device,
+            dtype,
             files,
             forwarded: AtomicU64::new(0),
         }
@@ -255,7 +260,7 @@ impl LanguageModel for BurnModel {
             vocab_size: info.vocab_size,
             max_context: self.max_context(),
             backend: backend_name(&self.device),
-            dtype: "f32".to_string(),
+            dtype: self.dtype.to_string(),
         }
     }
 

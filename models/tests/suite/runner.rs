@@ -3,6 +3,7 @@
 //! generation, pooled hidden states and batch-size invariance.
 
 use crate::runner_support;
+use models::dtype::Dtype;
 
 use harness::model::{LanguageModel, ModelError};
 use harness::request::{
@@ -323,8 +324,13 @@ fn generation_ends_at_eos_from_the_config() {
         runner_support::tokenizer_json(true),
     )
     .unwrap();
-    let model =
-        models::loader::load_model(folder.path(), None, &burn::tensor::Device::default()).unwrap();
+    let model = models::loader::load_model(
+        folder.path(),
+        None,
+        &burn::tensor::Device::default(),
+        Dtype::F32,
+    )
+    .unwrap();
     let ended = &model.generate(&[generate(prompt, &[], 6)]).unwrap()[0];
     let stop = free
         .token_ids

@@ -2,6 +2,7 @@
 //! that are not models.
 
 use crate::runner_support;
+use models::dtype::Dtype;
 
 use burn::tensor::Device;
 use models::error::LoadError;
@@ -32,6 +33,7 @@ fn missing_paths_and_non_models_are_named() {
         std::path::Path::new("/nonexistent/model.gguf"),
         None,
         &device,
+        Dtype::F32,
     )
     .unwrap_err()
     .to_string();
@@ -43,7 +45,7 @@ fn missing_paths_and_non_models_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let text = dir.path().join("weights.bin");
     std::fs::write(&text, b"not a model").unwrap();
-    let err = load_model(&text, None, &device).unwrap_err();
+    let err = load_model(&text, None, &device, Dtype::F32).unwrap_err();
     assert!(
         matches!(&err, LoadError::Format { message, .. } if message.contains("neither a GGUF file nor a folder")),
         "{err}"
@@ -52,7 +54,7 @@ fn missing_paths_and_non_models_are_named() {
 
 #[test]
 fn a_folder_without_a_tokenizer_asks_for_one() {
-    let err = load_model(&tiny_dir("llama"), None, &Device::default()).unwrap_err();
+    let err = load_model(&tiny_dir("llama"), None, &Device::default(), Dtype::F32).unwrap_err();
     assert!(
         matches!(&err, LoadError::MissingTokenizer { expected, .. } if expected.ends_with("llama/tokenizer.json")),
         "{err}"
@@ -67,7 +69,13 @@ fn a_tokenizer_larger_than_the_vocabulary_is_rejected() {
     json["model"]["vocab"]["w9999"] = serde_json::Value::from(9999);
     let path = dir.path().join("tokenizer.json");
     std::fs::write(&path, json.to_string()).unwrap();
-    let err = load_model(&tiny_dir("gpt2"), Some(&path), &Device::default()).unwrap_err();
+    let err = load_model(
+        &tiny_dir("gpt2"),
+        Some(&path),
+        &Device::default(),
+        Dtype::F32,
+    )
+    .unwrap_err();
     assert!(
         matches!(
             &err,

@@ -18,6 +18,7 @@ use harness::model::LanguageModel;
 use harness::model_cache;
 use harness::task::Task;
 use models::device::DeviceChoice;
+use models::dtype::Dtype;
 use reports::run_files::ParquetTables;
 use tasks::config::PromptLanguage;
 
@@ -43,6 +44,11 @@ pub struct RunArgs {
     /// fingerprint, so answers of different devices are never mixed.
     #[arg(long, default_value = "cpu")]
     pub device: DeviceChoice,
+    /// Precision of the matrix products: f32 (equal to HF transformers in float32) or bf16
+    /// (weights and inputs rounded to bf16, sums in f32; CPU only); recorded in the
+    /// manifest's `dtype` and the model fingerprint.
+    #[arg(long, default_value = "f32")]
+    pub dtype: Dtype,
     /// Comma-separated task names or groups (default: the default suite).
     #[arg(long, value_delimiter = ',')]
     pub tasks: Vec<String>,
@@ -182,8 +188,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
 
     let device = args.device.open()?;
     let load_clock = Instant::now();
-    let model = models::loader::load_model(&model_path, args.tokenizer.as_deref(), &device)
-        .with_context(|| format!("loading the model {}", model_path.display()))?;
+    let model =
+        models::loader::load_model(&model_path, args.tokenizer.as_deref(), &device, args.dtype)
+            .with_context(|| format!("loading the model {}", model_path.display()))?;
     let info = model.info();
     let fingerprint = model_fingerprint(model.fingerprint_files(), &info.backend, &info.dtype)?;
     if !args.quiet {

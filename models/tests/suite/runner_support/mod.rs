@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use models::dtype::Dtype;
 use std::path::PathBuf;
 
 use burn::tensor::Device;
@@ -127,7 +128,12 @@ pub fn tiny_model(arch: &str, bos: bool) -> (BurnModel, TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let tokenizer = dir.path().join("tokenizer.json");
     std::fs::write(&tokenizer, tokenizer_json(bos)).unwrap();
-    let model = load_model(&tiny_dir(arch), Some(&tokenizer), &Device::default())
-        .unwrap_or_else(|e| panic!("loading tiny {arch}: {e}"));
+    let model = load_model(
+        &tiny_dir(arch),
+        Some(&tokenizer),
+        &Device::default(),
+        Dtype::F32,
+    )
+    .unwrap_or_else(|e| panic!("loading tiny {arch}: {e}"));
     (model, dir)
 }
