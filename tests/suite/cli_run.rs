@@ -117,6 +117,35 @@ fn killed_runs_resume_to_the_uninterrupted_result_and_shards_merge_to_it() {
     assert_eq!(samples(&merged), samples(&whole));
 }
 
+/// `--dtype bf16` is recorded in the manifest and gives another model fingerprint (the key of
+/// the response cache), so f32 and bf16 answers are never mixed.
+#[test]
+fn bf16_runs_are_recorded_and_never_reuse_f32_answers() {
+    let Some(model) = testdata::default_model() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = |dir: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
+    };
+    let (f32_dir, bf16_dir) = (tmp.path().join("f32"), tmp.path().join("bf16"));
+    assert_ok(&babelbench(&run_args(&model, &f32_dir, &[])));
+    assert_ok(&babelbench(&run_args(
+        &model,
+        &bf16_dir,
+        &["--dtype", "bf16"],
+    )));
+    let (f32_run, bf16_run) = (manifest(&f32_dir), manifest(&bf16_dir));
+    assert_eq!(f32_run["dtype"], "f32");
+    assert_eq!(bf16_run["dtype"], "bf16");
+    assert_ne!(f32_run["model_fingerprint"], bf16_run["model_fingerprint"]);
+    assert_ne!(
+        samples(&f32_dir),
+        samples(&bf16_dir),
+        "bf16 rounds: some log-prob moves"
+    );
+}
+
 /// `--prompt-language native` gives SIB-200 German its German prompt, records the language in
 /// the task signature and the manifest, and `merge` rebuilds the same tasks from the shards.
 #[test]
@@ -241,6 +270,10 @@ fn bad_run_input_exits_2_with_a_clear_message() {
     assert_exit_2(
         &run_args(&model, &out, &["--device", "gpu"]),
         "`gpu` is not a device; use cpu, wgpu",
+    );
+    assert_exit_2(
+        &run_args(&model, &out, &["--dtype", "fp8"]),
+        "`fp8` is not a dtype; use f32 or bf16",
     );
     // CI builds no GPU backend.
     assert_exit_2(

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use burn::tensor::{Device, Tensor};
 use models::arch::{CausalLm, Checkpoint, PadSide, TokenBatch, load_hf_folder};
+use models::dtype::Dtype;
 use models::error::ForwardError;
+use models::safetensors_source::HfFolder;
 use models::safetensors_source::SafetensorsSource;
 use models::weights::WeightSource;
 
@@ -28,6 +30,9 @@ const ARCHS: [&str; 11] = [
 const LENGTH_DEPENDENT: [&str; 2] = ["llama_dynamic", "phi3_longrope"];
 const VOCAB: usize = 512;
 const HIDDEN: usize = 64;
+/// Largest |Δ logit| from PyTorch float32 allowed with bf16 products (measured: 2.2e-3 to
+/// 5.9e-2 over the fixtures).
+const BF16_LOGIT_TOLERANCE: f32 = 0.1;
 
 fn fixture(arch: &str) -> PathBuf {
     testdata::fixtures().join("models/tiny").join(arch)
@@ -115,6 +120,19 @@ impl Reference {
 
 fn model(arch: &str) -> Box<dyn CausalLm> {
     load_hf_folder(&fixture(arch), &Device::default()).unwrap()
+}
+
+/// Fixture `arch` with its products in `dtype`.
+fn model_in(arch: &str, dtype: Dtype) -> Box<dyn CausalLm> {
+    let folder = HfFolder::open(&fixture(arch)).unwrap();
+    let checkpoint = Checkpoint {
+        config: &folder.config,
+        config_path: &folder.config_path,
+        weights: &folder.weights,
+        weights_path: folder.weights.path(),
+        dtype,
+    };
+    models::arch::load(&checkpoint, &Device::default()).unwrap()
 }
 
 fn values<const D: usize>(tensor: Tensor<D>) -> Vec<f32> {
@@ -343,12 +361,15 @@ fn batch_of_eight_is_bit_identical_to_rows_alone() {
 /// A short prompt run alone gives bit for bit the hidden states and logits it gets inside a
 /// batch of eight prompts of its length (no padding, so attention sees the same shapes): alone
 /// its 3 to 16 tokens take the few-row path of the dense products, in the batch the many-row
-/// path, and both sum each output in the same order.
+/// path, and both sum each output in the same order; in f32 and in bf16.
 #[test]
 fn short_prompt_alone_is_bit_identical_to_a_batch_of_eight() {
-    for arch in ARCHS {
+    for (arch, dtype) in ARCHS
+        .into_iter()
+        .flat_map(|a| [(a, Dtype::F32), (a, Dtype::Bf16)])
+    {
         let reference = reference(arch);
-        let model = model(arch);
+        let model = model_in(arch, dtype);
         let ids = reference.ids.concat();
         for len in [3, 7, 12, 16] {
             let rows: Vec<Vec<u32>> = (0..8).map(|i| ids[2 * i..2 * i + len].to_vec()).collect();
@@ -361,15 +382,50 @@ fn short_prompt_alone_is_bit_identical_to_a_batch_of_eight() {
                 assert_eq!(
                     bits(&hidden[row * len * HIDDEN..(row + 1) * len * HIDDEN]),
                     bits(&single_hidden),
-                    "{arch} {len} tokens, row {row}: hidden states"
+                    "{arch} {dtype} {len} tokens, row {row}: hidden states"
                 );
                 assert_eq!(
                     bits(&logits[row * len * VOCAB..(row + 1) * len * VOCAB]),
                     bits(&single_logits),
-                    "{arch} {len} tokens, row {row}: logits"
+                    "{arch} {dtype} {len} tokens, row {row}: logits"
                 );
             }
         }
+    }
+}
+
+/// With bf16 products every architecture stays near PyTorch's float32 logits: the products'
+/// inputs and weights are rounded to 8 significant bits, so logits move by up to 6e-2 here
+/// (4e-6 in f32), and the greedy next token of every position is still PyTorch's where its
+/// margin over the runner-up is clear.
+#[test]
+fn bf16_products_stay_near_pytorch_float32() {
+    for arch in ARCHS {
+        let reference = reference(arch);
+        let batch = reference.batch();
+        let seq = batch.seq_len();
+        let (_, logits) = run(model_in(arch, Dtype::Bf16).as_ref(), &batch);
+        let mut worst = 0.0f32;
+        for (row, row_logits) in reference.logits.iter().enumerate() {
+            for (pos, expected) in row_logits.iter().enumerate() {
+                let ours = at(&logits, seq, VOCAB, row, pos);
+                worst = worst.max(max_abs_diff(ours, expected));
+                let mut sorted = expected.clone();
+                sorted.sort_by(|a, b| b.total_cmp(a));
+                if sorted[0] - sorted[1] > 0.1 {
+                    assert_eq!(argmax(ours), argmax(expected), "{arch} row {row} pos {pos}");
+                }
+            }
+        }
+        eprintln!("{arch} bf16: max |Δ logits| = {worst:.3e}");
+        assert!(
+            worst > 1e-4,
+            "{arch}: bf16 logits equal f32's: nothing was rounded"
+        );
+        assert!(
+            worst <= BF16_LOGIT_TOLERANCE,
+            "{arch}: bf16 logits differ by {worst}"
+        );
     }
 }
 
@@ -690,6 +746,7 @@ fn llama_cpp_ggufs_match_the_safetensors_models() {
                 config_path: &path,
                 weights: &checkpoint.weights,
                 weights_path: &path,
+                dtype: models::dtype::Dtype::F32,
             },
             &Device::default(),
         )
