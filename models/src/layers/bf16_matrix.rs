@@ -7,6 +7,7 @@
 use rayon::prelude::*;
 
 use crate::layers::bf16_kernel::{pair_at, widen};
+use crate::layers::param::Rows;
 use crate::layers::quant_matrix::PANEL;
 
 /// An `[out, in]` weight as bf16 pairs in panels (see the module docs).
@@ -23,28 +24,31 @@ pub(crate) struct Bf16Matrix {
 
 impl Bf16Matrix {
     /// The matrix whose rows are the rows of `parts` in order (several projections fused into
-    /// one), each part row-major and `k` values wide, rounded to bf16.
-    pub(crate) fn from_parts(parts: &[Vec<f32>], k: usize) -> Self {
+    /// one), each part `k` values wide, rounded to bf16.
+    pub(crate) fn from_parts(parts: &[Rows], k: usize) -> Self {
         let width = k.div_ceil(2);
         // Row `i` of the fused matrix: its part and its row within the part.
         let mut rows = Vec::new();
         for (p, part) in parts.iter().enumerate() {
-            rows.extend((0..part.len() / k.max(1)).map(|r| (p, r)));
+            rows.extend((0..part.count(k)).map(|r| (p, r)));
         }
         let n = rows.len();
         let mut pairs = vec![0u32; n.div_ceil(PANEL) * width * PANEL];
         pairs
             .par_chunks_mut((width * PANEL).max(1))
             .enumerate()
-            .for_each(|(panel, out)| {
-                for lane in 0..PANEL.min(n - panel * PANEL) {
-                    let (p, r) = rows[panel * PANEL + lane];
-                    let row = &parts[p][r * k..(r + 1) * k];
-                    for c in 0..width {
-                        out[c * PANEL + lane] = pair_at(row, c);
+            .for_each_init(
+                || vec![0.0f32; k],
+                |row, (panel, out)| {
+                    for lane in 0..PANEL.min(n - panel * PANEL) {
+                        let (p, r) = rows[panel * PANEL + lane];
+                        parts[p].row_into(r, row);
+                        for c in 0..width {
+                            out[c * PANEL + lane] = pair_at(row, c);
+                        }
                     }
-                }
-            });
+                },
+            );
         Self { n, k, pairs }
     }
 
@@ -86,7 +90,8 @@ mod tests {
         let k = 9;
         let values: Vec<f32> = (0..70 * k).map(|i| (i % 97) as f32 / 7.0 - 6.0).collect();
         let (first, second) = values.split_at(40 * k);
-        let m = Bf16Matrix::from_parts(&[first.to_vec(), second.to_vec()], k);
+        let parts = [Rows::Values(first.to_vec()), Rows::Values(second.to_vec())];
+        let m = Bf16Matrix::from_parts(&parts, k);
         assert_eq!((m.out_features(), m.in_features()), (70, k));
         let mut row = vec![f32::NAN; k];
         for r in 0..70 {

@@ -40,9 +40,9 @@ impl TokenEmbedding {
         hidden: usize,
     ) -> Result<Self, LoadError> {
         if loader.rounds_to_bf16() {
-            let values = loader.host(name, &[vocab, hidden])?;
+            let rows = loader.rows_to_round(name, [vocab, hidden])?;
             return Ok(Self::Bf16(Arc::new(Bf16Matrix::from_parts(
-                &[values],
+                &[rows],
                 hidden,
             ))));
         }

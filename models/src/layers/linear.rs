@@ -16,7 +16,7 @@ use crate::layers::bf16_matrix::Bf16Matrix;
 use crate::layers::dense_matrix::{DenseMatrix, DenseRows};
 use crate::layers::host::{from_host, to_host};
 use crate::layers::panel_gemm::{self, PanelWeight};
-use crate::layers::param::ParamLoader;
+use crate::layers::param::{ParamLoader, Rows};
 use crate::layers::quant_matrix::QuantMatrix;
 
 /// Where a layer's weight lives.
@@ -74,7 +74,9 @@ impl Linear {
         if loader.rounds_to_bf16() {
             let parts = parts
                 .iter()
-                .map(|(prefix, out)| loader.host(&format!("{prefix}.weight"), &[*out, in_features]))
+                .map(|(prefix, out)| {
+                    loader.rows_to_round(&format!("{prefix}.weight"), [*out, in_features])
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             let weight = Bf16Matrix::from_parts(&parts, in_features);
             return Ok(Self::new(Weight::Bf16(Arc::new(weight)), bias, loader));
@@ -117,7 +119,8 @@ impl Linear {
             }
         }
         let weight = if loader.rounds_to_bf16() {
-            Weight::Bf16(Arc::new(Bf16Matrix::from_parts(&[out_in], in_features)))
+            let rows = [Rows::Values(out_in)];
+            Weight::Bf16(Arc::new(Bf16Matrix::from_parts(&rows, in_features)))
         } else if loader.packs() {
             let rows = DenseRows::F32(out_in);
             Weight::Dense(Arc::new(DenseMatrix::from_parts(vec![rows], in_features)))

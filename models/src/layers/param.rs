@@ -13,6 +13,37 @@ use crate::layers::quant_kernel;
 use crate::quantized::GroupedQuants;
 use crate::weights::{HalfTensor, HostTensor, WeightSource};
 
+/// A matrix's rows as a checkpoint stores them, for rounding to bf16.
+pub(crate) enum Rows {
+    /// Grouped quants, expanded a row at a time.
+    Quantized(GroupedQuants),
+    /// f32 values, row-major.
+    Values(Vec<f32>),
+}
+
+impl Rows {
+    /// Rows of `k` values.
+    pub(crate) fn count(&self, k: usize) -> usize {
+        match self {
+            Rows::Quantized(grouped) => grouped.rows,
+            Rows::Values(values) => values.len() / k.max(1),
+        }
+    }
+
+    /// Row `row` (`k` values) as f32 into `out`, the values the dequantization gives.
+    pub(crate) fn row_into(&self, row: usize, out: &mut [f32]) {
+        let k = out.len();
+        match self {
+            Rows::Quantized(grouped) => {
+                for (c, o) in out.iter_mut().enumerate() {
+                    *o = grouped.value(row, c);
+                }
+            }
+            Rows::Values(values) => out.copy_from_slice(&values[row * k..(row + 1) * k]),
+        }
+    }
+}
+
 /// Reads checkpoint tensors, checks their shapes and places them on a device.
 pub(crate) struct ParamLoader<'a> {
     weights: &'a dyn WeightSource,
@@ -111,8 +142,9 @@ impl<'a> ParamLoader<'a> {
 
     /// The matrix `name` as grouped 8-bit quants, checked against `shape` (`[out, in]`), when
     /// the checkpoint stores it quantized and quantized weights pay off here: on the CPU
-    /// backend of a CPU with the fast kernels, unless `BABELBENCH_QUANTIZED=off` asks for f32
-    /// weights. `None` means: read it with [`ParamLoader::host`].
+    /// backend of a CPU with the fast kernels, for f32 products, unless
+    /// `BABELBENCH_QUANTIZED=off` asks for f32 weights. `None` means: read it with
+    /// [`ParamLoader::host`].
     pub(crate) fn grouped(
         &self,
         name: &str,
@@ -125,6 +157,26 @@ impl<'a> ParamLoader<'a> {
         if !wanted {
             return Ok(None);
         }
+        self.stored_grouped(name, shape)
+    }
+
+    /// The matrix `name`, checked against `shape` (`[out, in]`), to be rounded to bf16: its
+    /// grouped quants when the checkpoint stores it quantized (a quarter of the memory of the
+    /// f32 values they expand to), else its f32 values.
+    pub(crate) fn rows_to_round(&self, name: &str, shape: [usize; 2]) -> Result<Rows, LoadError> {
+        Ok(match self.stored_grouped(name, shape)? {
+            Some(grouped) => Rows::Quantized(grouped),
+            None => Rows::Values(self.host(name, &shape)?),
+        })
+    }
+
+    /// The matrix `name` as stored grouped quants, checked against `shape`; `None` when it is
+    /// not stored quantized.
+    fn stored_grouped(
+        &self,
+        name: &str,
+        shape: [usize; 2],
+    ) -> Result<Option<GroupedQuants>, LoadError> {
         let Some(grouped) = self.weights.grouped(name)? else {
             return Ok(None);
         };
