@@ -1,6 +1,6 @@
 //! `--dtype`: the precision of the matrix products. `f32` is the reference path, whose numbers
 //! equal HF transformers in float32. `bf16` rounds every projection's weights and input rows to
-//! bf16 and sums their products in f32 ([`crate::layers::bf16_kernel`]), as PyTorch's bf16 CPU
+//! bf16 and sums their products in f32 ([`crate::cpu::bf16_kernel`]), as PyTorch's bf16 CPU
 //! matmul does: twice the multiply-adds per instruction on CPUs with AVX512_BF16, half the
 //! weight memory of f32. Norms, RoPE, attention and the log-softmax stay in f32 in both modes.
 

@@ -3,6 +3,7 @@
 
 pub mod arch;
 pub mod chat_template;
+mod cpu;
 pub mod device;
 pub mod dtype;
 pub mod error;

@@ -11,10 +11,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::arch::{self, Architecture, Checkpoint};
+use crate::cpu::bf16_kernel;
 use crate::device::is_cpu;
 use crate::dtype::Dtype;
 use crate::error::LoadError;
-use crate::layers::bf16_kernel;
 use crate::runner::{BurnModel, ModelSettings};
 use crate::safetensors_source::HfFolder;
 use crate::tokenizer::TextTokenizer;

@@ -1,16 +1,16 @@
 //! Multi-head self-attention with grouped key/value heads: one fused Q/K/V projection, a host
 //! pass that splits heads and applies the optional per-head RMSNorm and RoPE, the backend's
 //! fused masked attention (or, for one new token per row over a KV cache, the host kernel in
-//! [`crate::layers::decode_attention`]), and the output projection.
+//! [`crate::cpu::decode_attention`]), and the output projection.
 
 use burn::tensor::Tensor;
 use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
 
+use crate::cpu::decode_attention::attend_one_token;
+use crate::cpu::host::{for_each_row, from_host, to_host};
 use crate::device::is_cpu;
 use crate::error::ForwardError;
-use crate::layers::decode_attention::attend_one_token;
-use crate::layers::host::{for_each_row, from_host, to_host};
 use crate::layers::kv_cache::KvCache;
 use crate::layers::linear::Linear;
 use crate::layers::mask::LayerMask;

@@ -10,13 +10,13 @@ use burn::tensor::module::embedding;
 use burn::tensor::{Device, Tensor};
 
 use crate::arch::TokenBatch;
+use crate::cpu::bf16_matrix::Bf16Matrix;
+use crate::cpu::dense_matrix::DenseMatrix;
+use crate::cpu::host::{for_each_row, from_host};
+use crate::cpu::quant_matrix::QuantMatrix;
 use crate::error::LoadError;
-use crate::layers::bf16_matrix::Bf16Matrix;
-use crate::layers::dense_matrix::DenseMatrix;
-use crate::layers::host::{for_each_row, from_host};
 use crate::layers::linear::Linear;
 use crate::layers::param::ParamLoader;
-use crate::layers::quant_matrix::QuantMatrix;
 
 /// A `[vocab, hidden]` embedding table.
 #[derive(Debug, Clone)]

@@ -5,8 +5,8 @@
 
 use burn::tensor::{Device, Tensor};
 
+use crate::cpu::host::from_host;
 use crate::error::ForwardError;
-use crate::layers::host::from_host;
 
 /// Keys and values of one layer, `[rows, kv_heads, capacity, head_dim]` each, of which the
 /// first `len` slots of every row and head are filled.

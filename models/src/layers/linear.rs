@@ -11,13 +11,13 @@ use std::sync::Arc;
 use burn::tensor::Tensor;
 use burn::tensor::module::linear;
 
+use crate::cpu::bf16_matrix::Bf16Matrix;
+use crate::cpu::dense_matrix::{DenseMatrix, DenseRows};
+use crate::cpu::host::{from_host, to_host};
+use crate::cpu::panel_gemm::{self, PanelWeight};
+use crate::cpu::quant_matrix::QuantMatrix;
 use crate::error::{ForwardError, LoadError};
-use crate::layers::bf16_matrix::Bf16Matrix;
-use crate::layers::dense_matrix::{DenseMatrix, DenseRows};
-use crate::layers::host::{from_host, to_host};
-use crate::layers::panel_gemm::{self, PanelWeight};
 use crate::layers::param::{ParamLoader, Rows};
-use crate::layers::quant_matrix::QuantMatrix;
 
 /// Where a layer's weight lives.
 #[derive(Debug, Clone)]

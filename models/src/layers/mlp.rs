@@ -3,8 +3,8 @@
 
 use burn::tensor::Tensor;
 
+use crate::cpu::host::{for_each_row, from_host, to_host};
 use crate::error::ForwardError;
-use crate::layers::host::{for_each_row, from_host, to_host};
 use crate::layers::linear::Linear;
 
 /// Element-wise nonlinearity of a feed-forward block.

@@ -1,24 +1,14 @@
 //! Building blocks shared by the architectures: projections, norms, RoPE, attention with masks
 //! and KV cache, feed-forward blocks and the pre-norm decoder block.
 
-pub(crate) mod amx_kernel;
 pub(crate) mod attention;
-pub(crate) mod bf16_kernel;
-pub(crate) mod bf16_matrix;
-pub(crate) mod decode_attention;
 pub(crate) mod decoder;
-pub(crate) mod dense_matrix;
 pub(crate) mod embedding;
-pub(crate) mod host;
 pub(crate) mod kv_cache;
 pub(crate) mod layer_norm;
 pub(crate) mod linear;
 pub(crate) mod mask;
 pub(crate) mod mlp;
-pub(crate) mod panel_gemm;
-pub(crate) mod panel_kernel;
 pub(crate) mod param;
-pub(crate) mod quant_kernel;
-pub(crate) mod quant_matrix;
 pub(crate) mod rms_norm;
 pub(crate) mod rope;

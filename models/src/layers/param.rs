@@ -5,11 +5,11 @@ use std::path::Path;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::arch::Checkpoint;
+use crate::cpu::dense_matrix::DenseRows;
+use crate::cpu::quant_kernel;
 use crate::device::is_cpu;
 use crate::dtype::Dtype;
 use crate::error::LoadError;
-use crate::layers::dense_matrix::DenseRows;
-use crate::layers::quant_kernel;
 use crate::quantized::GroupedQuants;
 use crate::weights::{HalfTensor, HostTensor, WeightSource};
 
@@ -89,7 +89,7 @@ impl<'a> ParamLoader<'a> {
         is_cpu(self.device)
     }
 
-    /// Whether matrices are rounded into bf16 panels ([`crate::layers::bf16_matrix`]): under
+    /// Whether matrices are rounded into bf16 panels ([`crate::cpu::bf16_matrix`]): under
     /// `--dtype bf16` on the CPU backend.
     pub(crate) fn rounds_to_bf16(&self) -> bool {
         self.packs() && self.dtype == Dtype::Bf16

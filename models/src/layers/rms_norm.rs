@@ -3,8 +3,8 @@
 
 use burn::tensor::Tensor;
 
+use crate::cpu::host::{for_each_row, from_host, to_host};
 use crate::error::{ForwardError, LoadError};
-use crate::layers::host::{for_each_row, from_host, to_host};
 use crate::layers::param::ParamLoader;
 
 /// How a checkpoint stores RMSNorm weights.

@@ -9,7 +9,7 @@ use harness::model::ModelError;
 use harness::request::GenerateResponse;
 
 use crate::arch::{PadSide, TokenBatch};
-use crate::layers::host::to_host;
+use crate::cpu::host::to_host;
 use crate::layers::kv_cache::KvCache;
 use crate::runner::chunks::{by_similar_length, by_token_budget};
 use crate::runner::engine::Engine;

@@ -5,7 +5,7 @@ use harness::model::ModelError;
 use harness::request::{HiddenStates, Pooling};
 
 use crate::arch::{PadSide, TokenBatch};
-use crate::layers::host::to_host;
+use crate::cpu::host::to_host;
 use crate::runner::chunks::by_token_budget;
 use crate::runner::engine::Engine;
 use crate::runner::errors::forward_error;

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use harness::model::ModelError;
 
 use crate::arch::{PadSide, TokenBatch};
-use crate::layers::host::{from_host, to_host};
+use crate::cpu::host::{from_host, to_host};
 use crate::runner::chunks::by_token_budget;
 use crate::runner::engine::Engine;
 use crate::runner::errors::forward_error;

@@ -1,14 +1,14 @@
 //! A weight for `--dtype bf16` on the CPU backend: every value rounded to bf16 once at load
 //! (from f32, f16, bf16 or dequantized GGUF values, as PyTorch's `.to(torch.bfloat16)` rounds)
 //! and packed into panels of bf16 pairs, `[panel][k / 2][PANEL]`: the operand layout of
-//! [`crate::layers::bf16_kernel`] and of AMX's second tile operand
-//! ([`crate::layers::amx_kernel`]). Half the memory of f32 whatever the checkpoint stored.
+//! [`crate::cpu::bf16_kernel`] and of AMX's second tile operand
+//! ([`crate::cpu::amx_kernel`]). Half the memory of f32 whatever the checkpoint stored.
 
 use rayon::prelude::*;
 
-use crate::layers::bf16_kernel::{pair_at, widen};
+use crate::cpu::bf16_kernel::{pair_at, widen};
+use crate::cpu::quant_matrix::PANEL;
 use crate::layers::param::Rows;
-use crate::layers::quant_matrix::PANEL;
 
 /// An `[out, in]` weight as bf16 pairs in panels (see the module docs).
 #[derive(Debug)]
@@ -82,7 +82,7 @@ impl Bf16Matrix {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layers::bf16_kernel::round;
+    use crate::cpu::bf16_kernel::round;
 
     #[test]
     fn rows_come_back_rounded_to_bf16() {

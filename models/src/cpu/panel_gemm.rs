@@ -20,14 +20,14 @@
 
 use rayon::prelude::*;
 
-use crate::layers::amx_kernel;
-use crate::layers::bf16_kernel;
-use crate::layers::bf16_matrix::Bf16Matrix;
-use crate::layers::dense_matrix::DenseMatrix;
-use crate::layers::host::SharedOut;
-use crate::layers::panel_kernel::{self, MAX_ROWS, PanelValues};
-use crate::layers::quant_kernel;
-use crate::layers::quant_matrix::{PANEL, QuantMatrix};
+use crate::cpu::amx_kernel;
+use crate::cpu::bf16_kernel;
+use crate::cpu::bf16_matrix::Bf16Matrix;
+use crate::cpu::dense_matrix::DenseMatrix;
+use crate::cpu::host::SharedOut;
+use crate::cpu::panel_kernel::{self, MAX_ROWS, PanelValues};
+use crate::cpu::quant_kernel;
+use crate::cpu::quant_matrix::{PANEL, QuantMatrix};
 
 /// Panels computed by one parallel task.
 const PANELS_PER_TASK: usize = 2;
@@ -291,7 +291,7 @@ mod tests {
     use half::{bf16, f16};
 
     use super::*;
-    use crate::layers::dense_matrix::DenseRows;
+    use crate::cpu::dense_matrix::DenseRows;
     use crate::weights::HalfFormat;
 
     /// `w` (`[n, k]`, row-major) packed as f32.
@@ -366,7 +366,7 @@ mod tests {
 
     #[test]
     fn a_quantized_weight_gives_the_bits_of_the_quantized_kernel() {
-        use crate::layers::quant_matrix::tests::part;
+        use crate::cpu::quant_matrix::tests::part;
         // 200 outputs: a ragged last panel.
         let parts = vec![part(136, 256, 32, true), part(64, 256, 16, false)];
         let values: Vec<f32> = parts.iter().flat_map(|p| p.to_f32()).collect();

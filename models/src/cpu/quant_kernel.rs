@@ -1,10 +1,10 @@
-//! The inner loops over one panel of a [`crate::layers::quant_matrix::QuantMatrix`]: sums of
+//! The inner loops over one panel of a [`crate::cpu::quant_matrix::QuantMatrix`]: sums of
 //! up to eight input rows against the panel's 32 output features, and the expansion of the
 //! panel to f32. Each weight is `scale · q − offset` computed as a product and a difference in
 //! f32, as the dequantization does; each sum is a chain of fused multiply-adds in input order.
 //! The AVX-512 kernel (chosen at run time) and the portable one give the same bits.
 
-use crate::layers::quant_matrix::PANEL;
+use crate::cpu::quant_matrix::PANEL;
 use crate::quantized;
 
 /// Most input rows one call of [`panel_sums`] takes.

@@ -1,16 +1,16 @@
-//! The inner loop of [`crate::layers::panel_gemm`]: sums of up to [`MAX_ROWS`] input rows
+//! The inner loop of [`crate::cpu::panel_gemm`]: sums of up to [`MAX_ROWS`] input rows
 //! against one panel of [`PANEL`] output features held as f32, bf16 or f16 (`[k][PANEL]`,
 //! [`PanelValues`]). 16-bit weights are widened to f32 in registers, exactly (bf16 is the upper
 //! half of an f32; every f16 is an f32). Each sum is a chain of fused multiply-adds in input
 //! order starting from zero, the order of the quantized kernel
-//! ([`crate::layers::quant_kernel::panel_sums`]), so the AVX-512 kernel, the AVX2/FMA one
+//! ([`crate::cpu::quant_kernel::panel_sums`]), so the AVX-512 kernel, the AVX2/FMA one
 //! (chosen at run time), the portable one and the quantized one all give the same bits for the
 //! same weights, whatever the number of rows.
 
 use half::slice::HalfFloatSliceExt;
 use half::{bf16, f16};
 
-use crate::layers::quant_matrix::PANEL;
+use crate::cpu::quant_matrix::PANEL;
 
 /// Most input rows one call of [`panel_sums`] takes: 24 accumulators fill the AVX-512
 /// register file with room for the two weight registers and a broadcast.
@@ -68,7 +68,7 @@ impl PanelValues<'_> {
 }
 
 /// The sums of `R` input rows, interleaved into `x` (`[k][R]`, see
-/// [`crate::layers::quant_kernel::interleave`]), with the panel `panel` (`[k][PANEL]`).
+/// [`crate::cpu::quant_kernel::interleave`]), with the panel `panel` (`[k][PANEL]`).
 pub(crate) fn panel_sums<const R: usize>(
     panel: PanelValues<'_>,
     x: &[f32],
@@ -340,7 +340,7 @@ mod avx2 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layers::quant_kernel::interleave;
+    use crate::cpu::quant_kernel::interleave;
 
     /// A panel of `k` inputs: f32 values that bf16 and f16 hold exactly, and their bits.
     fn panels(k: usize) -> (Vec<f32>, Vec<u16>, Vec<u16>) {

@@ -1,11 +1,11 @@
 //! `--dtype bf16` products on Intel AMX tiles (`tdpbf16ps`): a block of [`ROWS`] input rows,
 //! rounded to bf16, against one panel of [`PANEL`] output features of a
-//! [`crate::layers::bf16_matrix::Bf16Matrix`], whose bf16 pairs are already the layout AMX
+//! [`crate::cpu::bf16_matrix::Bf16Matrix`], whose bf16 pairs are already the layout AMX
 //! wants for its second operand. One tile multiply does 16 × 16 × 32 multiply-adds, eight times
 //! what `vdpbf16ps` does per instruction on the same CPUs.
 //!
 //! How a tile multiply sums its 32 products into an f32 accumulator is the hardware's own (it
-//! is not the pairwise chain of [`crate::layers::bf16_kernel`], nor one rounding of the exact
+//! is not the pairwise chain of [`crate::cpu::bf16_kernel`], nor one rounding of the exact
 //! sum; tests bound it against the exact sum). It does not depend on the other rows of the
 //! tile, and every product of a weight on a given CPU takes this path, whatever its number of
 //! rows, so results still do not depend on the batch; on CPUs without AMX they differ from
@@ -14,8 +14,8 @@
 use std::arch::asm;
 use std::sync::OnceLock;
 
-use crate::layers::bf16_kernel::round;
-use crate::layers::quant_matrix::PANEL;
+use crate::cpu::bf16_kernel::round;
+use crate::cpu::quant_matrix::PANEL;
 
 /// Input rows per block: two tiles of sixteen.
 pub(crate) const ROWS: usize = 32;
@@ -190,7 +190,7 @@ unsafe fn block_sums(panel: &[u32], x: &[u16], k: usize, sums: &mut [[f32; PANEL
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layers::bf16_kernel::{pair_at, widen};
+    use crate::cpu::bf16_kernel::{pair_at, widen};
 
     /// Exact sums of the bf16-rounded rows and weights, in f64.
     fn exact(x: &[f32], w: &[f32], k: usize, r: usize, n: usize) -> f64 {

@@ -8,12 +8,12 @@
 //! per output feature per group of inputs. A kernel expands one input's 32 weights into two
 //! registers and multiplies them into up to eight input rows at once, so the sums need no
 //! horizontal reduction, and each output is summed in input order whatever the number of rows
-//! (products go through [`crate::layers::panel_gemm`]). Dense weights use the same layout
-//! ([`crate::layers::dense_matrix`]).
+//! (products go through [`crate::cpu::panel_gemm`]). Dense weights use the same layout
+//! ([`crate::cpu::dense_matrix`]).
 
 use rayon::prelude::*;
 
-use crate::layers::quant_kernel::Panel;
+use crate::cpu::quant_kernel::Panel;
 use crate::quantized::{GroupedQuants, expand};
 
 /// Output features per panel: two 512-bit registers of f32, so that each broadcast input
@@ -153,8 +153,8 @@ fn gcd(a: usize, b: usize) -> usize {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::layers::panel_gemm::PanelWeight;
-    use crate::layers::quant_kernel;
+    use crate::cpu::panel_gemm::PanelWeight;
+    use crate::cpu::quant_kernel;
 
     /// A pseudo-random `rows × cols` part with groups of `group` and optional offsets.
     pub(crate) fn part(rows: usize, cols: usize, group: usize, offsets: bool) -> GroupedQuants {
@@ -226,7 +226,7 @@ pub(crate) mod tests {
         let bias: Vec<f32> = (0..n).map(|j| j as f32 / 8.0).collect();
         let x = input(11, k);
         let product = |x: &[f32], rows| {
-            crate::layers::panel_gemm::matmul(x, rows, PanelWeight::Quantized(&m), n, Some(&bias))
+            crate::cpu::panel_gemm::matmul(x, rows, PanelWeight::Quantized(&m), n, Some(&bias))
         };
         let all = product(&x, 11);
         for r in 0..11 {

@@ -1,14 +1,14 @@
 //! A dense weight on the CPU backend, packed once at load into the panels the panel GEMM reads
-//! (`[panel][input][PANEL]`, the layout of [`QuantMatrix`](crate::layers::quant_matrix)), in
+//! (`[panel][input][PANEL]`, the layout of [`QuantMatrix`](crate::cpu::quant_matrix)), in
 //! its checkpoint's precision: f32, or bf16/f16 kept as 16-bit values (half the memory, half
 //! the bytes streamed per decoding step) and widened exactly inside the kernel. Every product,
 //! whatever its number of rows, reads these panels and sums each output as one chain of fused
-//! multiply-adds in input order ([`crate::layers::panel_kernel`]).
+//! multiply-adds in input order ([`crate::cpu::panel_kernel`]).
 
 use half::{bf16, f16};
 
-use crate::layers::panel_kernel::PanelValues;
-use crate::layers::quant_matrix::{PANEL, to_panels};
+use crate::cpu::panel_kernel::PanelValues;
+use crate::cpu::quant_matrix::{PANEL, to_panels};
 use crate::weights::HalfFormat;
 
 /// Row-major `[rows, k]` values of one checkpoint matrix, as stored.

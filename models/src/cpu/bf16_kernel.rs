@@ -1,4 +1,4 @@
-//! The inner loop of `--dtype bf16` products ([`crate::layers::bf16_matrix`]): up to
+//! The inner loop of `--dtype bf16` products ([`crate::cpu::bf16_matrix`]): up to
 //! [`MAX_ROWS`] input rows, rounded to bf16, against one panel of [`PANEL`] output features
 //! whose weights are bf16 pairs (`[k / 2][PANEL]`, each `u32` holding inputs `2c` and `2c + 1`
 //! of one output feature in its low and high half).
@@ -15,7 +15,7 @@
 
 use std::sync::OnceLock;
 
-use crate::layers::quant_matrix::PANEL;
+use crate::cpu::quant_matrix::PANEL;
 
 /// Most input rows one call of [`panel_sums`] takes: 24 accumulators, two weight registers
 /// and a broadcast fill the AVX-512 register file.
