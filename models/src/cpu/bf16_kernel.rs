@@ -118,7 +118,7 @@ fn panel_sums_portable<const R: usize>(panel: &[u32], x: &[u32]) -> [[f32; PANEL
 mod simd {
     use std::arch::x86_64::{
         __m512bh, __m512i, _mm512_dpbf16_ps, _mm512_loadu_epi32, _mm512_set1_epi32,
-        _mm512_setzero_ps, _mm512_storeu_ps,
+        _mm512_setzero_ps,
     };
 
     use super::{OnceLock, PANEL, panel_sums_portable};
@@ -201,15 +201,7 @@ mod simd {
                 inputs = inputs.add(R);
             }
         }
-        let mut sums = [[0.0f32; PANEL]; R];
-        for (sum, acc) in sums.iter_mut().zip(acc) {
-            // SAFETY: `sum` holds 32 f32, two registers; the stores are unaligned.
-            unsafe {
-                _mm512_storeu_ps(sum.as_mut_ptr(), acc[0]);
-                _mm512_storeu_ps(sum.as_mut_ptr().add(LANES), acc[1]);
-            }
-        }
-        sums
+        crate::cpu::avx512::sums_of(acc)
     }
 }
 

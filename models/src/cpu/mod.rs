@@ -5,6 +5,8 @@
 //! their device is the CPU backend ([`crate::device::is_cpu`]).
 
 pub(crate) mod amx_kernel;
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx512;
 pub(crate) mod bf16_kernel;
 pub(crate) mod bf16_matrix;
 pub(crate) mod decode_attention;

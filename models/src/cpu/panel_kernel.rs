@@ -135,7 +135,7 @@ mod avx512 {
     use std::arch::x86_64::{
         __m256i, __m512, _mm256_loadu_si256, _mm512_castsi512_ps, _mm512_cvtepu16_epi32,
         _mm512_cvtph_ps, _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_set1_ps, _mm512_setzero_ps,
-        _mm512_slli_epi32, _mm512_storeu_ps,
+        _mm512_slli_epi32,
     };
 
     use super::{BF16, F32, PANEL, value_size};
@@ -205,15 +205,7 @@ mod avx512 {
                 inputs = inputs.add(R);
             }
         }
-        let mut sums = [[0.0f32; PANEL]; R];
-        for (sum, acc) in sums.iter_mut().zip(acc) {
-            // SAFETY: `sum` holds 32 f32, two registers; the stores are unaligned.
-            unsafe {
-                _mm512_storeu_ps(sum.as_mut_ptr(), acc[0]);
-                _mm512_storeu_ps(sum.as_mut_ptr().add(LANES), acc[1]);
-            }
-        }
-        sums
+        crate::cpu::avx512::sums_of(acc)
     }
 }
 

@@ -204,15 +204,7 @@ mod avx512 {
                 }
             }
         }
-        let mut sums = [[0.0f32; PANEL]; R];
-        for (sum, acc) in sums.iter_mut().zip(acc) {
-            // SAFETY: `sum` holds 32 f32, two registers; the stores are unaligned.
-            unsafe {
-                _mm512_storeu_ps(sum.as_mut_ptr(), acc[0]);
-                _mm512_storeu_ps(sum.as_mut_ptr().add(LANES), acc[1]);
-            }
-        }
-        sums
+        crate::cpu::avx512::sums_of(acc)
     }
 
     /// [`super::expand`] with 512-bit registers.
