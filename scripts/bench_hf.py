@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The HF transformers side of scripts/bench_models.sh: the same workloads as babelbench's
-`model loglikelihood` and `model generate`, on PyTorch CPU in float32, with the same GGUF
-weights (transformers dequantizes them via the `gguf` package).
+`model loglikelihood` and `model generate`, on PyTorch CPU in float32 or bfloat16 (--dtype),
+with the same GGUF weights (transformers dequantizes them via the `gguf` package, then casts
+them to the dtype).
 
 score:    one forward pass per multiple-choice context (lm-evaluation-harness groups the
           single-token choices " A".." D" the same way), right padding, in the input's order.
@@ -21,10 +22,10 @@ import torch
 import transformers
 
 
-def load(gguf_path, tokenizer_path):
+def load(gguf_path, tokenizer_path, dtype):
     folder, name = os.path.split(os.path.abspath(gguf_path))
     model = transformers.AutoModelForCausalLM.from_pretrained(
-        folder, gguf_file=name, dtype=torch.float32
+        folder, gguf_file=name, dtype=getattr(torch, dtype)
     )
     model.eval()
     tokenizer = transformers.PreTrainedTokenizerFast(tokenizer_file=tokenizer_path)
@@ -59,11 +60,11 @@ def score(model, tokenizer, rows, batch_size, logits_mode):
             last = torch.tensor([len(seq) - 1 for seq in batch])
             rows_index = torch.arange(len(batch))
             if logits_mode == "all":
-                logits = model(input_ids=ids, attention_mask=mask).logits
+                logits = model(input_ids=ids, attention_mask=mask).logits.float()
                 logprobs = torch.log_softmax(logits, dim=-1)[rows_index, last]
             else:
                 hidden = model.model(input_ids=ids, attention_mask=mask).last_hidden_state
-                logits = model.lm_head(hidden[rows_index, last])
+                logits = model.lm_head(hidden[rows_index, last]).float()
                 cap = getattr(model.config, "final_logit_softcapping", None)
                 if cap:
                     logits = torch.tanh(logits / cap) * cap
@@ -111,10 +112,11 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--logits", choices=["all", "last"], default="all")
     parser.add_argument("--max-new-tokens", type=int, default=32)
+    parser.add_argument("--dtype", choices=["float32", "bfloat16"], default="float32")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     load_started = time.perf_counter()
-    model, tokenizer = load(args.gguf, args.tokenizer)
+    model, tokenizer = load(args.gguf, args.tokenizer, args.dtype)
     load_seconds = time.perf_counter() - load_started
     rows = read_jsonl(args.input)
     if args.mode == "score":
@@ -128,6 +130,7 @@ def main():
             {
                 "mode": args.mode,
                 "logits": args.logits,
+                "dtype": args.dtype,
                 "torch": torch.__version__,
                 "transformers": transformers.__version__,
                 "threads": torch.get_num_threads(),

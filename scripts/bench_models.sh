@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Model runtime benchmark: babelbench (burn, CPU) against HF transformers on PyTorch CPU,
-# both float32, same gemma-3-270m Q4_K_M weights, same inputs, same thread count, in one run.
+# each in f32 and in bf16, same gemma-3-270m Q4_K_M weights, same inputs, same thread count,
+# in one run of ROUNDS rounds that alternate the engines; medians and ranges per workload.
 #
-#   scripts/bench_models.sh            # QUESTIONS=32 GEN_PROMPTS=8 MAX_NEW=32 THREADS=2
+#   scripts/bench_models.sh   # QUESTIONS=32 GEN_PROMPTS=8 MAX_NEW=32 THREADS=2 ROUNDS=3
 #
 # Workloads:
 #   score    - Belebele multiple choice (real eng_Latn items): the prompt with " A".." D" as
 #              four single-token continuations; throughput = prompt tokens per second.
+#              transformers applies the LM head at the last token only, as babelbench does
+#              (its fastest path; lm-evaluation-harness computes logits at every position).
 #   generate - greedy generation of MAX_NEW tokens from Belebele passages, batch 8;
 #              throughput = generated tokens per second.
 # Peak memory is each process's maximum RSS (/usr/bin/time -v). babelbench is built in the
@@ -22,6 +25,7 @@ readonly QUESTIONS="${QUESTIONS:-32}"
 readonly GEN_PROMPTS="${GEN_PROMPTS:-8}"
 readonly MAX_NEW="${MAX_NEW:-32}"
 readonly THREADS="${THREADS:-2}"
+readonly ROUNDS="${ROUNDS:-3}"
 readonly BATCH=8
 model_dir="${BABELBENCH_MODELS:-$HOME/.cache/babelbench/models}/gemma-3-270m"
 gguf="$model_dir/gemma-3-270m-q4_k_m.gguf"
@@ -46,7 +50,7 @@ fi
     die "pip could not install torch, transformers, gguf and accelerate into $venv"
 
 cargo build --quiet --bin babelbench
-bin="$root/target/debug/babelbench"
+bin="${CARGO_TARGET_DIR:-$root/target}/debug/babelbench"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -88,73 +92,97 @@ timed() {
         { cat "$work/$name.err" >&2; die "$name failed"; }
 }
 
-echo "bench_models: babelbench score" >&2
-RAYON_NUM_THREADS="$THREADS" timed ours_score "$bin" model loglikelihood --model "$gguf" \
-    --input "$work/ll.jsonl" --batch-size $((BATCH * 4))
-echo "bench_models: babelbench generate" >&2
-RAYON_NUM_THREADS="$THREADS" timed ours_gen "$bin" model generate --model "$gguf" \
-    --input "$work/gen.jsonl" --batch-size "$BATCH" --max-new-tokens "$MAX_NEW"
-for logits in all last; do
-    echo "bench_models: transformers score (--logits $logits)" >&2
-    timed "hf_score_$logits" "$venv/bin/python" scripts/bench_hf.py score --gguf "$gguf" \
-        --tokenizer "$tokenizer" --input "$work/mc.jsonl" --batch-size "$BATCH" \
-        --threads "$THREADS" --logits "$logits"
+# Rounds alternate the engines, so that a slow spell of the machine hits each of them.
+for round in $(seq 1 "$ROUNDS"); do
+    for dtype in f32 bf16; do
+        echo "bench_models: round $round, babelbench score and generate, --dtype $dtype" >&2
+        RAYON_NUM_THREADS="$THREADS" timed "ours_score_${dtype}_$round" "$bin" model loglikelihood \
+            --model "$gguf" --dtype "$dtype" --input "$work/ll.jsonl" --batch-size $((BATCH * 4))
+        RAYON_NUM_THREADS="$THREADS" timed "ours_gen_${dtype}_$round" "$bin" model generate \
+            --model "$gguf" --dtype "$dtype" --input "$work/gen.jsonl" --batch-size "$BATCH" \
+            --max-new-tokens "$MAX_NEW"
+    done
+    for dtype in float32 bfloat16; do
+        echo "bench_models: round $round, transformers score and generate, $dtype" >&2
+        timed "hf_score_${dtype}_$round" "$venv/bin/python" scripts/bench_hf.py score \
+            --gguf "$gguf" --tokenizer "$tokenizer" --input "$work/mc.jsonl" \
+            --batch-size "$BATCH" --threads "$THREADS" --logits last --dtype "$dtype"
+        timed "hf_gen_${dtype}_$round" "$venv/bin/python" scripts/bench_hf.py generate \
+            --gguf "$gguf" --tokenizer "$tokenizer" --input "$work/gen.jsonl" \
+            --batch-size "$BATCH" --threads "$THREADS" --max-new-tokens "$MAX_NEW" \
+            --dtype "$dtype"
+    done
 done
-echo "bench_models: transformers generate" >&2
-timed hf_gen "$venv/bin/python" scripts/bench_hf.py generate --gguf "$gguf" \
-    --tokenizer "$tokenizer" --input "$work/gen.jsonl" --batch-size "$BATCH" \
-    --threads "$THREADS" --max-new-tokens "$MAX_NEW"
 
-"$venv/bin/python" - "$work" "$tokenizer" "$gguf" <<'PY'
-import json, os, re, sys
+"$venv/bin/python" - "$work" "$tokenizer" "$gguf" "$ROUNDS" <<'PY'
+import json, re, statistics, sys
 import tokenizers
-work, tokenizer_path, gguf = sys.argv[1], sys.argv[2], sys.argv[3]
+work, tokenizer_path, gguf, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 tok = tokenizers.Tokenizer.from_file(tokenizer_path)
 
+def err(name):
+    return open(f"{work}/{name}.err", encoding="utf-8").read()
+
+def out(name):
+    return open(f"{work}/{name}.out", encoding="utf-8").read().splitlines()
+
 def peak_mib(name):
-    text = open(f"{work}/{name}.err", encoding="utf-8").read()
-    return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1)) / 1024
+    return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err(name)).group(1)) / 1024
 
 def ours_seconds(name):
-    text = open(f"{work}/{name}.err", encoding="utf-8").read()
-    return float(re.search(r" in ([0-9.]+)s:", text).group(1))
+    return float(re.search(r" in ([0-9.]+)s:", err(name)).group(1))
 
 rows = [json.loads(l) for l in open(f"{work}/mc.jsonl", encoding="utf-8")]
 prompt_tokens = sum(len(tok.encode(r["context"]).ids) for r in rows)
-ours_ll = [json.loads(l) for l in open(f"{work}/ours_score.out", encoding="utf-8")]
-ours_gen = [json.loads(l) for l in open(f"{work}/ours_gen.out", encoding="utf-8")]
-generated = sum(len(r["token_ids"]) for r in ours_gen)
-hf = {n: json.loads(open(f"{work}/{n}.out", encoding="utf-8").read().splitlines()[-1])
-      for n in ["hf_score_all", "hf_score_last", "hf_gen"]}
 
-# Agreement: chosen answer per question and the largest log-prob difference.
-ours_choice = [[r["logprob"] for r in ours_ll[4 * i : 4 * i + 4]] for i in range(len(rows))]
-theirs = hf["hf_score_all"]["results"]
-agree = sum(max(range(4), key=a.__getitem__) == max(range(4), key=b.__getitem__)
-            for a, b in zip(ours_choice, theirs))
-delta = max(abs(x - y) for a, b in zip(ours_choice, theirs) for x, y in zip(a, b))
-same_gen = sum(a["token_ids"] == b for a, b in zip(ours_gen, hf["hf_gen"]["results"]))
+def ours(kind, dtype):
+    names = [f"ours_{kind}_{dtype}_{r}" for r in range(1, rounds + 1)]
+    if kind == "score":
+        tokens = prompt_tokens
+    else:
+        tokens = sum(len(json.loads(l)["token_ids"]) for l in out(names[0]))
+    speeds = [tokens / ours_seconds(n) for n in names]
+    return speeds, max(peak_mib(n) for n in names)
 
-import gguf as gguf_reader
-parameters = sum(int(t.n_elements) for t in gguf_reader.GGUFReader(gguf).tensors)
-f32_weights_mib = parameters * 4 / 2**20
-table = [
-    ("score: babelbench", prompt_tokens / ours_seconds("ours_score"), peak_mib("ours_score")),
-    ("score: transformers, logits at all positions (lm-eval)",
-     hf["hf_score_all"]["tokens_per_second"], peak_mib("hf_score_all")),
-    ("score: transformers, LM head at last token only",
-     hf["hf_score_last"]["tokens_per_second"], peak_mib("hf_score_last")),
-    ("generate: babelbench", generated / ours_seconds("ours_gen"), peak_mib("ours_gen")),
-    ("generate: transformers", hf["hf_gen"]["tokens_per_second"], peak_mib("hf_gen")),
-]
-print(f"gemma-3-270m Q4_K_M -> f32 ({parameters / 1e6:.1f}M parameters = "
-      f"{f32_weights_mib:.0f} MiB), {hf['hf_gen']['threads']} threads, torch "
-      f"{hf['hf_gen']['torch']}, transformers {hf['hf_gen']['transformers']}")
+def theirs(kind, dtype):
+    names = [f"hf_{kind}_{dtype}_{r}" for r in range(1, rounds + 1)]
+    speeds = [json.loads(out(n)[-1])["tokens_per_second"] for n in names]
+    return speeds, max(peak_mib(n) for n in names)
+
+def choices(name):
+    lines = [json.loads(l) for l in out(name)]
+    if "results" in lines[-1]:
+        return lines[-1]["results"]
+    return [[r["logprob"] for r in lines[4 * i : 4 * i + 4]] for i in range(len(rows))]
+
+def compare(a, b):
+    agree = sum(max(range(4), key=x.__getitem__) == max(range(4), key=y.__getitem__)
+                for x, y in zip(a, b))
+    delta = max(abs(p - q) for x, y in zip(a, b) for p, q in zip(x, y))
+    return agree, delta
+
+hf = json.loads(out("hf_score_float32_1")[-1])
+print(f"gemma-3-270m Q4_K_M, {hf['threads']} threads, torch {hf['torch']}, "
+      f"transformers {hf['transformers']}; {rounds} rounds, median (min-max)")
 print(f"score: {len(rows)} Belebele questions, {prompt_tokens} prompt tokens; "
-      f"generate: {len(ours_gen)} prompts x up to {os.environ.get('MAX_NEW', '32')} tokens")
-print(f"{'workload':58} {'tokens/s':>9} {'peak RSS MiB':>13} {'RSS / f32 weights':>18}")
-for name, speed, rss in table:
-    print(f"{name:58} {speed:9.1f} {rss:13.0f} {rss / f32_weights_mib:18.2f}")
-print(f"same answer on {agree}/{len(rows)} questions, max |dlogprob| {delta:.2e}; "
-      f"identical greedy ids on {same_gen}/{len(ours_gen)} prompts")
+      f"generate: greedy, batch 8")
+print(f"{'workload':40} {'tokens/s median':>16} {'range':>17} {'peak RSS MiB':>13}")
+for kind in ["score", "gen"]:
+    for label, (speeds, rss) in [
+        ("babelbench f32", ours(kind, "f32")),
+        ("babelbench bf16", ours(kind, "bf16")),
+        ("transformers float32", theirs(kind, "float32")),
+        ("transformers bfloat16", theirs(kind, "bfloat16")),
+    ]:
+        print(f"{kind + ': ' + label:40} {statistics.median(speeds):16.1f} "
+              f"{min(speeds):8.1f}-{max(speeds):<8.1f} {rss:13.0f}")
+for a, b in [("ours_score_f32_1", "hf_score_float32_1"), ("ours_score_bf16_1", "hf_score_bfloat16_1"),
+             ("ours_score_bf16_1", "ours_score_f32_1")]:
+    agree, delta = compare(choices(a), choices(b))
+    print(f"{a} vs {b}: same answer on {agree}/{len(rows)}, max |dlogprob| {delta:.2e}")
+for dtype, theirs_dtype in [("f32", "float32"), ("bf16", "bfloat16")]:
+    ours_gen = [json.loads(l)["token_ids"] for l in out(f"ours_gen_{dtype}_1")]
+    hf_gen = json.loads(out(f"hf_gen_{theirs_dtype}_1")[-1])["results"]
+    same = sum(a == b for a, b in zip(ours_gen, hf_gen))
+    print(f"generate {dtype}: identical greedy ids on {same}/{len(ours_gen)} prompts")
 PY
