@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use harness::results::RunManifest;
 
 use crate::error::ReportError;
-use crate::run_files::{RESULTS_FILE, SAMPLES_FILE};
+use harness::evaluator::{RESULTS_TABLE, SAMPLES_TABLE};
 
 /// File name of the manifest in a run folder.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -44,12 +44,12 @@ impl Run {
 
     /// `results.parquet` of this run.
     pub fn results_path(&self) -> PathBuf {
-        self.dir.join(RESULTS_FILE)
+        self.dir.join(RESULTS_TABLE)
     }
 
     /// `samples.parquet` of this run.
     pub fn samples_path(&self) -> PathBuf {
-        self.dir.join(SAMPLES_FILE)
+        self.dir.join(SAMPLES_TABLE)
     }
 }
 

@@ -11,11 +11,6 @@ use polars::prelude::*;
 
 use crate::error::ReportError;
 
-/// File name of the per-sample table in a run folder.
-pub const SAMPLES_FILE: &str = "samples.parquet";
-/// File name of the aggregate table in a run folder.
-pub const RESULTS_FILE: &str = "results.parquet";
-
 /// Writes `rows` to `path` as parquet, replacing any existing file atomically.
 pub fn write_samples_parquet(path: &Path, rows: &[SampleRow]) -> Result<(), ReportError> {
     let text = |get: fn(&SampleRow) -> &str| rows.iter().map(get).collect::<Vec<_>>();
