@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::arch::{self, Architecture, Checkpoint};
-use crate::cpu::bf16_kernel;
+use crate::cpu::{amx_kernel, bf16_kernel};
 use crate::device::is_cpu;
 use crate::dtype::Dtype;
 use crate::error::LoadError;
@@ -43,10 +43,10 @@ pub fn load_model(
     if dtype == Dtype::Bf16 && !is_cpu(device) {
         return Err(LoadError::DtypeOffCpu { dtype });
     }
-    if dtype == Dtype::Bf16 && !bf16_kernel::accelerated() {
+    if dtype == Dtype::Bf16 && !amx_kernel::usable() && !bf16_kernel::accelerated() {
         tracing::warn!(
-            "this CPU has no usable AVX512_BF16: --dtype bf16 runs on the portable kernel, \
-             slower than --dtype f32"
+            "this CPU has neither AMX nor a usable AVX512_BF16: --dtype bf16 runs on the \
+             portable kernel, slower than --dtype f32"
         );
     }
     if !path.exists() {

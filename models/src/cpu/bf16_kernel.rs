@@ -10,8 +10,9 @@
 //! chain in input order whatever the number of rows, so a row's bits do not depend on its
 //! batch. The portable kernel computes the same chain; the SIMD kernel is used only where a
 //! probe at first use finds the CPU's instruction giving those very bits (a CPU whose
-//! `vdpbf16ps` rounds otherwise would make results depend on the machine), so every CPU gives
-//! the same bits.
+//! `vdpbf16ps` rounds otherwise would make results depend on the machine), so every CPU that
+//! takes this path gives the same bits. CPUs with AMX take [`crate::cpu::amx_kernel`] instead
+//! where the width allows, whose tile multiplies sum in their own order.
 
 use std::sync::OnceLock;
 

@@ -7,8 +7,39 @@
 use rayon::prelude::*;
 
 use crate::cpu::bf16_kernel::{pair_at, widen};
-use crate::cpu::quant_matrix::PANEL;
-use crate::layers::param::Rows;
+use crate::cpu::quant_matrix::{PANEL, fused_rows};
+use crate::quantized::GroupedQuants;
+
+/// A matrix's rows as a checkpoint stores them, for rounding to bf16.
+pub(crate) enum RowsToRound {
+    /// Grouped quants, expanded a row at a time.
+    Quantized(GroupedQuants),
+    /// f32 values, row-major.
+    Values(Vec<f32>),
+}
+
+impl RowsToRound {
+    /// RowsToRound of `k` values.
+    pub(crate) fn count(&self, k: usize) -> usize {
+        match self {
+            RowsToRound::Quantized(grouped) => grouped.rows,
+            RowsToRound::Values(values) => values.len() / k.max(1),
+        }
+    }
+
+    /// Row `row` (`k` values) as f32 into `out`, the values the dequantization gives.
+    pub(crate) fn row_into(&self, row: usize, out: &mut [f32]) {
+        let k = out.len();
+        match self {
+            RowsToRound::Quantized(grouped) => {
+                for (c, o) in out.iter_mut().enumerate() {
+                    *o = grouped.value(row, c);
+                }
+            }
+            RowsToRound::Values(values) => out.copy_from_slice(&values[row * k..(row + 1) * k]),
+        }
+    }
+}
 
 /// An `[out, in]` weight as bf16 pairs in panels (see the module docs).
 #[derive(Debug)]
@@ -25,13 +56,9 @@ pub(crate) struct Bf16Matrix {
 impl Bf16Matrix {
     /// The matrix whose rows are the rows of `parts` in order (several projections fused into
     /// one), each part `k` values wide, rounded to bf16.
-    pub(crate) fn from_parts(parts: &[Rows], k: usize) -> Self {
+    pub(crate) fn from_parts(parts: &[RowsToRound], k: usize) -> Self {
         let width = k.div_ceil(2);
-        // Row `i` of the fused matrix: its part and its row within the part.
-        let mut rows = Vec::new();
-        for (p, part) in parts.iter().enumerate() {
-            rows.extend((0..part.count(k)).map(|r| (p, r)));
-        }
+        let rows = fused_rows(parts.iter().map(|part| part.count(k)));
         let n = rows.len();
         let mut pairs = vec![0u32; n.div_ceil(PANEL) * width * PANEL];
         pairs
@@ -90,7 +117,10 @@ mod tests {
         let k = 9;
         let values: Vec<f32> = (0..70 * k).map(|i| (i % 97) as f32 / 7.0 - 6.0).collect();
         let (first, second) = values.split_at(40 * k);
-        let parts = [Rows::Values(first.to_vec()), Rows::Values(second.to_vec())];
+        let parts = [
+            RowsToRound::Values(first.to_vec()),
+            RowsToRound::Values(second.to_vec()),
+        ];
         let m = Bf16Matrix::from_parts(&parts, k);
         assert_eq!((m.out_features(), m.in_features()), (70, k));
         let mut row = vec![f32::NAN; k];

@@ -8,7 +8,7 @@
 use half::{bf16, f16};
 
 use crate::cpu::panel_kernel::PanelValues;
-use crate::cpu::quant_matrix::{PANEL, to_panels};
+use crate::cpu::quant_matrix::{PANEL, fused_rows, to_panels};
 use crate::weights::HalfFormat;
 
 /// Row-major `[rows, k]` values of one checkpoint matrix, as stored.
@@ -134,11 +134,7 @@ impl DenseMatrix {
 
 /// The rows of `parts` (each `k` values wide, `n` rows in all) in panels.
 fn pack<T: Copy + Default + Send + Sync>(parts: &[Vec<T>], n: usize, k: usize) -> Vec<T> {
-    // Row `i` of the fused matrix: its part and its row within the part.
-    let mut rows = Vec::with_capacity(n);
-    for (p, part) in parts.iter().enumerate() {
-        rows.extend((0..part.len() / k.max(1)).map(|r| (p, r)));
-    }
+    let rows = fused_rows(parts.iter().map(|part| part.len() / k.max(1)));
     to_panels(n, k, |i| {
         let (p, r) = rows[i];
         Some(&parts[p][r * k..(r + 1) * k])

@@ -52,11 +52,7 @@ impl QuantMatrix {
         let has_offsets = parts.iter().any(|p| p.offsets.is_some());
         let n: usize = parts.iter().map(|p| p.rows).sum();
         let groups = k / group;
-        // Row `r` of the fused matrix: its part and its row within the part.
-        let mut rows = Vec::with_capacity(n);
-        for (p, part) in parts.iter().enumerate() {
-            rows.extend((0..part.rows).map(|r| (p, r)));
-        }
+        let rows = fused_rows(parts.iter().map(|part| part.rows));
         let (quants, scales, offsets) = (
             to_panels(n, k, |i| {
                 let (p, r) = rows[i];
@@ -120,6 +116,15 @@ impl QuantMatrix {
             );
         }
     }
+}
+
+/// Row `i` of a matrix fused from parts of `counts` rows each: its part and its row within the
+/// part.
+pub(crate) fn fused_rows(counts: impl Iterator<Item = usize>) -> Vec<(usize, usize)> {
+    counts
+        .enumerate()
+        .flat_map(|(p, count)| (0..count).map(move |r| (p, r)))
+        .collect()
 }
 
 /// `width` values per output feature laid out in panels, `[panel][width][PANEL]`: the values

@@ -11,13 +11,13 @@ use std::sync::Arc;
 use burn::tensor::Tensor;
 use burn::tensor::module::linear;
 
-use crate::cpu::bf16_matrix::Bf16Matrix;
+use crate::cpu::bf16_matrix::{Bf16Matrix, RowsToRound};
 use crate::cpu::dense_matrix::{DenseMatrix, DenseRows};
 use crate::cpu::host::{from_host, to_host};
 use crate::cpu::panel_gemm::{self, PanelWeight};
 use crate::cpu::quant_matrix::QuantMatrix;
 use crate::error::{ForwardError, LoadError};
-use crate::layers::param::{ParamLoader, Rows};
+use crate::layers::param::ParamLoader;
 
 /// Where a layer's weight lives.
 #[derive(Debug, Clone)]
@@ -119,7 +119,7 @@ impl Linear {
             }
         }
         let weight = if loader.rounds_to_bf16() {
-            let rows = [Rows::Values(out_in)];
+            let rows = [RowsToRound::Values(out_in)];
             Weight::Bf16(Arc::new(Bf16Matrix::from_parts(&rows, in_features)))
         } else if loader.packs() {
             let rows = DenseRows::F32(out_in);

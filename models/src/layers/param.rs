@@ -5,6 +5,7 @@ use std::path::Path;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::arch::Checkpoint;
+use crate::cpu::bf16_matrix::RowsToRound;
 use crate::cpu::dense_matrix::DenseRows;
 use crate::cpu::quant_kernel;
 use crate::device::is_cpu;
@@ -12,37 +13,6 @@ use crate::dtype::Dtype;
 use crate::error::LoadError;
 use crate::quantized::GroupedQuants;
 use crate::weights::{HalfTensor, HostTensor, WeightSource};
-
-/// A matrix's rows as a checkpoint stores them, for rounding to bf16.
-pub(crate) enum Rows {
-    /// Grouped quants, expanded a row at a time.
-    Quantized(GroupedQuants),
-    /// f32 values, row-major.
-    Values(Vec<f32>),
-}
-
-impl Rows {
-    /// Rows of `k` values.
-    pub(crate) fn count(&self, k: usize) -> usize {
-        match self {
-            Rows::Quantized(grouped) => grouped.rows,
-            Rows::Values(values) => values.len() / k.max(1),
-        }
-    }
-
-    /// Row `row` (`k` values) as f32 into `out`, the values the dequantization gives.
-    pub(crate) fn row_into(&self, row: usize, out: &mut [f32]) {
-        let k = out.len();
-        match self {
-            Rows::Quantized(grouped) => {
-                for (c, o) in out.iter_mut().enumerate() {
-                    *o = grouped.value(row, c);
-                }
-            }
-            Rows::Values(values) => out.copy_from_slice(&values[row * k..(row + 1) * k]),
-        }
-    }
-}
 
 /// Reads checkpoint tensors, checks their shapes and places them on a device.
 pub(crate) struct ParamLoader<'a> {
@@ -163,10 +133,14 @@ impl<'a> ParamLoader<'a> {
     /// The matrix `name`, checked against `shape` (`[out, in]`), to be rounded to bf16: its
     /// grouped quants when the checkpoint stores it quantized (a quarter of the memory of the
     /// f32 values they expand to), else its f32 values.
-    pub(crate) fn rows_to_round(&self, name: &str, shape: [usize; 2]) -> Result<Rows, LoadError> {
+    pub(crate) fn rows_to_round(
+        &self,
+        name: &str,
+        shape: [usize; 2],
+    ) -> Result<RowsToRound, LoadError> {
         Ok(match self.stored_grouped(name, shape)? {
-            Some(grouped) => Rows::Quantized(grouped),
-            None => Rows::Values(self.host(name, &shape)?),
+            Some(grouped) => RowsToRound::Quantized(grouped),
+            None => RowsToRound::Values(self.host(name, &shape)?),
         })
     }
 
