@@ -7,7 +7,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::bootstrap::{BootstrapSettings, PairedDifference, paired_bootstrap};
+use crate::bootstrap::{PairedDifference, paired_bootstrap};
 use crate::data::strings;
 use crate::error::ReportError;
 use crate::metrics::{display_scale, higher_is_better, primary_metric, sample_key};
@@ -15,6 +15,7 @@ use crate::run::{Run, check_task_versions, distinguish_labels};
 use crate::run_files::{read_results_parquet, scan_parquet};
 use crate::table::{Cell, Table};
 use harness::languages::LanguageTable;
+use harness::metric::Bootstrap;
 
 /// Whether a difference is a significant improvement, a significant regression or neither.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,19 +74,19 @@ pub struct Comparison {
     /// One entry per task and language both runs scored, sorted by group, task and language.
     pub rows: Vec<LanguageDifference>,
     /// The bootstrap used.
-    pub settings: BootstrapSettings,
+    pub settings: Bootstrap,
 }
 
-/// Compares the run folders `run_a` (baseline) and `run_b` with 1000 resamples and seed 1234.
+/// Compares the run folders `run_a` (baseline) and `run_b` with [`Bootstrap::default`].
 pub fn compare(run_a: &Path, run_b: &Path) -> Result<Comparison, ReportError> {
-    compare_with(run_a, run_b, &BootstrapSettings::default())
+    compare_with(run_a, run_b, &Bootstrap::default())
 }
 
 /// Compares the run folders `run_a` (baseline) and `run_b` with the given bootstrap.
 pub fn compare_with(
     run_a: &Path,
     run_b: &Path,
-    settings: &BootstrapSettings,
+    settings: &Bootstrap,
 ) -> Result<Comparison, ReportError> {
     let mut runs = [Run::open(run_a)?, Run::open(run_b)?];
     check_task_versions(&runs)?;
@@ -140,7 +141,7 @@ fn difference(
     metric: &str,
     scores_a: &DocScores,
     scores_b: &DocScores,
-    settings: &BootstrapSettings,
+    settings: &Bootstrap,
 ) -> Option<LanguageDifference> {
     let keys: BTreeSet<&str> = scores_a
         .values()

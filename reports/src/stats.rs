@@ -1,4 +1,4 @@
-//! Summary statistics: means, percentiles and Pearson and Spearman correlations.
+//! Summary statistics: means and Pearson and Spearman correlations.
 
 /// The arithmetic mean; `None` for no values.
 pub fn mean(values: &[f64]) -> Option<f64> {
@@ -7,17 +7,6 @@ pub fn mean(values: &[f64]) -> Option<f64> {
     } else {
         Some(values.iter().sum::<f64>() / values.len() as f64)
     }
-}
-
-/// The `p`-th quantile (`0 ≤ p ≤ 1`) of `sorted` (ascending) with linear interpolation between
-/// the closest ranks (NumPy's default): the value at position `p · (n − 1)`. `None` for no values.
-pub fn quantile(sorted: &[f64], p: f64) -> Option<f64> {
-    let last = sorted.len().checked_sub(1)?;
-    let position = p.clamp(0.0, 1.0) * last as f64;
-    let below = position.floor() as usize;
-    let above = position.ceil() as usize;
-    let fraction = position - below as f64;
-    Some(sorted[below] + (sorted[above] - sorted[below]) * fraction)
 }
 
 /// Pearson's correlation coefficient of paired values; `None` with fewer than two pairs, unequal
@@ -76,17 +65,6 @@ mod tests {
     fn mean_of_values() {
         assert_eq!(mean(&[1.0, 2.0, 6.0]), Some(3.0));
         assert_eq!(mean(&[]), None);
-    }
-
-    #[test]
-    fn quantile_interpolates_between_ranks() {
-        let sorted = [10.0, 20.0, 30.0, 40.0, 50.0];
-        assert_eq!(quantile(&sorted, 0.0), Some(10.0));
-        assert_eq!(quantile(&sorted, 0.5), Some(30.0));
-        // position 0.1 * 4 = 0.4 → 10 + 0.4 * 10
-        assert!((quantile(&sorted, 0.1).unwrap() - 14.0).abs() < 1e-12);
-        assert_eq!(quantile(&sorted, 1.0), Some(50.0));
-        assert_eq!(quantile(&[], 0.5), None);
     }
 
     #[test]

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use reports::bootstrap::BootstrapSettings;
+use clap::builder::RangedU64ValueParser;
+use harness::metric::Bootstrap;
 
 use super::report::load_languages;
 
@@ -19,11 +20,12 @@ pub struct CompareArgs {
     /// Folder to write compare.html, compare.csv and compare.md into.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Bootstrap resamples.
-    #[arg(long, default_value_t = 1000)]
+    /// Bootstrap resamples (at least 1).
+    #[arg(long, default_value_t = Bootstrap::DEFAULT_RESAMPLES,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
     pub resamples: usize,
     /// Bootstrap seed.
-    #[arg(long, default_value_t = 1234)]
+    #[arg(long, default_value_t = Bootstrap::DEFAULT_SEED)]
     pub seed: u64,
     /// Language table in the format of harness/data/languages.tsv; the built-in table by default.
     #[arg(long)]
@@ -33,7 +35,7 @@ pub struct CompareArgs {
 /// Compares the runs and prints the table.
 pub fn run(args: CompareArgs) -> anyhow::Result<()> {
     let languages = load_languages(args.languages.as_deref())?;
-    let settings = BootstrapSettings {
+    let settings = Bootstrap {
         resamples: args.resamples,
         seed: args.seed,
     };

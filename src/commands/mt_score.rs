@@ -42,10 +42,10 @@ pub struct MtScoreArgs {
     #[arg(long)]
     pub confidence: bool,
     /// Bootstrap resamples for `--confidence`.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = Bootstrap::DEFAULT_RESAMPLES)]
     pub confidence_n: usize,
     /// Seed of the bootstrap resampling.
-    #[arg(long, default_value_t = 12345)]
+    #[arg(long, default_value_t = Bootstrap::DEFAULT_SEED)]
     pub seed: u64,
 }
 

@@ -3,15 +3,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use harness::metric::Bootstrap;
 use sha2::{Digest, Sha256};
 
 use crate::chat::ChatTemplate;
-
-/// The seed of the bootstrap resampling when none is given (sacrebleu's).
-pub const DEFAULT_SEED: u64 = 12345;
-
-/// The number of bootstrap resamples when none is given (sacrebleu's).
-pub const DEFAULT_BOOTSTRAP_RESAMPLES: usize = 1000;
 
 /// Settings shared by every task.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,15 +88,15 @@ impl std::str::FromStr for PromptLanguage {
 
 impl TaskConfig {
     /// Defaults for data under `data_root`: no limit, each task's default few-shot count,
-    /// [`DEFAULT_SEED`] and [`DEFAULT_BOOTSTRAP_RESAMPLES`].
+    /// and [`Bootstrap::default`]'s seed and resamples.
     pub fn new(data_root: impl Into<PathBuf>) -> Self {
         TaskConfig {
             data_root: data_root.into(),
             limit: None,
             num_fewshot: None,
             max_new_tokens: None,
-            seed: DEFAULT_SEED,
-            bootstrap_resamples: DEFAULT_BOOTSTRAP_RESAMPLES,
+            seed: Bootstrap::DEFAULT_SEED,
+            bootstrap_resamples: Bootstrap::DEFAULT_RESAMPLES,
             prompt: PromptFormat::default(),
         }
     }

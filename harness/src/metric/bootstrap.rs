@@ -85,16 +85,23 @@ pub struct Bootstrap {
 }
 
 impl Default for Bootstrap {
-    /// 1000 resamples with seed 12345, sacrebleu's defaults.
+    /// [`Bootstrap::DEFAULT_RESAMPLES`] resamples with seed [`Bootstrap::DEFAULT_SEED`].
     fn default() -> Self {
         Bootstrap {
-            resamples: 1000,
-            seed: 12345,
+            resamples: Self::DEFAULT_RESAMPLES,
+            seed: Self::DEFAULT_SEED,
         }
     }
 }
 
 impl Bootstrap {
+    /// The number of resamples when none is given: 1000, sacrebleu's default.
+    pub const DEFAULT_RESAMPLES: usize = 1000;
+
+    /// The seed when none is given, everywhere babelbench resamples (task intervals,
+    /// `mt-score`, `compare`): 12345, sacrebleu's default.
+    pub const DEFAULT_SEED: u64 = 12345;
+
     /// The segment indices of every resample of `n` segments, in resample order.
     pub fn resample_indices(&self, n: usize) -> Vec<Vec<usize>> {
         self.map_resamples(n, <[usize]>::to_vec)

@@ -106,7 +106,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "english|native", default_value = "english")]
     pub prompt_language: PromptLanguage,
     /// Seed of the bootstrap confidence intervals.
-    #[arg(long, default_value_t = tasks::config::DEFAULT_SEED)]
+    #[arg(long, default_value_t = harness::metric::Bootstrap::DEFAULT_SEED)]
     pub seed: u64,
     /// No progress bars (for cron).
     #[arg(long)]
