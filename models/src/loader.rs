@@ -77,14 +77,14 @@ pub fn load_model(
             load_gguf(path, &checkpoint, architecture, device, dtype)?
         }
     };
-    let info = loaded.lm.info();
-    tokenizer.check_fits(info.vocab_size, path)?;
+    let shape = loaded.lm.shape();
+    tokenizer.check_fits(shape.vocab_size, path)?;
     tracing::info!(
         model = %path.display(),
         tokenizer = %tokenizer.path().display(),
-        architecture = ?info.architecture,
-        layers = info.num_layers,
-        vocab = info.vocab_size,
+        architecture = ?shape.architecture,
+        layers = shape.num_layers,
+        vocab = shape.vocab_size,
         seconds = clock.elapsed().as_secs_f64(),
         "model loaded"
     );

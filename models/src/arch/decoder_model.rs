@@ -4,7 +4,7 @@
 
 use burn::tensor::{Device, Tensor};
 
-use crate::arch::{CausalLm, Checkpoint, ForwardOutput, KvCache, ModelInfo, TokenBatch};
+use crate::arch::{CausalLm, Checkpoint, ForwardOutput, KvCache, ModelShape, TokenBatch};
 use crate::error::{ForwardError, LoadError};
 use crate::layers::attention::{HeadLayout, LayerCacheSlot, SelfAttention};
 use crate::layers::decoder::{BlockNorms, DecoderLayer};
@@ -39,7 +39,7 @@ pub(crate) enum ProjectionNames {
 #[derive(Debug, Clone)]
 pub(crate) struct DecoderSpec {
     /// Dimensions reported by the model.
-    pub(crate) info: ModelInfo,
+    pub(crate) info: ModelShape,
     /// Feed-forward width.
     pub(crate) intermediate_size: usize,
     /// Head counts and score scaling.
@@ -95,7 +95,7 @@ impl WeightNames {
 
 /// A loaded decoder-only model.
 pub(crate) struct DecoderModel {
-    info: ModelInfo,
+    info: ModelShape,
     heads: HeadLayout,
     device: Device,
     embed: TokenEmbedding,
@@ -116,7 +116,7 @@ impl DecoderModel {
         device: &Device,
     ) -> Result<Self, LoadError> {
         let loader = &ParamLoader::new(checkpoint, device);
-        let ModelInfo {
+        let ModelShape {
             vocab_size,
             hidden_size: hidden,
             ..
@@ -279,7 +279,7 @@ fn load_layer(
 }
 
 impl CausalLm for DecoderModel {
-    fn info(&self) -> &ModelInfo {
+    fn shape(&self) -> &ModelShape {
         &self.info
     }
 

@@ -15,7 +15,7 @@ use crate::arch::decoder_model::{
     DecoderModel, DecoderSpec, LayerPattern, ProjectionNames, WeightNames,
 };
 use crate::arch::llama::{DEFAULT_RMS_NORM_EPS, head_layout};
-use crate::arch::{Architecture, Checkpoint, ModelInfo};
+use crate::arch::{Architecture, Checkpoint, ModelShape};
 use crate::error::LoadError;
 use crate::layers::rms_norm::NormWeights;
 use crate::layers::rope::{RopeConfig, RopeScaling};
@@ -231,7 +231,7 @@ impl Config {
         )?;
         heads.softcap = file.softcap("attn_logit_softcapping", softcaps.attention)?;
         Ok(DecoderSpec {
-            info: ModelInfo {
+            info: ModelShape {
                 architecture,
                 vocab_size: self.vocab_size.0,
                 hidden_size,

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::arch::config::{ConfigFile, HiddenAct, Positive, default_true};
 use crate::arch::{
-    Architecture, CausalLm, Checkpoint, ForwardOutput, KvCache, ModelInfo, TokenBatch,
+    Architecture, CausalLm, Checkpoint, ForwardOutput, KvCache, ModelShape, TokenBatch,
 };
 use crate::error::{ForwardError, LoadError};
 use crate::layers::attention::{HeadLayout, LayerCacheSlot, SelfAttention};
@@ -29,7 +29,7 @@ struct Block {
 
 /// A loaded GPT-2 model.
 pub(super) struct Gpt2 {
-    info: ModelInfo,
+    info: ModelShape,
     /// Attention heads (all of them key/value heads).
     heads: usize,
     device: Device,
@@ -144,7 +144,7 @@ pub(super) fn load(checkpoint: &Checkpoint<'_>, device: &Device) -> Result<Gpt2,
         Linear::load(&loader, "lm_head", hidden, vocab, false)?
     };
     Ok(Gpt2 {
-        info: ModelInfo {
+        info: ModelShape {
             architecture: Architecture::Gpt2,
             vocab_size: vocab,
             hidden_size: hidden,
@@ -162,7 +162,7 @@ pub(super) fn load(checkpoint: &Checkpoint<'_>, device: &Device) -> Result<Gpt2,
 }
 
 impl CausalLm for Gpt2 {
-    fn info(&self) -> &ModelInfo {
+    fn shape(&self) -> &ModelShape {
         &self.info
     }
 

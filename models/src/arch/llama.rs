@@ -8,7 +8,7 @@ use crate::arch::config::{ConfigFile, HiddenAct, Positive, RopeContext, RopeFiel
 use crate::arch::decoder_model::{
     DecoderModel, DecoderSpec, LayerPattern, ProjectionNames, WeightNames,
 };
-use crate::arch::{Architecture, Checkpoint, ModelInfo};
+use crate::arch::{Architecture, Checkpoint, ModelShape};
 use crate::error::LoadError;
 use crate::layers::attention::HeadLayout;
 use crate::layers::rms_norm::NormWeights;
@@ -136,7 +136,7 @@ impl Config {
             },
         )?;
         Ok(DecoderSpec {
-            info: ModelInfo {
+            info: ModelShape {
                 architecture,
                 vocab_size: self.vocab_size.0,
                 hidden_size,

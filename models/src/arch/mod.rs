@@ -129,7 +129,7 @@ impl Architecture {
 
 /// Dimensions of a loaded model.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ModelInfo {
+pub struct ModelShape {
     /// The architecture.
     pub architecture: Architecture,
     /// Rows of the embedding table and columns of the logits.
@@ -157,7 +157,7 @@ pub struct ForwardOutput {
 /// A causal language model.
 pub trait CausalLm: Send + Sync {
     /// Dimensions of the model.
-    fn info(&self) -> &ModelInfo;
+    fn shape(&self) -> &ModelShape;
 
     /// Runs `batch` through the model. With `cache`, the batch continues the rows already in
     /// it (positions follow on) and its keys and values are appended. With
@@ -175,7 +175,7 @@ pub trait CausalLm: Send + Sync {
 
     /// An empty KV cache for a batch of `rows` rows.
     fn new_cache(&self, rows: usize) -> KvCache {
-        KvCache::new(self.info().num_layers, rows)
+        KvCache::new(self.shape().num_layers, rows)
     }
 
     /// A length `n` at which a KV cache goes stale: LongRoPE rotates passes of up to `n`

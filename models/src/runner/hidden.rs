@@ -23,8 +23,8 @@ pub(crate) fn pooled_hidden_states(
     poolings: &[Vec<Pooling>],
 ) -> Result<Vec<Vec<HiddenStates>>, ModelError> {
     let lengths: Vec<usize> = sequences.iter().map(Vec::len).collect();
-    let info = engine.lm.info();
-    let per_token = (info.num_layers + 1) * info.hidden_size;
+    let shape = engine.lm.shape();
+    let per_token = (shape.num_layers + 1) * shape.hidden_size;
     let budget = engine.budget.min(STATES_BUDGET / per_token.max(1)).max(1);
     let mut out = Vec::with_capacity(sequences.len());
     for range in by_token_budget(&lengths, budget) {

@@ -252,12 +252,12 @@ fn backend_name(device: &Device) -> String {
 
 impl LanguageModel for BurnModel {
     fn info(&self) -> ModelInfo {
-        let info = self.lm.info();
+        let shape = self.lm.shape();
         ModelInfo {
             architecture: self.settings.model_type.clone(),
-            num_layers: info.num_layers,
-            hidden_size: info.hidden_size,
-            vocab_size: info.vocab_size,
+            num_layers: shape.num_layers,
+            hidden_size: shape.hidden_size,
+            vocab_size: shape.vocab_size,
             max_context: self.max_context(),
             backend: backend_name(&self.device),
             dtype: self.dtype.to_string(),

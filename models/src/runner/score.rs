@@ -44,7 +44,7 @@ pub(crate) fn score(
     engine: &Engine<'_>,
     items: &[ScoreItem],
 ) -> Result<Vec<Vec<TokenScore>>, ModelError> {
-    let vocab = engine.lm.info().vocab_size;
+    let vocab = engine.lm.shape().vocab_size;
     for item in items {
         if item.targets.len() > item.input.len() {
             return Err(ModelError::InvalidRequest(format!(
@@ -185,7 +185,7 @@ pub(crate) fn head_scores(
     hidden: usize,
     wanted: &[Vec<u32>],
 ) -> Result<Vec<PositionScores>, ModelError> {
-    let vocab = engine.lm.info().vocab_size;
+    let vocab = engine.lm.shape().vocab_size;
     let per_call = (HEAD_BUDGET / vocab.max(1)).max(1);
     let mut scores = Vec::with_capacity(wanted.len());
     for (part, rows) in states
