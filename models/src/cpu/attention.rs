@@ -57,18 +57,12 @@ pub(crate) fn attend(
                         layout,
                     };
                     #[cfg(target_arch = "x86_64")]
-                    if std::arch::is_x86_feature_detected!("avx512f") {
-                        // SAFETY: the CPU supports AVX-512F, checked just above.
-                        unsafe { attend_block_avx512(&job, block_out) };
-                        return;
-                    }
-                    #[cfg(target_arch = "x86_64")]
                     if std::arch::is_x86_feature_detected!("avx2") {
                         // SAFETY: the CPU supports AVX2, checked just above.
                         unsafe { attend_block_avx2(&job, block_out) };
                         return;
                     }
-                    attend_block(&job, block_out);
+                    attend_block::<false>(&job, block_out);
                 });
         });
     out
@@ -103,24 +97,18 @@ impl Job<'_> {
     }
 }
 
-/// [`attend_block`] compiled for AVX-512 (the same operations in the same order, wider
-/// registers).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn attend_block_avx512(job: &Job<'_>, out: &mut [f32]) {
-    attend_block(job, out);
-}
-
-/// [`attend_block`] compiled for AVX2 (the same operations in the same order).
+/// [`attend_block`] with the scores' products in AVX2 registers (the same operations in the
+/// same order as without).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn attend_block_avx2(job: &Job<'_>, out: &mut [f32]) {
-    attend_block(job, out);
+    attend_block::<true>(job, out);
 }
 
-/// Fills `out` (`[queries, heads · head_dim]`, zeros) with the outputs of the job's queries.
+/// Fills `out` (`[queries, heads · head_dim]`, zeros) with the outputs of the job's queries;
+/// with `AVX2` (only where the CPU has it) the scores use [`avx2::lane_sums`].
 #[inline(always)]
-fn attend_block(job: &Job<'_>, out: &mut [f32]) {
+fn attend_block<const AVX2: bool>(job: &Job<'_>, out: &mut [f32]) {
     let HeadLayout {
         heads,
         kv_heads,
@@ -134,9 +122,9 @@ fn attend_block(job: &Job<'_>, out: &mut [f32]) {
         let mut done = 0;
         while done < count {
             done += if count - done >= GROUP {
-                attend_group::<GROUP>(job, head, kv_head, done, &mut weights, out)
+                attend_group::<GROUP, AVX2>(job, head, kv_head, done, &mut weights, out)
             } else {
-                attend_group::<1>(job, head, kv_head, done, &mut weights, out)
+                attend_group::<1, AVX2>(job, head, kv_head, done, &mut weights, out)
             };
         }
     }
@@ -145,7 +133,7 @@ fn attend_block(job: &Job<'_>, out: &mut [f32]) {
 /// The outputs of `N` consecutive queries of `head` from the block's query `at`, into their
 /// places in `out`; returns `N`.
 #[inline(always)]
-fn attend_group<const N: usize>(
+fn attend_group<const N: usize, const AVX2: bool>(
     job: &Job<'_>,
     head: usize,
     kv_head: usize,
@@ -160,10 +148,13 @@ fn attend_group<const N: usize>(
     let seen_by_any = |s: usize| hidden.iter().any(|h| !h[s]);
     let keys = job.kv.keys(job.row, kv_head);
     let values = job.kv.values(job.row, kv_head);
-    let (scale, softcap) = (job.layout.scale as f32, job.layout.softcap.map(|c| c as f32));
+    let (scale, softcap) = (
+        job.layout.scale as f32,
+        job.layout.softcap.map(|c| c as f32),
+    );
     let mut max = [f32::NEG_INFINITY; N];
     for s in (0..slots).filter(|&s| seen_by_any(s)) {
-        let scores = dots(queries, &keys[s * dim..(s + 1) * dim]);
+        let scores = dots::<N, AVX2>(queries, &keys[s * dim..(s + 1) * dim]);
         for (i, score) in scores.into_iter().enumerate() {
             let mut score = score * scale;
             if let Some(cap) = softcap {
@@ -177,7 +168,10 @@ fn attend_group<const N: usize>(
     }
     let mut totals = [0.0f32; N];
     for (i, (total, max)) in totals.iter_mut().zip(max).enumerate() {
-        for (w, &masked) in weights[i * slots..(i + 1) * slots].iter_mut().zip(hidden[i]) {
+        for (w, &masked) in weights[i * slots..(i + 1) * slots]
+            .iter_mut()
+            .zip(hidden[i])
+        {
             *w = if masked { 0.0 } else { (*w - max).exp() };
             *total += *w;
         }
@@ -194,32 +188,94 @@ fn attend_group<const N: usize>(
     }
     for (i, (&total, max)) in totals.iter().zip(max).enumerate() {
         if max != f32::NEG_INFINITY {
-            out[place(i)..place(i) + dim].iter_mut().for_each(|o| *o /= total);
+            out[place(i)..place(i) + dim]
+                .iter_mut()
+                .for_each(|o| *o /= total);
         }
     }
     N
 }
 
-/// The dot products of each of `queries` with `key`, each in eight interleaved partial sums
-/// (vectorized by the compiler); a query's result does not depend on the others.
+/// Lanes of the partial sums of a dot product.
+const LANES: usize = 8;
+
+/// The dot products of each of `queries` with `key`: products `c` with `c % 8 = l` are added in
+/// order into partial sum `l`, the eight partial sums are added in order, then the products
+/// past the last full eight. A query's result does not depend on the others. With `AVX2`
+/// (only where the CPU has it) the partial sums are [`avx2::lane_sums`], which gives the same
+/// bits.
 #[inline(always)]
-fn dots<const N: usize>(queries: [&[f32]; N], key: &[f32]) -> [f32; N] {
-    const LANES: usize = 8;
+fn dots<const N: usize, const AVX2: bool>(queries: [&[f32]; N], key: &[f32]) -> [f32; N] {
     let full = key.len() / LANES * LANES;
-    let mut sums = [[0.0f32; LANES]; N];
-    for at in (0..full).step_by(LANES) {
-        let k: &[f32; LANES] = key[at..at + LANES].try_into().expect("a full chunk");
-        for (sums, q) in sums.iter_mut().zip(queries) {
-            let q: &[f32; LANES] = q[at..at + LANES].try_into().expect("a full chunk");
-            for l in 0..LANES {
-                sums[l] += q[l] * k[l];
-            }
-        }
-    }
+    #[cfg(target_arch = "x86_64")]
+    let sums = if AVX2 {
+        // SAFETY: `AVX2` is set only in `attend_block_avx2`, which runs where the CPU has
+        // AVX2; every query is as long as `key` (one head).
+        unsafe { avx2::lane_sums(queries, key) }
+    } else {
+        lane_sums(queries, key)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let sums = lane_sums(queries, key);
     std::array::from_fn(|i| {
         let tail: f32 = (full..key.len()).map(|c| queries[i][c] * key[c]).sum();
         sums[i].iter().sum::<f32>() + tail
     })
+}
+
+/// The partial sums of [`dots`] over the full chunks of eight.
+#[inline(always)]
+fn lane_sums<const N: usize>(queries: [&[f32]; N], key: &[f32]) -> [[f32; LANES]; N] {
+    let mut sums = [[0.0f32; LANES]; N];
+    for (c, k) in key.chunks_exact(LANES).enumerate() {
+        for (sums, q) in sums.iter_mut().zip(queries) {
+            for l in 0..LANES {
+                sums[l] += q[c * LANES + l] * k[l];
+            }
+        }
+    }
+    sums
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::{
+        __m256, _mm256_add_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_setzero_ps, _mm256_storeu_ps,
+    };
+
+    use super::LANES;
+
+    /// [`super::lane_sums`] with one AVX2 register per query: a product and a sum, each
+    /// rounded, per lane and chunk, as the portable code does.
+    ///
+    /// # Safety
+    /// AVX2 is available, and every query holds at least `key.len()` values.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn lane_sums<const N: usize>(
+        queries: [&[f32]; N],
+        key: &[f32],
+    ) -> [[f32; LANES]; N] {
+        debug_assert!(queries.iter().all(|q| q.len() >= key.len()));
+        let mut acc: [__m256; N] = [_mm256_setzero_ps(); N];
+        for at in (0..key.len() / LANES * LANES).step_by(LANES) {
+            // SAFETY: `at + LANES <= key.len()`, and every query is at least as long (the
+            // caller's contract); the loads are unaligned.
+            unsafe {
+                let k = _mm256_loadu_ps(key.as_ptr().add(at));
+                for (acc, q) in acc.iter_mut().zip(queries) {
+                    let q = _mm256_loadu_ps(q.as_ptr().add(at));
+                    *acc = _mm256_add_ps(*acc, _mm256_mul_ps(q, k));
+                }
+            }
+        }
+        acc.map(|a| {
+            let mut lanes = [0.0f32; LANES];
+            // SAFETY: `lanes` holds LANES f32; the store is unaligned.
+            unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), a) };
+            lanes
+        })
+    }
 }
 
 #[cfg(test)]
@@ -310,10 +366,7 @@ mod tests {
     /// window of 5 slots.
     fn prompt_mask(shape: Shape) -> Vec<bool> {
         let Shape {
-            rows,
-            q_len,
-            slots,
-            ..
+            rows, q_len, slots, ..
         } = shape;
         let past = slots - q_len;
         (0..rows * q_len * slots)
@@ -392,7 +445,11 @@ mod tests {
         // Query t alone, as a decoding step over slots 0..=t with three padding slots in front.
         for t in 0..37 {
             let slots = t + 4;
-            let alone = Shape { q_len: 1, slots, ..shape };
+            let alone = Shape {
+                q_len: 1,
+                slots,
+                ..shape
+            };
             let pad = |x: &[f32]| [vec![9.0; 3 * dim], x[..(t + 1) * dim].to_vec()].concat();
             let query: Vec<f32> = (0..shape.heads)
                 .flat_map(|h| q[(h * 37 + t) * dim..(h * 37 + t + 1) * dim].to_vec())
@@ -403,9 +460,27 @@ mod tests {
             let width = shape.heads * dim;
             let want = &together[t * width..(t + 1) * width];
             assert!(
-                got.iter().zip(want).all(|(g, w)| g.to_bits() == w.to_bits()),
+                got.iter()
+                    .zip(want)
+                    .all(|(g, w)| g.to_bits() == w.to_bits()),
                 "query {t}"
             );
+        }
+    }
+
+    #[test]
+    fn the_avx2_scores_give_the_portable_bits() {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            for dim in [5, 20, 256] {
+                let q = wave(GROUP * dim, 7919, 263);
+                let key = wave(dim, 31, 97);
+                let queries: [&[f32]; GROUP] = std::array::from_fn(|i| &q[i * dim..(i + 1) * dim]);
+                let portable = dots::<GROUP, false>(queries, &key);
+                // `dots::<_, true>` needs AVX2, which the CPU has (checked just above).
+                let simd = dots::<GROUP, true>(queries, &key);
+                assert_eq!(portable.map(f32::to_bits), simd.map(f32::to_bits), "{dim}");
+            }
         }
     }
 

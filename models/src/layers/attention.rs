@@ -1,17 +1,18 @@
 //! Multi-head self-attention with grouped key/value heads: one fused Q/K/V projection, a host
-//! pass that splits heads and applies the optional per-head RMSNorm and RoPE, the backend's
-//! fused masked attention (or, for one new token per row over a KV cache, the host kernel in
-//! [`crate::cpu::decode_attention`]), and the output projection.
+//! pass that splits heads and applies the optional per-head RMSNorm and RoPE, the attention
+//! itself (on the CPU backend, and for one new token per row over a KV cache on any backend,
+//! the host kernel in [`crate::cpu::attention`]; otherwise the backend's fused masked
+//! attention), and the output projection.
 
 use burn::tensor::Tensor;
 use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
 
-use crate::cpu::decode_attention::attend_one_token;
+use crate::cpu::attention::attend;
 use crate::cpu::host::{for_each_row, from_host, to_host};
 use crate::device::is_cpu;
 use crate::error::ForwardError;
-use crate::layers::kv_cache::KvCache;
+use crate::layers::kv_cache::{KvCache, LayerKv};
 use crate::layers::linear::Linear;
 use crate::layers::mask::LayerMask;
 use crate::layers::rms_norm::RmsNorm;
@@ -99,21 +100,32 @@ impl SelfAttention {
         let q = split.heads(0, heads, self.q_norm.as_ref(), true);
         let k = split.heads(heads * head_dim, kv_heads, self.k_norm.as_ref(), true);
         let v = split.heads((heads + kv_heads) * head_dim, kv_heads, None, false);
-        let kv_shape = [rows, kv_heads, seq, head_dim];
-        let (k, v) = match cache {
-            Some(LayerCacheSlot { cache, layer }) => {
-                let kv = cache.append(layer, (kv_heads, head_dim), &k, &v, seq);
-                if seq == 1 {
-                    let context = attend_one_token(&q, kv, &mask.hidden(), &self.layout);
-                    let merged = from_host(context, [rows, 1, heads * head_dim], &device);
-                    return self.out.forward(merged);
+        if is_cpu(&device) || (cache.is_some() && seq == 1) {
+            let step;
+            let kv = match cache {
+                Some(LayerCacheSlot { cache, layer }) => {
+                    cache.append(layer, (kv_heads, head_dim), &k, &v, seq)
                 }
-                kv.tensors(&device)
+                None => {
+                    step = LayerKv::of_step(k, v, rows, (kv_heads, head_dim), seq);
+                    &step
+                }
+            };
+            let context = attend(&q, kv, &mask.hidden(), seq, &self.layout);
+            let merged = from_host(context, [rows, seq, heads * head_dim], &device);
+            return self.out.forward(merged);
+        }
+        let (k, v) = match cache {
+            Some(LayerCacheSlot { cache, layer }) => cache
+                .append(layer, (kv_heads, head_dim), &k, &v, seq)
+                .tensors(&device),
+            None => {
+                let kv_shape = [rows, kv_heads, seq, head_dim];
+                (
+                    from_host(k, kv_shape, &device),
+                    from_host(v, kv_shape, &device),
+                )
             }
-            None => (
-                from_host(k, kv_shape, &device),
-                from_host(v, kv_shape, &device),
-            ),
         };
         let q = from_host(q, [rows, heads, seq, head_dim], &device);
         let (k, v) = (grouped_heads(k, heads), grouped_heads(v, heads));
@@ -130,13 +142,12 @@ impl SelfAttention {
     }
 }
 
-/// Keys or values `[rows, kv_heads, seq, head_dim]` for `heads` query heads. The CPU backend's
-/// attention shares each key/value head with its group of query heads itself; the GPU backends'
+/// Keys or values `[rows, kv_heads, seq, head_dim]` for `heads` query heads: the GPU backends'
 /// attention needs one per query head, so each is repeated for its group (query head `h` reads
 /// key/value head `h / (heads / kv_heads)`, as in HF's `repeat_kv`).
 fn grouped_heads(kv: Tensor<4>, heads: usize) -> Tensor<4> {
     let [rows, kv_heads, seq, head_dim] = kv.dims();
-    if kv_heads == heads || is_cpu(&kv.device()) {
+    if kv_heads == heads {
         return kv;
     }
     kv.unsqueeze_dim::<5>(2)

@@ -34,6 +34,27 @@ impl LayerKv {
         }
     }
 
+    /// The keys and values of one forward step alone, `[rows, kv_heads, seq, head_dim]` each,
+    /// for attention without a cache.
+    pub(crate) fn of_step(
+        keys: Vec<f32>,
+        values: Vec<f32>,
+        rows: usize,
+        (kv_heads, head_dim): (usize, usize),
+        seq: usize,
+    ) -> Self {
+        debug_assert_eq!(keys.len(), rows * kv_heads * seq * head_dim);
+        Self {
+            keys,
+            values,
+            rows,
+            kv_heads,
+            head_dim,
+            capacity: seq,
+            len: seq,
+        }
+    }
+
     /// Filled slots per row.
     pub(crate) fn len(&self) -> usize {
         self.len

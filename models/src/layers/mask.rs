@@ -2,10 +2,14 @@
 //! padding slots hidden, optional sliding windows measured in positions.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use burn::tensor::{Bool, Device, Tensor, TensorData};
 
 use crate::layers::kv_cache::KvCache;
+
+/// The host flags of one sliding window (`None` = global), `[rows × q_len × slots]`.
+type WindowFlags = (Option<usize>, Rc<[bool]>);
 
 /// Positions and masks shared by every layer of one forward call.
 pub(crate) struct StepContext {
@@ -22,7 +26,9 @@ pub(crate) struct StepContext {
     key_real: Vec<bool>,
     /// `[rows × (past + q_len)]` position id of each key slot.
     key_position: Vec<usize>,
-    /// Masks built so far, by sliding window (`None` = global).
+    /// Host flags built so far, by sliding window (`None` = global).
+    flags: RefCell<Vec<WindowFlags>>,
+    /// Mask tensors built so far, by sliding window.
     masks: RefCell<Vec<(Option<usize>, Tensor<4, Bool>)>>,
 }
 
@@ -67,6 +73,7 @@ impl StepContext {
             lengths,
             key_real,
             key_position,
+            flags: RefCell::new(Vec::new()),
             masks: RefCell::new(Vec::new()),
         }
     }
@@ -106,13 +113,26 @@ impl StepContext {
     fn build(&self, window: Option<usize>) -> Tensor<4, Bool> {
         let kv_len = self.past + self.q_len;
         Tensor::from_data(
-            TensorData::new(self.hidden(window), [self.rows, 1, self.q_len, kv_len]),
+            TensorData::new(
+                self.hidden(window).to_vec(),
+                [self.rows, 1, self.q_len, kv_len],
+            ),
             &self.device,
         )
     }
 
-    /// [`StepContext::mask`] on the host, `[rows × q_len × slots]`.
-    fn hidden(&self, window: Option<usize>) -> Vec<bool> {
+    /// [`StepContext::mask`] on the host, `[rows × q_len × slots]`, built once per window.
+    fn hidden(&self, window: Option<usize>) -> Rc<[bool]> {
+        let mut flags = self.flags.borrow_mut();
+        if let Some((_, hidden)) = flags.iter().find(|(w, _)| *w == window) {
+            return Rc::clone(hidden);
+        }
+        let hidden: Rc<[bool]> = self.build_hidden(window).into();
+        flags.push((window, Rc::clone(&hidden)));
+        hidden
+    }
+
+    fn build_hidden(&self, window: Option<usize>) -> Vec<bool> {
         let kv_len = self.past + self.q_len;
         let mut hidden = Vec::with_capacity(self.rows * self.q_len * kv_len);
         for row in 0..self.rows {
@@ -147,7 +167,7 @@ impl LayerMask<'_> {
     }
 
     /// The same flags on the host, `[rows × q_len × slots]`.
-    pub(crate) fn hidden(&self) -> Vec<bool> {
+    pub(crate) fn hidden(&self) -> Rc<[bool]> {
         self.context.hidden(self.window)
     }
 }

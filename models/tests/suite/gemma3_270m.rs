@@ -21,16 +21,14 @@ use serde::Deserialize;
 const LOGPROB_TOLERANCE: f64 = 5e-3;
 const HIDDEN_RELATIVE_TOLERANCE: f64 = 1e-3;
 const BATCH_TOLERANCE: f64 = 1e-4;
-/// Largest |Δ log-prob| from PyTorch float32 allowed with bf16 products (measured: 0.205).
-const BF16_LOGPROB_TOLERANCE: f64 = 0.3;
-/// Largest difference of a bf16 log-likelihood alone and in a padded batch. Measured: 0 for 7
-/// of 8 requests; for the eighth 1.19e-2 in every run of this test alone or of the suite here,
-/// and 5.75e-2 in one full CI run (not reproduced in five reruns; the cause of the variation is
-/// not established). The bf16 products are batch-invariant bit for bit
-/// (`short_prompt_alone_is_bit_identical_to_a_batch_of_eight`), but attention over padded rows
-/// differs from attention alone in the last bits of f32, and rounding the next layer's inputs to
-/// bf16 turns some of those into steps of 2⁻⁸. A batch-invariant attention kernel removes this.
-const BF16_BATCH_TOLERANCE: f64 = 0.1;
+/// Largest |Δ log-prob| from PyTorch float32 allowed with bf16 products. Rounding every
+/// product's inputs to 8 significant bits moves single log-probs by up to a few tenths; which
+/// ones move most depends on last-bit differences anywhere upstream, so the maximum varies
+/// between kernels (measured 0.205 with AMX, 0.258 and 0.317 with the portable kernel) while
+/// the mean stays near 2e-2.
+const BF16_LOGPROB_TOLERANCE: f64 = 0.5;
+/// Largest mean |Δ log-prob| from PyTorch float32 allowed with bf16 products (see above).
+const BF16_MEAN_LOGPROB_TOLERANCE: f64 = 0.05;
 
 #[derive(Deserialize)]
 struct Reference {
@@ -151,7 +149,7 @@ fn per_token_logprobs_match_the_reference() {
 }
 
 /// With bf16 products the log-probabilities stay near PyTorch's float32 ones, and a request
-/// scores alone nearly as in a padded batch (see [`BF16_BATCH_TOLERANCE`]).
+/// scores alone exactly as in a padded batch.
 #[test]
 fn bf16_logprobs_stay_near_the_reference_and_do_not_depend_on_the_batch() {
     let Some(model) = bf16_model() else {
@@ -162,26 +160,33 @@ fn bf16_logprobs_stay_near_the_reference_and_do_not_depend_on_the_batch() {
     let ids: Vec<Vec<u32>> = sentences.iter().map(|s| s.input_ids.clone()).collect();
     let logprobs = model.token_logprobs(&ids).unwrap();
     let mut worst = 0.0f64;
+    let (mut total, mut count) = (0.0f64, 0usize);
     for (sentence, ours) in sentences.iter().zip(&logprobs) {
         for (a, b) in ours.iter().zip(&sentence.next_token_logprobs) {
             worst = worst.max((a - b).abs());
+            total += (a - b).abs();
+            count += 1;
         }
     }
-    eprintln!("bf16: max |Δ logprob| against PyTorch float32 = {worst:.3e}");
+    let mean = total / count as f64;
+    eprintln!("bf16: |Δ logprob| against PyTorch float32: max {worst:.3e}, mean {mean:.3e}");
     assert!(
         worst > LOGPROB_TOLERANCE,
         "bf16 equals f32: nothing was rounded"
     );
     assert!(
-        worst <= BF16_LOGPROB_TOLERANCE,
-        "bf16: max |Δ logprob| {worst}"
+        worst <= BF16_LOGPROB_TOLERANCE && mean <= BF16_MEAN_LOGPROB_TOLERANCE,
+        "bf16: |Δ logprob| max {worst}, mean {mean}"
     );
     let requests = split_requests();
     let batched = model.loglikelihood(&requests).unwrap();
     for (request, eight) in requests.iter().zip(&batched) {
         let one = &model.loglikelihood(std::slice::from_ref(request)).unwrap()[0];
-        let delta = (one.logprob - eight.logprob).abs();
-        assert!(delta <= BF16_BATCH_TOLERANCE, "{request:?}: {delta}");
+        assert_eq!(
+            one.logprob.to_bits(),
+            eight.logprob.to_bits(),
+            "{request:?}"
+        );
     }
 }
 
@@ -313,8 +318,9 @@ fn results_do_not_depend_on_batch_size() {
     let batched = model.loglikelihood(&requests).unwrap();
     for (request, eight) in requests.iter().zip(&batched) {
         let one = &model.loglikelihood(std::slice::from_ref(request)).unwrap()[0];
-        assert!(
-            (one.logprob - eight.logprob).abs() <= BATCH_TOLERANCE,
+        assert_eq!(
+            one.logprob.to_bits(),
+            eight.logprob.to_bits(),
             "{:?}: {} vs {}",
             request.continuation,
             one.logprob,
@@ -335,9 +341,7 @@ fn results_do_not_depend_on_batch_size() {
     let batched = model.hidden_states(&requests).unwrap();
     for (text, eight) in texts.iter().zip(&batched) {
         let one = &model.hidden_states(&[weighted(text)]).unwrap()[0];
-        for (a, b) in one.layers.iter().zip(&eight.layers) {
-            assert!(relative_error(a, b) <= BATCH_TOLERANCE, "{text:?}");
-        }
+        assert_eq!(one.layers, eight.layers, "{text:?}");
     }
 }
 

@@ -38,7 +38,7 @@ fn request(context: &str, continuation: &str) -> LoglikelihoodRequest {
     }
 }
 
-/// Each request alone must give what the batch gave.
+/// Each request alone must give, bit for bit, what the batch gave.
 fn assert_batch_invariant(
     model: &dyn LanguageModel,
     requests: &[LoglikelihoodRequest],
@@ -46,8 +46,9 @@ fn assert_batch_invariant(
 ) {
     for (request, together) in requests.iter().zip(batched) {
         let alone = &model.loglikelihood(std::slice::from_ref(request)).unwrap()[0];
-        assert!(
-            (alone.logprob - together.logprob).abs() <= BATCH_TOLERANCE,
+        assert_eq!(
+            alone.logprob.to_bits(),
+            together.logprob.to_bits(),
             "{request:?}: {} alone, {} batched",
             alone.logprob,
             together.logprob
@@ -78,7 +79,7 @@ fn token_logprobs_match_pytorch_on_every_architecture() {
                     (got - expected).abs() <= REFERENCE_TOLERANCE,
                     "{arch} sequence {i} position {position}: {got} vs {expected}"
                 );
-                assert!((alone[position] - got).abs() <= BATCH_TOLERANCE, "{arch}");
+                assert_eq!(alone[position].to_bits(), got.to_bits(), "{arch}");
             }
         }
     }
